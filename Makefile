@@ -1,0 +1,49 @@
+# The two commands are `make demo` and `make test`; everything else is for
+# developers. CMake + CTest do the work; this file only sequences them.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+JOBS       ?= $(shell nproc)
+FUZZ_SECONDS ?= 60
+
+.PHONY: all bootstrap build debug asan test test-release test-asan demo bench fuzz lint clean
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=gcc >/dev/null
+
+build: bootstrap $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+debug: bootstrap
+	cmake -S . -B build-debug -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build build-debug -j $(JOBS)
+
+asan: bootstrap
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DICP_SANITIZE=ON -DCMAKE_C_COMPILER=clang >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+lint:
+	@scripts/lint
+
+test: build asan lint
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -LE integration
+
+demo: build
+	@scripts/demo
+
+bench: build
+	@scripts/bench
+
+fuzz: bootstrap
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DICP_SANITIZE=ON -DICP_FUZZ=ON -DCMAKE_C_COMPILER=clang >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	@scripts/fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) build-debug
