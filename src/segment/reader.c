@@ -1,0 +1,427 @@
+/*
+ * Streaming segment reader. A window buffer holds the bytes between the
+ * read cursor and what the source has delivered; it is refilled in large
+ * reads and compacted (remaining bytes moved to the front) when a batch
+ * does not fit behind the cursor. A batch is decoded only once all of its
+ * bytes are in the window, so the window never grows past
+ * max_batch_bytes + one read chunk.
+ *
+ * The body CRC32C is accumulated batch by batch over the exact body bytes;
+ * the footer, body CRC, last offset and message count are checked when the
+ * cursor reaches the footer (object size - 16). When the source can seek,
+ * the footer magic is checked before any batch is decoded, so an upload cut
+ * short fails before it yields a record.
+ */
+#include "segment/segment_int.h"
+
+#include "crc/crc.h"
+
+#define READ_CHUNK (1u << 20)
+
+struct icp_segment_reader {
+	const icp_segment_source *src;
+	icp_segment_opts opts;
+	icp_batch_decoder *dec;
+	const icp_segment_index *index;
+	size_t index_next;       /* next index entry to match */
+	uint8_t *win;            /* window buffer */
+	size_t win_cap;
+	size_t rpos, wpos;       /* cursor and end of valid data in win */
+	uint64_t pos;            /* object position of win[rpos] */
+	uint64_t body_end;       /* object size - 16 */
+	int src_eof;
+	int have_header;
+	int check_body_crc;
+	uint32_t body_crc;
+	int64_t prev_last;       /* last offset of the previous batch */
+	int64_t records_seen;    /* sum of recordCount */
+	int64_t first_base;
+	int64_t last_record;     /* offset of the last data record seen */
+	int done;                /* sticky status once ended or failed */
+	icp_segment_header header;
+	icp_segment_footer footer;
+	icp_error sticky;
+};
+
+int icp_segment_header_parse(const uint8_t *p, size_t n, const char *name,
+                             icp_segment_header *h, icp_error *err)
+{
+	uint32_t magic;
+
+	if (n < ICP_SEGMENT_HEADER_SIZE)
+		return icp_error_set(err, ICP_ERR_CORRUPT,
+		                     "%s: object is %zu bytes, too short for the 32-byte segment header",
+		                     name, n);
+	magic = icp_load_be32(p);
+	if (magic != 0x4B414653u) {
+		char shown[5];
+		int i;
+		for (i = 0; i < 4; i++)
+			shown[i] = (p[i] >= 0x20 && p[i] < 0x7f) ? (char)p[i] : '.';
+		shown[4] = 0;
+		return icp_error_set(err, ICP_ERR_CORRUPT,
+		                     "%s: segment magic at byte 0 is %08x (%s), expected 4b414653 (KAFS)",
+		                     name, magic, shown);
+	}
+	h->version = icp_load_be16(p + 4);
+	h->flags = icp_load_be16(p + 6);
+	h->base_offset = (int64_t)icp_load_be64(p + 8);
+	h->message_count = (int32_t)icp_load_be32(p + 16);
+	h->created_ms = (int64_t)icp_load_be64(p + 20);
+	if (h->version != 1)
+		return icp_error_set(err, ICP_ERR_CORRUPT,
+		                     "%s: segment version at byte 4 is %u, only version 1 is known",
+		                     name, h->version);
+	if (h->flags != 0)
+		return icp_error_set(err, ICP_ERR_CORRUPT,
+		                     "%s: segment flags at byte 6 are 0x%04x, expected 0 "
+		                     "(segment-level compression is not defined)",
+		                     name, h->flags);
+	if (h->base_offset < 0 || h->message_count < 0)
+		return icp_error_set(err, ICP_ERR_CORRUPT,
+		                     "%s: segment header has base offset %lld and message count %d",
+		                     name, (long long)h->base_offset, h->message_count);
+	return ICP_OK;
+}
+
+int icp_segment_footer_parse(const uint8_t *p, const char *name,
+                             uint64_t size, icp_segment_footer *f,
+                             icp_error *err)
+{
+	uint32_t magic = icp_load_be32(p + 12);
+
+	if (magic != 0x454E4421u)
+		return icp_error_set(err, ICP_ERR_CORRUPT,
+		                     "%s: file is %llu bytes and does not end with the END! footer "
+		                     "(last 4 bytes are %08x)",
+		                     name, (unsigned long long)size, magic);
+	f->crc = icp_load_be32(p);
+	f->last_offset = (int64_t)icp_load_be64(p + 4);
+	return ICP_OK;
+}
+
+/* Ensures `need` bytes are in the window behind the cursor, reading more.
+ * Returns ICP_OK, ICP_END (source ended first) or an error. */
+static int fill(icp_segment_reader *r, size_t need, icp_error *err)
+{
+	while (r->wpos - r->rpos < need) {
+		size_t got = 0, want;
+		int rc;
+
+		if (r->src_eof)
+			return ICP_END;
+		if (r->win_cap - r->rpos < need || r->wpos == r->win_cap) {
+			/* compact, then grow if still too small */
+			memmove(r->win, r->win + r->rpos, r->wpos - r->rpos);
+			r->wpos -= r->rpos;
+			r->rpos = 0;
+			if (r->win_cap < need + READ_CHUNK / 4) {
+				size_t ncap = need + READ_CHUNK;
+				uint8_t *nw = icp_realloc(r->win, ncap);
+				if (!nw)
+					return icp_error_set(err, ICP_ERR_NOMEM,
+					                     "%s: out of memory for a %zu-byte window",
+					                     r->src->name, ncap);
+				r->win = nw;
+				r->win_cap = ncap;
+			}
+		}
+		want = r->win_cap - r->wpos;
+		rc = r->src->read(r->src->ctx, r->win + r->wpos, want, &got, err);
+		if (rc != ICP_OK)
+			return rc;
+		if (got == 0)
+			r->src_eof = 1;
+		r->wpos += got;
+	}
+	return ICP_OK;
+}
+
+static void consume(icp_segment_reader *r, size_t n)
+{
+	if (r->check_body_crc)
+		r->body_crc = icp_crc32c(r->body_crc, r->win + r->rpos, n);
+	r->rpos += n;
+	r->pos += n;
+}
+
+int icp_segment_reader_new(const icp_segment_source *src,
+                           const icp_segment_opts *opts,
+                           icp_segment_reader **out, icp_error *err)
+{
+	icp_segment_reader *r;
+	int rc = ICP_ERR_NOMEM;
+
+	*out = NULL;
+	r = icp_calloc(1, sizeof(*r));
+	if (!r)
+		return icp_error_set(err, ICP_ERR_NOMEM, "%s: out of memory", src->name);
+	r->src = src;
+	if (opts)
+		r->opts = *opts;
+	else
+		icp_segment_opts_init(&r->opts);
+	r->dec = icp_batch_decoder_new(&r->opts);
+	if (!r->dec) {
+		icp_error_set(err, ICP_ERR_NOMEM, "%s: out of memory", src->name);
+		goto out;
+	}
+	r->opts.max_batch_bytes = r->opts.max_batch_bytes ? r->opts.max_batch_bytes : (64u << 20);
+	r->pos = src->start;
+	r->prev_last = -1;
+	r->first_base = -1;
+	r->last_record = -1;
+	icp_error_init(&r->sticky);
+	if (src->size < ICP_SEGMENT_HEADER_SIZE + ICP_SEGMENT_FOOTER_SIZE) {
+		rc = icp_error_set(err, ICP_ERR_CORRUPT,
+		                   "%s: object is %llu bytes, smaller than a segment header and footer",
+		                   src->name, (unsigned long long)src->size);
+		goto out;
+	}
+	r->body_end = src->size - ICP_SEGMENT_FOOTER_SIZE;
+	if (src->start > r->body_end || (src->start != 0 && src->start < ICP_SEGMENT_HEADER_SIZE)) {
+		rc = icp_error_set(err, ICP_ERR_INVALID,
+		                   "%s: start position %llu is not inside the body",
+		                   src->name, (unsigned long long)src->start);
+		goto out;
+	}
+	if (src->read_at) {
+		uint8_t f[ICP_SEGMENT_FOOTER_SIZE];
+		rc = src->read_at(src->ctx, r->body_end, f, sizeof(f), err);
+		if (rc != ICP_OK)
+			goto out;
+		rc = icp_segment_footer_parse(f, src->name, src->size, &r->footer, err);
+		if (rc != ICP_OK)
+			goto out;
+	}
+	if (src->start == 0) {
+		rc = fill(r, ICP_SEGMENT_HEADER_SIZE, err);
+		if (rc == ICP_END)
+			rc = icp_error_set(err, ICP_ERR_CORRUPT, "%s: object ends inside the header",
+			                   src->name);
+		if (rc != ICP_OK)
+			goto out;
+		rc = icp_segment_header_parse(r->win, ICP_SEGMENT_HEADER_SIZE, src->name,
+		                              &r->header, err);
+		if (rc != ICP_OK)
+			goto out;
+		r->rpos += ICP_SEGMENT_HEADER_SIZE;
+		r->pos += ICP_SEGMENT_HEADER_SIZE;
+		r->have_header = 1;
+		r->check_body_crc = !r->opts.skip_crc;
+	}
+	*out = r;
+	r = NULL;
+	rc = ICP_OK;
+out:
+	icp_segment_reader_free(r);
+	return rc;
+}
+
+void icp_segment_reader_free(icp_segment_reader *r)
+{
+	if (!r)
+		return;
+	icp_batch_decoder_free(r->dec);
+	icp_free(r->win);
+	icp_free(r);
+}
+
+const icp_segment_header *icp_segment_reader_header(const icp_segment_reader *r)
+{
+	return r->have_header ? &r->header : NULL;
+}
+
+const icp_segment_footer *icp_segment_reader_footer(const icp_segment_reader *r)
+{
+	return r->done == ICP_END ? &r->footer : NULL;
+}
+
+void icp_segment_reader_check_index(icp_segment_reader *r,
+                                    const icp_segment_index *idx)
+{
+	r->index = idx;
+	r->index_next = 0;
+	while (idx && r->index_next < idx->n_entries &&
+	       idx->entries[r->index_next].position < r->pos)
+		r->index_next++;
+}
+
+/* Reads to the end of the object to tell "cut short" from "bad length". */
+static int overrun(icp_segment_reader *r, int64_t base, uint64_t need,
+                   icp_error *err)
+{
+	size_t have;
+	int rc = fill(r, (size_t)(r->src->size - r->pos), err);
+
+	if (rc != ICP_OK && rc != ICP_END)
+		return rc;
+	have = r->wpos - r->rpos;
+	if (r->pos + have < r->src->size || have < ICP_SEGMENT_FOOTER_SIZE ||
+	    icp_load_be32(r->win + r->wpos - 4) != 0x454E4421u)
+		return icp_error_set(err, ICP_ERR_CORRUPT,
+		                     "%s: file is %llu bytes and does not end with the END! footer "
+		                     "(it was cut inside the batch at byte %llu (base offset %lld))",
+		                     r->src->name, (unsigned long long)r->src->size,
+		                     (unsigned long long)r->pos, (long long)base);
+	return icp_error_set(err, ICP_ERR_CORRUPT,
+	                     "%s: batch at byte %llu (base offset %lld) needs %llu bytes but the "
+	                     "body ends at byte %llu",
+	                     r->src->name, (unsigned long long)r->pos, (long long)base,
+	                     (unsigned long long)need, (unsigned long long)r->body_end);
+}
+
+static int finish(icp_segment_reader *r, icp_error *err)
+{
+	icp_segment_footer f;
+	int rc = fill(r, ICP_SEGMENT_FOOTER_SIZE, err);
+
+	if (rc == ICP_END || (rc == ICP_OK && r->pos + ICP_SEGMENT_FOOTER_SIZE != r->src->size))
+		return icp_error_set(err, ICP_ERR_CORRUPT, "%s: object ends inside the footer",
+		                     r->src->name);
+	if (rc != ICP_OK)
+		return rc;
+	rc = icp_segment_footer_parse(r->win + r->rpos, r->src->name, r->src->size, &f, err);
+	if (rc != ICP_OK)
+		return rc;
+	if (r->check_body_crc && f.crc != r->body_crc)
+		return icp_error_set(err, ICP_ERR_CORRUPT,
+		                     "%s: footer CRC32C at byte %llu is 0x%08x but the body (bytes 32 "
+		                     "to %llu) hashes to 0x%08x",
+		                     r->src->name, (unsigned long long)r->body_end, f.crc,
+		                     (unsigned long long)r->body_end - 1, r->body_crc);
+	/* Brokers write the last batch's base + lastOffsetDelta; accept the
+	 * last data record's offset too (they differ only after compaction). */
+	if (r->prev_last >= 0 && f.last_offset != r->prev_last &&
+	    f.last_offset != r->last_record)
+		return icp_error_set(err, ICP_ERR_CORRUPT,
+		                     "%s: footer last offset %lld does not match the last batch, which "
+		                     "ends at offset %lld",
+		                     r->src->name, (long long)f.last_offset, (long long)r->prev_last);
+	if (r->have_header && r->records_seen != r->header.message_count)
+		return icp_error_set(err, ICP_ERR_CORRUPT,
+		                     "%s: segment header message count is %d but the batches hold %lld "
+		                     "records",
+		                     r->src->name, r->header.message_count, (long long)r->records_seen);
+	if (r->index && r->index_next < r->index->n_entries)
+		return icp_error_set(err, ICP_ERR_CORRUPT,
+		                     "%s: index entry %zu (offset %lld, position %u) does not point at a "
+		                     "batch start",
+		                     r->src->name, r->index_next,
+		                     (long long)r->index->entries[r->index_next].offset,
+		                     r->index->entries[r->index_next].position);
+	r->footer = f;
+	return ICP_END;
+}
+
+int icp_segment_reader_next(icp_segment_reader *r, icp_batch *batch,
+                            icp_error *err)
+{
+	uint64_t need;
+	int64_t base;
+	int32_t blen;
+	int rc;
+
+	if (r->done == ICP_END)
+		return ICP_END;
+	if (r->done) {
+		icp_error_set(err, r->sticky.status ? r->sticky.status : r->done, "%s",
+		              r->sticky.msg);
+		return r->done;
+	}
+	if (r->pos == r->body_end) {
+		rc = finish(r, err);
+		goto out;
+	}
+	if (r->body_end - r->pos < 12) {
+		rc = overrun(r, -1, 12, err);
+		goto out;
+	}
+	rc = fill(r, 12, err);
+	if (rc == ICP_END)
+		rc = overrun(r, -1, 12, err);
+	if (rc != ICP_OK)
+		goto out;
+	base = (int64_t)icp_load_be64(r->win + r->rpos);
+	blen = (int32_t)icp_load_be32(r->win + r->rpos + 8);
+	if (blen < ICP_BATCH_HEADER_SIZE - 12) {
+		rc = icp_error_set(err, ICP_ERR_CORRUPT,
+		                   "%s: batch at byte %llu (base offset %lld) has batchLength %d, "
+		                   "less than the 49 bytes of a batch header",
+		                   r->src->name, (unsigned long long)r->pos, (long long)base, blen);
+		goto out;
+	}
+	need = (uint64_t)blen + 12;
+	if (need > r->opts.max_batch_bytes) {
+		rc = icp_error_set(err, ICP_ERR_TOO_LARGE,
+		                   "%s: batch at byte %llu (base offset %lld) is %llu bytes, over the "
+		                   "limit of %zu (processor.max_batch_bytes)",
+		                   r->src->name, (unsigned long long)r->pos, (long long)base,
+		                   (unsigned long long)need, r->opts.max_batch_bytes);
+		goto out;
+	}
+	if (need > r->body_end - r->pos) {
+		rc = overrun(r, base, need, err);
+		goto out;
+	}
+	rc = fill(r, (size_t)need, err);
+	if (rc == ICP_END)
+		rc = overrun(r, base, need, err);
+	if (rc != ICP_OK)
+		goto out;
+	if (r->index) {
+		const icp_segment_index *ix = r->index;
+		while (r->index_next < ix->n_entries &&
+		       ix->entries[r->index_next].position == r->pos) {
+			if (ix->entries[r->index_next].offset != base) {
+				rc = icp_error_set(err, ICP_ERR_CORRUPT,
+				                   "%s: index entry %zu says offset %lld is at byte %llu, "
+				                   "but the batch there has base offset %lld",
+				                   r->src->name, r->index_next,
+				                   (long long)ix->entries[r->index_next].offset,
+				                   (unsigned long long)r->pos, (long long)base);
+				goto out;
+			}
+			r->index_next++;
+		}
+		if (r->index_next < ix->n_entries &&
+		    ix->entries[r->index_next].position < r->pos + need &&
+		    ix->entries[r->index_next].position > r->pos) {
+			rc = icp_error_set(err, ICP_ERR_CORRUPT,
+			                   "%s: index entry %zu (offset %lld) points at byte %u, inside "
+			                   "the batch at byte %llu",
+			                   r->src->name, r->index_next,
+			                   (long long)ix->entries[r->index_next].offset,
+			                   ix->entries[r->index_next].position,
+			                   (unsigned long long)r->pos);
+			goto out;
+		}
+	}
+	rc = icp_batch_decode(r->dec, icp_slice_make(r->win + r->rpos, (size_t)need), r->pos,
+	                      r->src->name, batch, err);
+	if (rc != ICP_OK)
+		goto out;
+	if (batch->base_offset <= r->prev_last ||
+	    (r->have_header && batch->base_offset < r->header.base_offset)) {
+		rc = icp_error_set(err, ICP_ERR_CORRUPT,
+		                   "%s: batch at byte %llu has base offset %lld, not after the previous "
+		                   "batch's last offset %lld (segment base offset %lld)",
+		                   r->src->name, (unsigned long long)r->pos,
+		                   (long long)batch->base_offset, (long long)r->prev_last,
+		                   (long long)r->header.base_offset);
+		goto out;
+	}
+	if (r->first_base < 0)
+		r->first_base = batch->base_offset;
+	r->prev_last = batch->last_offset;
+	r->records_seen += batch->record_count;
+	if (batch->n_records)
+		r->last_record = batch->records[batch->n_records - 1].offset;
+	consume(r, (size_t)need);
+	return ICP_OK;
+out:
+	r->done = rc;
+	if (err && err->status != ICP_OK)
+		r->sticky = *err;
+	return rc;
+}
