@@ -112,7 +112,8 @@ static int fill(icp_segment_reader *r, size_t need, icp_error *err)
 			return ICP_END;
 		if (r->win_cap - r->rpos < need || r->wpos == r->win_cap) {
 			/* compact, then grow if still too small */
-			memmove(r->win, r->win + r->rpos, r->wpos - r->rpos);
+			if (r->rpos && r->wpos > r->rpos)
+				memmove(r->win, r->win + r->rpos, r->wpos - r->rpos);
 			r->wpos -= r->rpos;
 			r->rpos = 0;
 			if (r->win_cap < need + READ_CHUNK / 4) {
