@@ -1,0 +1,129 @@
+/*
+ * storage: one object-store interface for segments (read side) and for the
+ * Iceberg warehouse (write side). Backends are tables of function pointers
+ * (icp_storage_vtable); this issue has the local one (`file://`), S3 slots
+ * in behind the same calls without touching callers.
+ *
+ * Addressing: a store is opened from a URL prefix ("file:///abs/dir",
+ * "file://./rel/dir" relative to the working directory, later "s3://bucket").
+ * Keys are '/'-separated paths below that root; they never start with '/'
+ * and never contain "." or ".." segments (rejected: ICP_ERR_INVALID).
+ *
+ * Invariants:
+ * - Publication is atomic: an object becomes visible whole or not at all
+ *   (local: write to a temp name in the same directory, fsync, rename).
+ *   A failed or abandoned writer leaves nothing visible under the key.
+ * - put_if_absent() fails with ICP_ERR_CONFLICT when the key exists (link(2)
+ *   locally), which the SQL-less metadata commits rely on.
+ * - Listing returns keys in lexical order, which for KafScale segment names
+ *   (20-digit zero-padded offsets) is offset order.
+ * Errors name the URL of the object and the operation.
+ */
+#ifndef ICP_STORAGE_H
+#define ICP_STORAGE_H
+
+#include "core/core.h"
+
+typedef struct icp_storage icp_storage;
+
+/* An object being written: bytes are appended with _write and published at
+ * _commit; _abort (or freeing without commit) discards them. */
+typedef struct icp_storage_writer icp_storage_writer;
+
+/* An object being read sequentially. */
+typedef struct icp_storage_reader icp_storage_reader;
+
+typedef struct icp_storage_entry {
+	char *key;       /* full key below the store root */
+	uint64_t size;
+	int is_prefix;   /* a "directory" when listed with a delimiter */
+} icp_storage_entry;
+
+typedef struct icp_storage_listing {
+	icp_storage_entry *items;
+	size_t n;
+	size_t cap;
+} icp_storage_listing;
+
+typedef struct icp_storage_vtable {
+	const char *scheme;
+	int (*open)(const char *url, void **state, icp_error *err);
+	void (*close)(void *state);
+	int (*stat)(void *state, const char *key, uint64_t *size, icp_error *err);
+	int (*read_range)(void *state, const char *key, uint64_t off, size_t n,
+	                  icp_buf *out, icp_error *err);
+	int (*reader_open)(void *state, const char *key, uint64_t start,
+	                   icp_storage_reader **out, icp_error *err);
+	int (*list)(void *state, const char *prefix, const char *start_after,
+	            int delimited, icp_storage_listing *out, icp_error *err);
+	int (*writer_open)(void *state, const char *key, int if_absent,
+	                   icp_storage_writer **out, icp_error *err);
+	int (*remove)(void *state, const char *key, icp_error *err);
+	/* Location URL of a key (for Iceberg metadata: "file:///...") */
+	int (*url)(void *state, const char *key, icp_buf *out);
+} icp_storage_vtable;
+
+struct icp_storage_reader {
+	int (*read)(icp_storage_reader *r, uint8_t *buf, size_t n, size_t *got,
+	            icp_error *err);
+	int (*read_at)(icp_storage_reader *r, uint64_t pos, uint8_t *buf, size_t n,
+	               icp_error *err); /* may be NULL */
+	void (*close)(icp_storage_reader *r);
+	uint64_t size;
+};
+
+struct icp_storage_writer {
+	int (*write)(icp_storage_writer *w, const void *p, size_t n, icp_error *err);
+	int (*commit)(icp_storage_writer *w, icp_error *err);
+	void (*abort)(icp_storage_writer *w);
+	uint64_t written;
+};
+
+/* Opens the store for a URL. Returns ICP_ERR_INVALID for an unknown scheme
+ * or a malformed URL, ICP_ERR_IO when the root cannot be used. */
+int icp_storage_open(const char *url, icp_storage **out, icp_error *err);
+void icp_storage_free(icp_storage *s);
+/* The backend table for a scheme ("file", later "s3"), or NULL. */
+const icp_storage_vtable *icp_storage_backend(const char *scheme);
+/* The root URL the store was opened with. */
+const char *icp_storage_root(const icp_storage *s);
+
+int icp_storage_stat(icp_storage *s, const char *key, uint64_t *size, icp_error *err);
+/* Appends bytes [off, off+n) of the object to out (fewer at its end). */
+int icp_storage_read_range(icp_storage *s, const char *key, uint64_t off, size_t n,
+                           icp_buf *out, icp_error *err);
+/* Appends the whole object to out (bounded by out->max: TOO_LARGE). */
+int icp_storage_get(icp_storage *s, const char *key, icp_buf *out, icp_error *err);
+int icp_storage_reader_open(icp_storage *s, const char *key, uint64_t start,
+                            icp_storage_reader **out, icp_error *err);
+void icp_storage_reader_close(icp_storage_reader *r);
+
+/* Lists keys under prefix after start_after (NULL: from the start), in
+ * lexical order. With delimited, keys are grouped at the next '/' after the
+ * prefix into is_prefix entries. Appends to out; free with _list_dispose. */
+int icp_storage_list(icp_storage *s, const char *prefix, const char *start_after,
+                     int delimited, icp_storage_listing *out, icp_error *err);
+void icp_storage_list_dispose(icp_storage_listing *l);
+
+int icp_storage_writer_open(icp_storage *s, const char *key, int if_absent,
+                            icp_storage_writer **out, icp_error *err);
+int icp_storage_writer_write(icp_storage_writer *w, const void *p, size_t n,
+                             icp_error *err);
+/* Publishes the object; the writer is freed whatever the outcome. With
+ * if_absent, ICP_ERR_CONFLICT when the key appeared meanwhile. */
+int icp_storage_writer_commit(icp_storage_writer *w, icp_error *err);
+/* Discards the object and frees the writer (NULL is a no-op). */
+void icp_storage_writer_abort(icp_storage_writer *w);
+
+/* Whole-object put (atomic). */
+int icp_storage_put(icp_storage *s, const char *key, icp_slice data, int if_absent,
+                    icp_error *err);
+int icp_storage_remove(icp_storage *s, const char *key, icp_error *err);
+/* URL of a key inside this store. */
+int icp_storage_url(icp_storage *s, const char *key, icp_buf *out);
+
+/* Checks a key: non-empty, relative, no "." or ".." segments, no NUL,
+ * no "//". Returns ICP_OK or ICP_ERR_INVALID with err naming the key. */
+int icp_storage_key_check(const char *key, icp_error *err);
+
+#endif

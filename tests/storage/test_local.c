@@ -1,0 +1,179 @@
+/* Local object store: atomic publication, if-absent puts, listing order,
+ * delimiter grouping, start-after, key checks, readers. */
+#include "storage/storage.h"
+#include "test.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static char root[256];
+
+static icp_storage *open_store(void)
+{
+	icp_storage *s = NULL;
+	icp_error err;
+	char url[300];
+	icp_error_init(&err);
+	snprintf(url, sizeof(url), "file://%s", root);
+	CHECK_EQ_INT(icp_storage_open(url, &s, &err), ICP_OK);
+	return s;
+}
+
+static void test_put_get_list(void)
+{
+	icp_storage *s = open_store();
+	icp_storage_listing l = {0};
+	icp_buf b;
+	icp_error err;
+	uint64_t size;
+	const char *keys[] = {"ns/orders/1/segment-00000000000000000010.kfs",
+	                      "ns/orders/0/segment-00000000000000000020.kfs",
+	                      "ns/orders/0/segment-00000000000000000010.kfs",
+	                      "ns/orders/0/segment-00000000000000000010.index",
+	                      "ns/clicks/0/segment-00000000000000000000.kfs"};
+	size_t i;
+
+	icp_error_init(&err);
+	icp_buf_init(&b, 0);
+	for (i = 0; i < ICP_ARRAY_LEN(keys); i++)
+		CHECK_EQ_INT(icp_storage_put(s, keys[i], icp_slice_cstr(keys[i]), 0, &err), ICP_OK);
+	CHECK_EQ_INT(icp_storage_stat(s, keys[0], &size, &err), ICP_OK);
+	CHECK_EQ_INT(size, strlen(keys[0]));
+	CHECK_EQ_INT(icp_storage_get(s, keys[1], &b, &err), ICP_OK);
+	CHECK_EQ_STR((char *)b.data, keys[1]);
+	icp_buf_reset(&b);
+	CHECK_EQ_INT(icp_storage_read_range(s, keys[1], 3, 6, &b, &err), ICP_OK);
+	CHECK_EQ_STR((char *)b.data, "orders");
+
+	CHECK_EQ_INT(icp_storage_list(s, "ns/orders/0/", NULL, 0, &l, &err), ICP_OK);
+	CHECK_EQ_INT(l.n, 3);
+	if (l.n == 3) {
+		CHECK_EQ_STR(l.items[0].key, keys[3]);
+		CHECK_EQ_STR(l.items[1].key, keys[2]);
+		CHECK_EQ_STR(l.items[2].key, keys[1]);
+	}
+	icp_storage_list_dispose(&l);
+	CHECK_EQ_INT(icp_storage_list(s, "ns/orders/0/", keys[2], 0, &l, &err), ICP_OK);
+	CHECK_EQ_INT(l.n, 1);
+	icp_storage_list_dispose(&l);
+	/* delimiter: topics, then partitions */
+	CHECK_EQ_INT(icp_storage_list(s, "ns/", NULL, 1, &l, &err), ICP_OK);
+	CHECK_EQ_INT(l.n, 2);
+	if (l.n == 2) {
+		CHECK_EQ_STR(l.items[0].key, "ns/clicks/");
+		CHECK_EQ_STR(l.items[1].key, "ns/orders/");
+		CHECK_EQ_INT(l.items[1].is_prefix, 1);
+	}
+	icp_storage_list_dispose(&l);
+	CHECK_EQ_INT(icp_storage_list(s, "ns/orders/", NULL, 1, &l, &err), ICP_OK);
+	CHECK_EQ_INT(l.n, 2);
+	icp_storage_list_dispose(&l);
+	/* a prefix that is not a directory boundary */
+	CHECK_EQ_INT(icp_storage_list(s, "ns/ord", NULL, 0, &l, &err), ICP_OK);
+	CHECK_EQ_INT(l.n, 4);
+	icp_storage_list_dispose(&l);
+	CHECK_EQ_INT(icp_storage_list(s, "nothing/", NULL, 0, &l, &err), ICP_OK);
+	CHECK_EQ_INT(l.n, 0);
+	icp_storage_list_dispose(&l);
+	icp_buf_dispose(&b);
+	icp_storage_free(s);
+}
+
+static void test_atomic(void)
+{
+	icp_storage *s = open_store();
+	icp_storage_writer *w;
+	icp_storage_listing l = {0};
+	icp_error err;
+	uint64_t size;
+
+	icp_error_init(&err);
+	CHECK_EQ_INT(icp_storage_writer_open(s, "t/data/a.parquet", 0, &w, &err), ICP_OK);
+	CHECK_EQ_INT(icp_storage_writer_write(w, "abc", 3, &err), ICP_OK);
+	/* not visible before commit, not even in listings */
+	CHECK_EQ_INT(icp_storage_stat(s, "t/data/a.parquet", &size, &err), ICP_ERR_NOT_FOUND);
+	CHECK_CONTAINS(err.msg, "a.parquet");
+	icp_error_init(&err);
+	CHECK_EQ_INT(icp_storage_list(s, "t/", NULL, 0, &l, &err), ICP_OK);
+	CHECK_EQ_INT(l.n, 0);
+	icp_storage_list_dispose(&l);
+	icp_storage_writer_abort(w);
+	CHECK_EQ_INT(icp_storage_list(s, "t/", NULL, 0, &l, &err), ICP_OK);
+	CHECK_EQ_INT(l.n, 0);
+	icp_storage_list_dispose(&l);
+	/* if-absent */
+	CHECK_EQ_INT(icp_storage_put(s, "t/m/v1.json", icp_slice_cstr("one"), 1, &err), ICP_OK);
+	CHECK_EQ_INT(icp_storage_put(s, "t/m/v1.json", icp_slice_cstr("two"), 1, &err),
+	             ICP_ERR_CONFLICT);
+	CHECK_CONTAINS(err.msg, "already exists");
+	icp_error_init(&err);
+	CHECK_EQ_INT(icp_storage_stat(s, "t/m/v1.json", &size, &err), ICP_OK);
+	CHECK_EQ_INT(size, 3);
+	CHECK_EQ_INT(icp_storage_list(s, "t/m/", NULL, 0, &l, &err), ICP_OK);
+	CHECK_EQ_INT(l.n, 1); /* the temp file of the failed put is gone */
+	icp_storage_list_dispose(&l);
+	CHECK_EQ_INT(icp_storage_remove(s, "t/m/v1.json", &err), ICP_OK);
+	CHECK_EQ_INT(icp_storage_remove(s, "t/m/v1.json", &err), ICP_ERR_NOT_FOUND);
+	icp_storage_free(s);
+}
+
+static void test_keys_and_urls(void)
+{
+	icp_storage *s = open_store();
+	icp_error err;
+	icp_buf u;
+	uint64_t size;
+	const char *bad[] = {"", "/abs", "a//b", "a/../b", "./a", "a/."};
+	size_t i;
+
+	for (i = 0; i < ICP_ARRAY_LEN(bad); i++) {
+		icp_error_init(&err);
+		CHECK_EQ_INT(icp_storage_stat(s, bad[i], &size, &err), ICP_ERR_INVALID);
+	}
+	icp_buf_init(&u, 0);
+	icp_storage_url(s, "x/y.json", &u);
+	CHECK(strncmp((char *)u.data, "file:///", 8) == 0);
+	CHECK_CONTAINS((char *)u.data, "/x/y.json");
+	icp_buf_dispose(&u);
+	icp_error_init(&err);
+	CHECK_EQ_INT(icp_storage_open("gs://bucket", &s, &err) == ICP_ERR_INVALID, 1);
+	CHECK_CONTAINS(err.msg, "not supported");
+	icp_storage_free(open_store());
+	icp_storage_free(s);
+}
+
+static void test_reader(void)
+{
+	icp_storage *s = open_store();
+	icp_storage_reader *r;
+	icp_error err;
+	uint8_t buf[16];
+	size_t got;
+
+	icp_error_init(&err);
+	CHECK_EQ_INT(icp_storage_put(s, "r/obj", icp_slice_cstr("0123456789"), 0, &err), ICP_OK);
+	CHECK_EQ_INT(icp_storage_reader_open(s, "r/obj", 4, &r, &err), ICP_OK);
+	CHECK_EQ_INT(r->size, 10);
+	CHECK_EQ_INT(r->read(r, buf, sizeof(buf), &got, &err), ICP_OK);
+	CHECK_EQ_INT(got, 6);
+	CHECK(memcmp(buf, "456789", 6) == 0);
+	CHECK_EQ_INT(r->read_at(r, 1, buf, 2, &err), ICP_OK);
+	CHECK(memcmp(buf, "12", 2) == 0);
+	icp_storage_reader_close(r);
+	CHECK_EQ_INT(icp_storage_reader_open(s, "r/none", 0, &r, &err), ICP_ERR_NOT_FOUND);
+	icp_storage_free(s);
+}
+
+int main(void)
+{
+	char cmd[300];
+	snprintf(root, sizeof(root), "/tmp/icp-test-storage-%d", (int)getpid());
+	TEST_RUN(test_put_get_list);
+	TEST_RUN(test_atomic);
+	TEST_RUN(test_keys_and_urls);
+	TEST_RUN(test_reader);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cleanup of %s failed\n", root);
+	return TEST_DONE();
+}
