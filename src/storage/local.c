@@ -325,7 +325,7 @@ static int local_list(void *state, const char *prefix, const char *start_after,
 	local_state *st = state;
 	size_t before = out->n;
 	int rc = walk(st->root, "", prefix, strlen(prefix), start_after, delimited, out, err, 0);
-	if (rc == ICP_OK)
+	if (rc == ICP_OK && out->n > before)
 		qsort(out->items + before, out->n - before, sizeof(*out->items), entry_cmp);
 	return rc;
 }

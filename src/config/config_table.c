@@ -1,0 +1,285 @@
+/*
+ * The configuration table: every key the processor reads, in one place.
+ * Parsing, defaults, bounds, environment overrides, check-config output and
+ * the reference doc are all driven from here, so a new key is one entry
+ * (plus a field in config.h). Defaults are written as YAML text and go
+ * through the same converter as the file, so a default can never be a value
+ * the loader would refuse (tests/config checks this).
+ *
+ * Keys marked "Go" exist in the Go processor and keep its defaults; a zero
+ * value (0 or "") of those it defaulted still means "default"
+ * (ICP_CFG_F_ZERO_DEFAULT).
+ */
+#include "config/config_int.h"
+
+#include <stdint.h>
+
+#define TOP(f) offsetof(icp_config, f)
+#define MAP(f) offsetof(icp_config_mapping, f)
+#define COL(f) offsetof(icp_config_column, f)
+
+#define REQ ICP_CFG_F_REQUIRED
+#define ZD ICP_CFG_F_ZERO_DEFAULT
+#define DER ICP_CFG_F_DERIVED
+
+#define MiB (INT64_C(1) << 20)
+#define GiB (INT64_C(1) << 30)
+
+static const char *const catalog_types[] = {"rest", "sql", NULL};
+static const char *const offsets_backends[] = {"etcd", "local", NULL};
+static const char *const discovery_modes[] = {"auto", "etcd", "s3", NULL};
+static const char *const schema_modes[] = {"off", "lenient", "strict", NULL};
+static const char *const schema_sources[] = {"mapping", "registry", "none", NULL};
+static const char *const mapping_modes[] = {"append", NULL};
+static const char *const lfs_modes[] = {"off", "resolve", "reference", "skip",
+                                        "hybrid", NULL};
+static const char *const column_types[] = {"boolean", "int", "long", "float",
+                                           "double", "string", "binary",
+                                           "timestamp", "date", NULL};
+static const char *const compressions[] = {"zstd", "snappy", "gzip", "lz4_raw",
+                                           "none", NULL};
+static const char *const log_levels[] = {"debug", "info", "warn", "error", NULL};
+static const char *const log_formats[] = {"logfmt", "json", NULL};
+
+static const icp_cfg_key column_keys[] = {
+	{.path = "name", .kind = ICP_CFG_STR, .off = COL(name), .flags = REQ,
+	 .help = "Column name; the value is the top-level JSON field of that "
+	         "name (Go)."},
+	{.path = "type", .kind = ICP_CFG_ENUM, .off = COL(type),
+	 .names = column_types, .flags = REQ | ICP_CFG_F_CASE_FOLD,
+	 .help = "Iceberg type (case-insensitive) (Go)."},
+	{.path = "required", .kind = ICP_CFG_BOOL, .off = COL(required),
+	 .def = "false", .help = "Column is required (not null) (Go)."},
+};
+
+const icp_cfg_table icp_cfg_column_table = {
+	"columns", column_keys, ICP_ARRAY_LEN(column_keys), sizeof(icp_config_column)};
+
+static const icp_cfg_key mapping_keys[] = {
+	{.path = "topic", .kind = ICP_CFG_STR, .off = MAP(topic), .flags = REQ,
+	 .help = "KafScale topic to read; each topic at most once (Go)."},
+	{.path = "table", .kind = ICP_CFG_STR, .off = MAP(table), .flags = REQ,
+	 .help = "Target table: dotted namespace path + table name, e.g. "
+	         "prod.orders (Go)."},
+	{.path = "mode", .kind = ICP_CFG_ENUM, .off = MAP(mode), .def = "append",
+	 .names = mapping_modes, .flags = ZD, .help = "Write mode (Go)."},
+	{.path = "create_table_if_missing", .kind = ICP_CFG_BOOL,
+	 .off = MAP(create_table_if_missing), .def = "false",
+	 .help = "Create the table (and its namespaces) when missing (Go)."},
+	{.path = "schema.source", .kind = ICP_CFG_ENUM, .off = MAP(schema.source),
+	 .names = schema_sources, .flags = ZD | DER,
+	 .help = "Where extra columns come from. Default: mapping when columns "
+	         "are given, else registry when schema.registry.base_url is "
+	         "set, else none (Go)."},
+	{.path = "schema.columns", .kind = ICP_CFG_LIST, .off = MAP(schema.columns),
+	 .count_off = MAP(schema.n_columns), .sub = &icp_cfg_column_table,
+	 .help = "Columns after the built-in ones (Go)."},
+	{.path = "schema.allow_type_widening", .kind = ICP_CFG_BOOL,
+	 .off = MAP(schema.allow_type_widening), .def = "false",
+	 .help = "Allow int->long and float->double on evolution (Go)."},
+	{.path = "lfs.mode", .kind = ICP_CFG_ENUM, .off = MAP(lfs.mode),
+	 .def = "off", .names = lfs_modes, .flags = ZD,
+	 .env = "KAFSCALE_ICEBERG_LFS_MODE",
+	 .help = "LFS envelope handling (Go)."},
+	{.path = "lfs.max_inline_size", .kind = ICP_CFG_INT,
+	 .off = MAP(lfs.max_inline_size), .def = "0", .min = 0,
+	 .max = INT64_C(1) << 40, .env = "KAFSCALE_ICEBERG_LFS_MAX_INLINE_SIZE",
+	 .help = "Bytes; resolve: larger blobs are an error (0 = no limit); "
+	         "hybrid: resolve up to this size, must be > 0 (Go)."},
+	{.path = "lfs.store_metadata", .kind = ICP_CFG_BOOL,
+	 .off = MAP(lfs.store_metadata), .def = "false",
+	 .env = "KAFSCALE_ICEBERG_LFS_STORE_METADATA",
+	 .help = "Add the lfs_* metadata columns (Go)."},
+	{.path = "lfs.validate_checksum", .kind = ICP_CFG_BOOL,
+	 .off = MAP(lfs.validate_checksum), .def = "true",
+	 .env = "KAFSCALE_ICEBERG_LFS_VALIDATE_CHECKSUM",
+	 .help = "Verify resolved blobs against the envelope checksum (Go)."},
+	{.path = "lfs.resolve_concurrency", .kind = ICP_CFG_INT,
+	 .off = MAP(lfs.resolve_concurrency), .def = "4", .min = 0, .max = 256,
+	 .flags = ZD, .env = "KAFSCALE_ICEBERG_LFS_RESOLVE_CONCURRENCY",
+	 .help = "Parallel blob fetches per batch; 0 means the default (Go)."},
+};
+
+const icp_cfg_table icp_cfg_mapping_table = {
+	"mappings", mapping_keys, ICP_ARRAY_LEN(mapping_keys), sizeof(icp_config_mapping)};
+
+static const icp_cfg_key top_keys[] = {
+	/* s3: where KafScale segments are */
+	{.path = "s3.bucket", .kind = ICP_CFG_STR, .off = TOP(s3.bucket),
+	 .flags = REQ, .help = "Bucket holding the KafScale segments (Go)."},
+	{.path = "s3.namespace", .kind = ICP_CFG_STR, .off = TOP(s3.namespace),
+	 .def = "", .help = "Key prefix of the segments; leading/trailing '/' "
+	                    "are stripped (Go)."},
+	{.path = "s3.endpoint", .kind = ICP_CFG_STR, .off = TOP(s3.endpoint),
+	 .def = "", .help = "\"\" = AWS; http(s)://host:port for MinIO and other "
+	                    "S3 servers; file:///dir (or file://./dir, relative "
+	                    "to the working directory) = local store whose "
+	                    "buckets are sub-folders of dir."},
+	{.path = "s3.region", .kind = ICP_CFG_STR, .off = TOP(s3.region),
+	 .flags = DER, .help = "Default: $AWS_REGION, else $AWS_DEFAULT_REGION, "
+	                       "else us-east-1 (Go used the AWS SDK chain)."},
+	{.path = "s3.path_style", .kind = ICP_CFG_BOOL, .off = TOP(s3.path_style),
+	 .def = "false", .help = "Path-style addressing (MinIO) (Go)."},
+	/* iceberg */
+	{.path = "iceberg.catalog.type", .kind = ICP_CFG_ENUM,
+	 .off = TOP(iceberg.catalog.type), .names = catalog_types, .flags = REQ,
+	 .help = "rest = Iceberg REST catalog (Go); sql = local SQLite catalog "
+	         "(uri sqlite:///path/catalog.db)."},
+	{.path = "iceberg.catalog.uri", .kind = ICP_CFG_STR,
+	 .off = TOP(iceberg.catalog.uri), .flags = REQ,
+	 .help = "rest: http(s)://catalog; sql: sqlite:///abs/path.db or "
+	         "sqlite://./rel/path.db (Go)."},
+	{.path = "iceberg.catalog.token", .kind = ICP_CFG_SECRET,
+	 .off = TOP(iceberg.catalog.token), .def = "",
+	 .help = "Bearer token for the REST catalog (Go)."},
+	{.path = "iceberg.catalog.username", .kind = ICP_CFG_STR,
+	 .off = TOP(iceberg.catalog.username), .def = "",
+	 .help = "With password: OAuth2 client credentials (Go)."},
+	{.path = "iceberg.catalog.password", .kind = ICP_CFG_SECRET,
+	 .off = TOP(iceberg.catalog.password), .def = "",
+	 .help = "OAuth2 client secret (Go)."},
+	{.path = "iceberg.warehouse", .kind = ICP_CFG_STR,
+	 .off = TOP(iceberg.warehouse), .def = "",
+	 .help = "Warehouse root: s3://bucket/prefix or file:///dir (Go)."},
+	{.path = "iceberg.s3.endpoint", .kind = ICP_CFG_STR,
+	 .off = TOP(iceberg.s3.endpoint), .flags = DER,
+	 .help = "Endpoint of the warehouse store. Default: s3.endpoint."},
+	{.path = "iceberg.s3.region", .kind = ICP_CFG_STR,
+	 .off = TOP(iceberg.s3.region), .flags = DER,
+	 .help = "Region of the warehouse store. Default: s3.region."},
+	{.path = "iceberg.s3.path_style", .kind = ICP_CFG_BOOL,
+	 .off = TOP(iceberg.s3.path_style), .flags = DER,
+	 .help = "Path-style addressing for the warehouse. Default: "
+	         "s3.path_style."},
+	/* offsets */
+	{.path = "offsets.backend", .kind = ICP_CFG_ENUM, .off = TOP(offsets.backend),
+	 .def = "etcd", .names = offsets_backends, .flags = ZD,
+	 .help = "etcd (Go) or local (a JSON file, one process only)."},
+	{.path = "offsets.lease_ttl_seconds", .kind = ICP_CFG_INT,
+	 .off = TOP(offsets.lease_ttl_seconds), .def = "30", .min = 1,
+	 .max = 86400, .flags = ZD, .help = "Partition lease TTL (Go)."},
+	{.path = "offsets.key_prefix", .kind = ICP_CFG_STR,
+	 .off = TOP(offsets.key_prefix), .def = "processors", .flags = ZD,
+	 .help = "etcd key prefix of leases, offsets, watermarks (Go)."},
+	{.path = "offsets.local_path", .kind = ICP_CFG_STR,
+	 .off = TOP(offsets.local_path), .def = "./state/offsets.json",
+	 .help = "offsets.backend=local: the offsets file (relative to the "
+	         "working directory)."},
+	/* processor */
+	{.path = "processor.poll_interval_seconds", .kind = ICP_CFG_INT,
+	 .off = TOP(processor.poll_interval_seconds), .def = "5", .min = 1,
+	 .max = 86400, .flags = ZD, .help = "Pause between discovery polls (Go)."},
+	{.path = "processor.target_file_size_bytes", .kind = ICP_CFG_INT,
+	 .off = TOP(processor.target_file_size_bytes), .def = "134217728",
+	 .min = MiB, .max = 16 * GiB, .help = "Roll a data file at this size."},
+	{.path = "processor.commit_interval_seconds", .kind = ICP_CFG_INT,
+	 .off = TOP(processor.commit_interval_seconds), .def = "60", .min = 1,
+	 .max = 86400, .help = "Commit to Iceberg at least this often (fewer, "
+	                       "larger snapshots than one per segment)."},
+	{.path = "processor.max_batch_bytes", .kind = ICP_CFG_INT,
+	 .off = TOP(processor.max_batch_bytes), .def = "67108864", .min = 64 * 1024,
+	 .max = 2 * GiB, .help = "Largest record batch accepted (compressed)."},
+	{.path = "processor.max_decompressed_bytes", .kind = ICP_CFG_INT,
+	 .off = TOP(processor.max_decompressed_bytes), .def = "268435456",
+	 .min = 64 * 1024, .max = 4 * GiB,
+	 .help = "Largest decompressed batch (zip-bomb cap)."},
+	{.path = "processor.worker_id", .kind = ICP_CFG_STR,
+	 .off = TOP(processor.worker_id), .flags = DER,
+	 .help = "Lease owner id. Default: the host name (the pod name), else "
+	         "\"worker\" (Go)."},
+	{.path = "processor.shutdown_timeout_seconds", .kind = ICP_CFG_INT,
+	 .off = TOP(processor.shutdown_timeout_seconds), .def = "25", .min = 0,
+	 .max = 3600, .help = "On SIGTERM, finish and commit within this time "
+	                      "(below Kubernetes' 30 s grace period)."},
+	/* discovery, etcd */
+	{.path = "discovery.mode", .kind = ICP_CFG_ENUM, .off = TOP(discovery.mode),
+	 .def = "auto", .names = discovery_modes, .flags = ZD,
+	 .help = "How segments are found: auto, etcd or s3 listing (Go)."},
+	{.path = "etcd.endpoints", .kind = ICP_CFG_STRLIST,
+	 .off = TOP(etcd.endpoints),
+	 .help = "etcd URLs; required when offsets.backend or discovery.mode is "
+	         "etcd. A string is split at commas (Go: list only)."},
+	{.path = "etcd.username", .kind = ICP_CFG_STR, .off = TOP(etcd.username),
+	 .def = "", .help = "etcd user (Go)."},
+	{.path = "etcd.password", .kind = ICP_CFG_SECRET, .off = TOP(etcd.password),
+	 .def = "", .help = "etcd password (Go)."},
+	/* schema */
+	{.path = "schema.mode", .kind = ICP_CFG_ENUM, .off = TOP(schema.mode),
+	 .def = "off", .names = schema_modes, .flags = ZD,
+	 .help = "Validate values against the registry schema: off, lenient "
+	         "(drop invalid), strict (stop) (Go)."},
+	{.path = "schema.registry.base_url", .kind = ICP_CFG_STR,
+	 .off = TOP(schema.registry.base_url), .def = "",
+	 .help = "GET {base_url}/{topic}.json; required when schema.mode != off "
+	         "or a mapping uses source registry (Go)."},
+	{.path = "schema.registry.timeout_seconds", .kind = ICP_CFG_INT,
+	 .off = TOP(schema.registry.timeout_seconds), .def = "5", .min = 1,
+	 .max = 3600, .flags = ZD, .help = "Registry HTTP timeout (Go)."},
+	{.path = "schema.registry.cache_seconds", .kind = ICP_CFG_INT,
+	 .off = TOP(schema.registry.cache_seconds), .def = "300", .min = 1,
+	 .max = 604800, .flags = ZD, .help = "Schema cache lifetime (Go)."},
+	/* parquet */
+	{.path = "parquet.compression", .kind = ICP_CFG_ENUM,
+	 .off = TOP(parquet.compression), .def = "zstd", .names = compressions,
+	 .help = "Data file compression codec."},
+	{.path = "parquet.compression_level", .kind = ICP_CFG_INT,
+	 .off = TOP(parquet.compression_level), .def = "3", .min = -7, .max = 22,
+	 .help = "zstd: -7..22; gzip: 1..9; ignored by the other codecs."},
+	{.path = "parquet.row_group_bytes", .kind = ICP_CFG_INT,
+	 .off = TOP(parquet.row_group_bytes), .def = "134217728", .min = MiB,
+	 .max = 4 * GiB, .help = "Target row group size."},
+	{.path = "parquet.page_bytes", .kind = ICP_CFG_INT,
+	 .off = TOP(parquet.page_bytes), .def = "1048576", .min = 4096,
+	 .max = GiB, .help = "Target page size; at most row_group_bytes."},
+	/* log */
+	{.path = "log.level", .kind = ICP_CFG_ENUM, .off = TOP(log.level),
+	 .def = "info", .names = log_levels, .flags = ICP_CFG_F_CASE_FOLD,
+	 .env = "KAFSCALE_LOG_LEVEL", .help = "Least severe level logged."},
+	{.path = "log.format", .kind = ICP_CFG_ENUM, .off = TOP(log.format),
+	 .def = "logfmt", .names = log_formats, .help = "Log line format."},
+	/* mappings */
+	{.path = "mappings", .kind = ICP_CFG_LIST, .off = TOP(mappings),
+	 .count_off = TOP(n_mappings), .sub = &icp_cfg_mapping_table,
+	 .help = "Topic to table mappings (Go)."},
+};
+
+const icp_cfg_table icp_cfg_top_table = {
+	"", top_keys, ICP_ARRAY_LEN(top_keys), sizeof(icp_config)};
+
+const icp_cfg_key *icp_cfg_find(const icp_cfg_table *t, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (strcmp(t->keys[i].path, path) == 0)
+			return &t->keys[i];
+	return NULL;
+}
+
+size_t icp_cfg_enum_count(const icp_cfg_key *k)
+{
+	size_t n = 0;
+
+	while (k->names && k->names[n])
+		n++;
+	return n;
+}
+
+const char *icp_config_enum_name(const char *key, int value)
+{
+	const icp_cfg_table *t = &icp_cfg_top_table;
+	const icp_cfg_key *k;
+
+	if (strncmp(key, "mappings.schema.columns.", 24) == 0) {
+		t = &icp_cfg_column_table;
+		key += 24;
+	} else if (strncmp(key, "mappings.", 9) == 0) {
+		t = &icp_cfg_mapping_table;
+		key += 9;
+	}
+	k = icp_cfg_find(t, key);
+	if (!k || k->kind != ICP_CFG_ENUM || value < 0 ||
+	    (size_t)value >= icp_cfg_enum_count(k))
+		return NULL;
+	return k->names[value];
+}
