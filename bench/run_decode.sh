@@ -12,7 +12,7 @@ B=${1:-build}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 best_of() { # best wall time in seconds of 3 runs of "$@" (stdout discarded)
-  local best=999999 i s e
+  local best=999999999999 i s e
   for i in 1 2 3; do
     s=$(date +%s%N); "$@" >/dev/null; e=$(date +%s%N)
     best=$(( (e - s) < best ? (e - s) : best ))
@@ -26,7 +26,7 @@ for size in 100 10240; do
   for codec in none gzip snappy lz4 zstd; do
     d="$tmp/$codec-$size"
     "$B/icp-seggen" --out "$d" --topics bench --partitions 1 --records-per-partition "$n" \
-      --segment-bytes 2000000000 --codec "$codec" --value-bytes "$size" --seed 7 >/dev/null
+      --segment-bytes 2000000000 --codec "$codec" --value-bytes "$size" --seed 7 --quiet >/dev/null
     files=$(find "$d" -name '*.kfs' | sort)
     ours=$("$B/bench_decode" decode 5 $files)
     bare=$("$B/bench_decode" bare 5 $files)

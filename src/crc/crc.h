@@ -14,6 +14,10 @@
 #include <stdint.h>
 
 uint32_t icp_crc32c(uint32_t crc, const void *p, size_t n);
+/* CRC of a||b given crc_a = CRC(a), crc_b = CRC(b) and len_b = |b|.
+ * Costs O(log len_b) regardless of the data, so a reader that verified
+ * the CRC of a large block can extend a running CRC over it for free. */
+uint32_t icp_crc32c_combine(uint32_t crc_a, uint32_t crc_b, size_t len_b);
 /* The portable implementation, exposed so tests compare both paths. */
 uint32_t icp_crc32c_portable(uint32_t crc, const void *p, size_t n);
 /* 1 when a hardware path is in use (for logs and benchmarks). */

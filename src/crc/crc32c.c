@@ -20,27 +20,6 @@ uint32_t icp_crc32c_portable(uint32_t crc, const void *p, size_t n)
 	return ~crc;
 }
 
-#if defined(__x86_64__)
-#include <nmmintrin.h>
-#define HW_TARGET __attribute__((target("sse4.2")))
-#define HW_CRC8(c, v) ((uint32_t)_mm_crc32_u64((c), (v)))
-#define HW_CRC1(c, v) _mm_crc32_u8((c), (v))
-static int have_hw(void)
-{
-	return __builtin_cpu_supports("sse4.2");
-}
-#elif defined(__aarch64__) && defined(__ARM_FEATURE_CRC32)
-#include <arm_acle.h>
-#define HW_TARGET
-#define HW_CRC8(c, v) __crc32cd((c), (v))
-#define HW_CRC1(c, v) __crc32cb((c), (v))
-static int have_hw(void)
-{
-	return 1;
-}
-#endif
-
-#ifdef HW_CRC8
 /* Multiplication in GF(2) modulo the CRC polynomial (reflected). */
 static uint32_t gf2_mul(uint32_t a, uint32_t b)
 {
@@ -69,6 +48,35 @@ static uint32_t x_pow_8n(size_t n)
 	return result;
 }
 
+uint32_t icp_crc32c_combine(uint32_t crc_a, uint32_t crc_b, size_t len_b)
+{
+	/* Registers are linear: shift crc_a's register over len_b zero bytes
+	 * and xor the CRC of b; the ~ pre/post conditioning cancels out except
+	 * for the shift of the initial all-ones, which this form absorbs. */
+	return gf2_mul(crc_a, x_pow_8n(len_b)) ^ crc_b;
+}
+
+#if defined(__x86_64__)
+#include <nmmintrin.h>
+#define HW_TARGET __attribute__((target("sse4.2")))
+#define HW_CRC8(c, v) ((uint32_t)_mm_crc32_u64((c), (v)))
+#define HW_CRC1(c, v) _mm_crc32_u8((c), (v))
+static int have_hw(void)
+{
+	return __builtin_cpu_supports("sse4.2");
+}
+#elif defined(__aarch64__) && defined(__ARM_FEATURE_CRC32)
+#include <arm_acle.h>
+#define HW_TARGET
+#define HW_CRC8(c, v) __crc32cd((c), (v))
+#define HW_CRC1(c, v) __crc32cb((c), (v))
+static int have_hw(void)
+{
+	return 1;
+}
+#endif
+
+#ifdef HW_CRC8
 static HW_TARGET uint32_t hw_small(uint32_t c, const uint8_t *b, size_t n)
 {
 	while (n >= 8) {

@@ -36,6 +36,12 @@ static void test_paths_agree(void)
 	/* chaining: crc(a||b) == crc(crc(a), b) */
 	CHECK_EQ_INT(icp_crc32c(icp_crc32c(0, buf, 70001), buf + 70001, n - 70001),
 	             icp_crc32c(0, buf, n));
+	/* combine: CRC(a||b) from CRC(a), CRC(b), |b| */
+	CHECK_EQ_INT(icp_crc32c_combine(icp_crc32c(0, buf, 1000), icp_crc32c(0, buf + 1000, n - 1000),
+	                                n - 1000),
+	             icp_crc32c(0, buf, n));
+	CHECK_EQ_INT(icp_crc32c_combine(icp_crc32c(0, buf, 5), icp_crc32c(0, buf + 5, 0), 0),
+	             icp_crc32c(0, buf, 5));
 	icp_free(buf);
 }
 
