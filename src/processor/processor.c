@@ -1,0 +1,260 @@
+/*
+ * Processor lifecycle: open stores and catalog, load the mapped tables,
+ * then poll (discover partitions, read new segments into data files) and
+ * commit every table on the commit interval, or once at the end for
+ * --once. After each successful commit the local offsets cache is
+ * rewritten (offsets.backend: local) — a cache for people and tools only:
+ * progress is always read back from the tables.
+ */
+#include "processor/proc_int.h"
+
+#include "log/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static int store_url(const char *endpoint, const char *bucket, icp_buf *out, icp_error *err)
+{
+	if (strncmp(endpoint, "file://", 7) != 0)
+		return icp_error_set(err, ICP_ERR_UNSUPPORTED,
+		                     "s3.endpoint \"%s\": only file:// object stores are supported in "
+		                     "this build (S3 support is the next milestone)", endpoint);
+	icp_buf_printf(out, "%s/%s", endpoint, bucket);
+	return out->status ? icp_error_set(err, ICP_ERR_NOMEM, "out of memory") : ICP_OK;
+}
+
+int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err)
+{
+	icp_processor *p;
+	icp_catalog_opts co;
+	icp_buf url;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	icp_log_setup(cfg->log.level, cfg->log.format == ICP_LOG_JSON);
+	p = icp_calloc(1, sizeof(*p));
+	if (!p)
+		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+	p->cfg = cfg;
+	icp_segment_opts_init(&p->seg_opts);
+	p->seg_opts.max_batch_bytes = (size_t)cfg->processor.max_batch_bytes;
+	p->seg_opts.max_decompressed_bytes = (size_t)cfg->processor.max_decompressed_bytes;
+	icp_buf_init(&url, 0);
+	rc = store_url(cfg->s3.endpoint, cfg->s3.bucket, &url, err);
+	if (rc == ICP_OK)
+		rc = icp_storage_open((char *)url.data, &p->segments, err);
+	icp_buf_dispose(&url);
+	if (rc == ICP_OK)
+		rc = icp_storage_open(cfg->iceberg.warehouse, &p->warehouse, err);
+	if (rc != ICP_OK)
+		goto fail;
+	memset(&co, 0, sizeof(co));
+	co.type = cfg->iceberg.catalog.type == ICP_CATALOG_SQL ? "sql" : "rest";
+	co.uri = cfg->iceberg.catalog.uri;
+	co.name = "default";
+	co.warehouse = cfg->iceberg.warehouse;
+	co.token = cfg->iceberg.catalog.token;
+	co.username = cfg->iceberg.catalog.username;
+	co.password = cfg->iceberg.catalog.password;
+	co.warehouse_store = p->warehouse;
+	rc = icp_catalog_open(&co, &p->catalog, err);
+	if (rc != ICP_OK)
+		goto fail;
+	p->tables = icp_calloc(cfg->n_mappings ? cfg->n_mappings : 1, sizeof(*p->tables));
+	if (!p->tables) {
+		rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < cfg->n_mappings; i++) {
+		if (cfg->mappings[i].schema.n_columns)
+			ICP_WARN("mapping columns are not extracted yet; the table gets the base columns",
+			         "topic", cfg->mappings[i].topic);
+		rc = icp_table_open(p, &p->tables[i], &cfg->mappings[i], err);
+		p->n_tables = i + 1;
+		if (rc != ICP_OK)
+			goto fail;
+	}
+	*out = p;
+	return ICP_OK;
+fail:
+	icp_processor_free(p);
+	return rc;
+}
+
+void icp_processor_free(icp_processor *p)
+{
+	size_t i;
+	if (!p)
+		return;
+	for (i = 0; i < p->n_parts; i++) {
+		icp_part *pt = p->parts[i];
+		icp_free(pt->topic);
+		icp_free(pt->tp);
+		icp_free(pt->prefix);
+		icp_free(pt->last_key);
+		icp_free(pt->error);
+		icp_free(pt);
+	}
+	icp_free(p->parts);
+	for (i = 0; i < p->n_tables; i++)
+		icp_table_dispose(&p->tables[i]);
+	icp_free(p->tables);
+	icp_catalog_free(p->catalog);
+	icp_storage_free(p->warehouse);
+	icp_storage_free(p->segments);
+	icp_free(p);
+}
+
+/* offsets.backend local: {"topic/partition": {"offset": last written,
+ * "last_timestamp_ms": ms, "updated_at": ms}} (the etcd value shape),
+ * written atomically (temp file + rename). */
+static void write_local_cache(icp_processor *p)
+{
+	const char *path = p->cfg->offsets.local_path;
+	icp_buf b, tmp;
+	size_t i;
+	int fd, first = 1;
+
+	if (p->cfg->offsets.backend != ICP_OFFSETS_LOCAL || !path[0])
+		return;
+	icp_buf_init(&b, 0);
+	icp_buf_init(&tmp, 0);
+	icp_buf_append_byte(&b, '{');
+	for (i = 0; i < p->n_parts; i++) {
+		icp_part *pt = p->parts[i];
+		if (pt->committed_next <= 0)
+			continue;
+		if (!first)
+			icp_buf_append_byte(&b, ',');
+		first = 0;
+		icp_buf_append_json_str(&b, (const uint8_t *)pt->tp, strlen(pt->tp));
+		icp_buf_printf(&b, ":{\"offset\":%lld,\"last_timestamp_ms\":%lld,\"updated_at\":%lld}",
+		               (long long)pt->committed_next - 1, (long long)pt->last_ts,
+		               (long long)icp_now_ms());
+	}
+	icp_buf_append_str(&b, "}\n");
+	icp_buf_printf(&tmp, "%s.tmp", path);
+	{ /* make the parent directory */
+		char *dir = icp_strdup(path), *s = dir ? strrchr(dir, '/') : NULL;
+		if (s && s != dir) {
+			char *q;
+			*s = 0;
+			for (q = dir + 1; *q; q++)
+				if (*q == '/') {
+					*q = 0;
+					mkdir(dir, 0755);
+					*q = '/';
+				}
+			mkdir(dir, 0755);
+		}
+		icp_free(dir);
+	}
+	fd = b.status || tmp.status ? -1 : open((char *)tmp.data, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, b.data, b.len) != (ssize_t)b.len || fsync(fd) != 0 ||
+	    rename((char *)tmp.data, path) != 0)
+		ICP_WARN("cannot write the local offsets cache", "path", path, "err", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	icp_buf_dispose(&b);
+	icp_buf_dispose(&tmp);
+}
+
+static int poll_all(icp_processor *p, int *progress, icp_error *err)
+{
+	size_t i;
+	int rc = icp_parts_discover(p, err);
+	if (rc != ICP_OK) {
+		icp_error_prefix(err, "discover");
+		return rc;
+	}
+	for (i = 0; i < p->n_parts; i++) {
+		rc = icp_part_poll(p, p->parts[i], progress, err);
+		if (rc != ICP_OK) {
+			icp_error_prefix(err, "topic %s partition %d", p->parts[i]->topic,
+			                 p->parts[i]->partition);
+			return rc;
+		}
+	}
+	return ICP_OK;
+}
+
+static int commit_all(icp_processor *p, icp_error *err)
+{
+	size_t i;
+	int rc = ICP_OK, any = 0;
+	for (i = 0; i < p->n_tables; i++) {
+		icp_error e;
+		int r;
+		icp_error_init(&e);
+		r = icp_table_commit(p, &p->tables[i], &e);
+		if (r != ICP_OK) {
+			ICP_ERROR("commit failed; data stays buffered for the next attempt", "table",
+			          p->tables[i].map->table, "err", e.msg);
+			if (rc == ICP_OK) {
+				rc = r;
+				icp_error_set(err, r, "%s", e.msg);
+			}
+		} else {
+			any = 1;
+		}
+	}
+	if (any)
+		write_local_cache(p);
+	p->last_commit_ns = icp_mono_ns();
+	return rc;
+}
+
+int icp_processor_run_once(icp_processor *p, icp_error *err)
+{
+	int rc = ICP_OK, round;
+
+	/* A discard (corrupt segment, lost race) rewinds partitions: poll again
+	 * until a round reads nothing new, a few rounds at most. */
+	for (round = 0; round < 4; round++) {
+		int progress = 0;
+		rc = poll_all(p, &progress, err);
+		if (rc != ICP_OK || !progress)
+			break;
+	}
+	if (rc == ICP_OK)
+		rc = commit_all(p, err);
+	if (rc == ICP_OK && p->any_corrupt)
+		rc = icp_error_set(err, ICP_ERR_CORRUPT,
+		                   "one or more partitions stopped on a corrupt segment (see the "
+		                   "error log lines); the other partitions were committed");
+	return rc;
+}
+
+int icp_processor_run(icp_processor *p, volatile sig_atomic_t *stop, icp_error *err)
+{
+	uint64_t commit_ns = (uint64_t)p->cfg->processor.commit_interval_seconds * 1000000000u;
+	uint64_t poll_ns = (uint64_t)p->cfg->processor.poll_interval_seconds * 1000000000u;
+	int rc = ICP_OK;
+
+	p->last_commit_ns = icp_mono_ns();
+	while (!*stop) {
+		int progress = 0;
+		uint64_t t0 = icp_mono_ns();
+		icp_error e;
+		icp_error_init(&e);
+		rc = poll_all(p, &progress, &e);
+		if (rc != ICP_OK)
+			ICP_ERROR("poll failed; retrying next interval", "err", e.msg);
+		if (icp_mono_ns() - p->last_commit_ns >= commit_ns) {
+			icp_error_init(&e);
+			commit_all(p, &e);
+		}
+		while (!*stop && icp_mono_ns() - t0 < poll_ns) {
+			struct timespec ts = {0, 100000000};
+			nanosleep(&ts, NULL);
+		}
+	}
+	ICP_INFO("stopping: committing buffered data");
+	rc = commit_all(p, err);
+	return rc;
+}

@@ -1,0 +1,48 @@
+/*
+ * processor: turns KafScale segments into Iceberg table commits, exactly
+ * once. One processor serves every mapping of the config: it discovers
+ * complete segments per topic-partition, decodes them, converts records to
+ * the table's columns, writes Parquet data files of the target size into
+ * the warehouse, and commits one snapshot per table per flush.
+ *
+ * Exactly once (docs/internals/commit-protocol.md): the next offset to read
+ * for every topic-partition a table has received lives in the table itself,
+ * in the snapshot summary property `kafscale.offsets` (JSON object
+ * {"topic/partition": next_offset}), merged forward from the parent
+ * snapshot. Progress is read back from the table on start and after every
+ * conflicting or unknown commit; records below it are dropped. Anything
+ * written but not committed is discarded and read again. Offsets kept
+ * elsewhere (the local cache file, etcd later) are written after the
+ * commit and only ever read as a cache.
+ *
+ * Failure isolation: a corrupt complete segment stops its partition (error
+ * logged with topic, partition, object key) and discards the table's
+ * uncommitted data so nothing from or past it is committed; the other
+ * partitions go on.
+ */
+#ifndef ICP_PROCESSOR_H
+#define ICP_PROCESSOR_H
+
+#include <signal.h>
+
+#include "config/config.h"
+#include "core/core.h"
+
+typedef struct icp_processor icp_processor;
+
+/* Opens stores and catalog and loads (or creates) every mapped table.
+ * The config is borrowed and must outlive the processor. */
+int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err);
+void icp_processor_free(icp_processor *p);
+
+/* Processes everything available now, commits, returns. Returns ICP_OK,
+ * ICP_ERR_CORRUPT when a partition stopped on corrupt data (the others were
+ * processed and committed), or a runtime error. */
+int icp_processor_run_once(icp_processor *p, icp_error *err);
+
+/* Polls every processor.poll_interval_seconds and commits every
+ * processor.commit_interval_seconds until *stop becomes non-zero, then
+ * commits what is buffered and returns. */
+int icp_processor_run(icp_processor *p, volatile sig_atomic_t *stop, icp_error *err);
+
+#endif

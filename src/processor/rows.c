@@ -1,0 +1,245 @@
+/*
+ * Records to columns for the base schema (ids 1..8 of compatibility.md):
+ * record_id "topic:partition:offset", topic, partition, offset,
+ * timestamp_ms, key, value, headers. One call converts one decoded batch
+ * into column batches and hands them to the table's Parquet writer, which
+ * copies what it keeps: the column arrays and scratch text buffers are
+ * reused from batch to batch, so nothing is allocated per record.
+ *
+ * Headers are kept losslessly as a JSON array, in record order:
+ *   [{"key":"k","value":"v"}, {"key":"k2","value":null}, ...]
+ * A key or value that is not valid UTF-8 is written as "key_base64" /
+ * "value_base64" (standard base64) instead, so no byte is ever mangled;
+ * a record without headers has "[]".
+ */
+#include "processor/proc_int.h"
+
+#include <stdio.h>
+
+typedef struct cols {
+	size_t cap;
+	icp_slice *ids, *topic, *key, *val, *hdr;
+	int32_t *part;
+	int64_t *off, *ts;
+	uint8_t *key_valid, *val_valid;
+	size_t *id_end, *hdr_end;
+} cols;
+
+static void cols_free(cols *c)
+{
+	if (!c)
+		return;
+	icp_free(c->ids);
+	icp_free(c->topic);
+	icp_free(c->key);
+	icp_free(c->val);
+	icp_free(c->hdr);
+	icp_free(c->part);
+	icp_free(c->off);
+	icp_free(c->ts);
+	icp_free(c->key_valid);
+	icp_free(c->val_valid);
+	icp_free(c->id_end);
+	icp_free(c->hdr_end);
+	icp_free(c);
+}
+
+void icp_rows_dispose(icp_table *t)
+{
+	cols_free(t->cols);
+	t->cols = NULL;
+	icp_buf_dispose(&t->scratch_ids);
+	icp_buf_dispose(&t->scratch_hdrs);
+}
+
+#define GROW(f, type)                                                         \
+	do {                                                                  \
+		void *np_ = icp_realloc(c->f, n * sizeof(type));              \
+		if (!np_)                                                     \
+			return ICP_ERR_NOMEM;                                 \
+		c->f = np_;                                                   \
+	} while (0)
+
+static int cols_reserve(icp_table *t, size_t n)
+{
+	cols *c = t->cols;
+	if (!c) {
+		c = icp_calloc(1, sizeof(*c));
+		if (!c)
+			return ICP_ERR_NOMEM;
+		t->cols = c;
+	}
+	if (n <= c->cap)
+		return ICP_OK;
+	GROW(ids, icp_slice);
+	GROW(topic, icp_slice);
+	GROW(key, icp_slice);
+	GROW(val, icp_slice);
+	GROW(hdr, icp_slice);
+	GROW(part, int32_t);
+	GROW(off, int64_t);
+	GROW(ts, int64_t);
+	GROW(key_valid, uint8_t);
+	GROW(val_valid, uint8_t);
+	GROW(id_end, size_t);
+	GROW(hdr_end, size_t);
+	c->cap = n;
+	return ICP_OK;
+}
+
+/* Strict UTF-8 check (no overlongs, no surrogates, <= U+10FFFF). */
+static int utf8_valid(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		uint8_t b = p[i];
+		size_t len;
+		uint32_t cp;
+		if (b < 0x80) {
+			i++;
+			continue;
+		}
+		if (b >= 0xc2 && b <= 0xdf) {
+			len = 2;
+			cp = b & 0x1f;
+		} else if (b >= 0xe0 && b <= 0xef) {
+			len = 3;
+			cp = b & 0x0f;
+		} else if (b >= 0xf0 && b <= 0xf4) {
+			len = 4;
+			cp = b & 0x07;
+		} else {
+			return 0;
+		}
+		if (n - i < len)
+			return 0;
+		for (size_t k = 1; k < len; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (p[i + k] & 0x3f);
+		}
+		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+			return 0;
+		i += len;
+	}
+	return 1;
+}
+
+static void json_bytes_field(icp_buf *b, const char *name, icp_slice s, int is_null)
+{
+	int ok = is_null || utf8_valid(s.ptr, s.len);
+	icp_buf_append_byte(b, '"');
+	icp_buf_append_str(b, name);
+	if (!ok)
+		icp_buf_append_str(b, "_base64");
+	icp_buf_append(b, "\":", 2);
+	if (is_null)
+		icp_buf_append(b, "null", 4);
+	else if (ok)
+		icp_buf_append_json_str(b, s.ptr, s.len);
+	else {
+		icp_buf_append_byte(b, '"');
+		icp_buf_append_base64(b, s.ptr, s.len);
+		icp_buf_append_byte(b, '"');
+	}
+}
+
+int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from,
+                    size_t *n_written, icp_error *err)
+{
+	cols *c;
+	size_t i, n = 0, nk = 0, nv = 0;
+	int32_t leaf;
+	char idbuf[64];
+	int rc;
+
+	*n_written = 0;
+	if (cols_reserve(t, b->n_records ? b->n_records : 1) != ICP_OK)
+		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory converting records");
+	c = t->cols;
+	icp_buf_reset(&t->scratch_ids);
+	icp_buf_reset(&t->scratch_hdrs);
+	for (i = 0; i < b->n_records; i++) {
+		const icp_record *r = &b->records[i];
+		uint32_t h;
+		int len;
+		if (r->offset < from)
+			continue; /* already in the table */
+		len = snprintf(idbuf, sizeof(idbuf), ":%d:%lld", pt->partition, (long long)r->offset);
+		icp_buf_append_str(&t->scratch_ids, pt->topic);
+		icp_buf_append(&t->scratch_ids, idbuf, (size_t)len);
+		c->id_end[n] = t->scratch_ids.len;
+		c->part[n] = pt->partition;
+		c->off[n] = r->offset;
+		c->ts[n] = r->timestamp;
+		c->key_valid[n] = !r->key_null;
+		if (!r->key_null)
+			c->key[nk++] = r->key;
+		c->val_valid[n] = !r->value_null;
+		if (!r->value_null)
+			c->val[nv++] = r->value;
+		icp_buf_append_byte(&t->scratch_hdrs, '[');
+		for (h = 0; h < r->header_count; h++) {
+			const icp_kafka_header *hd = &b->headers[r->header_first + h];
+			if (h)
+				icp_buf_append_byte(&t->scratch_hdrs, ',');
+			icp_buf_append_byte(&t->scratch_hdrs, '{');
+			json_bytes_field(&t->scratch_hdrs, "key", hd->key, 0);
+			icp_buf_append_byte(&t->scratch_hdrs, ',');
+			json_bytes_field(&t->scratch_hdrs, "value", hd->value, hd->value_null);
+			icp_buf_append_byte(&t->scratch_hdrs, '}');
+		}
+		icp_buf_append_byte(&t->scratch_hdrs, ']');
+		c->hdr_end[n] = t->scratch_hdrs.len;
+		n++;
+	}
+	if (t->scratch_ids.status || t->scratch_hdrs.status)
+		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory converting records");
+	if (n == 0)
+		return ICP_OK;
+	/* The scratch buffers are final now: point the slices into them. */
+	{
+		icp_slice topic = icp_slice_cstr(pt->topic);
+		size_t start_id = 0, start_hdr = 0;
+		for (i = 0; i < n; i++) {
+			c->ids[i] = icp_slice_make(t->scratch_ids.data + start_id, c->id_end[i] - start_id);
+			c->hdr[i] = icp_slice_make(t->scratch_hdrs.data + start_hdr,
+			                           c->hdr_end[i] - start_hdr);
+			c->topic[i] = topic;
+			start_id = c->id_end[i];
+			start_hdr = c->hdr_end[i];
+		}
+	}
+	{
+		const struct {
+			int id;
+			icp_parquet_batch b;
+		} colb[] = {
+			{1, {n, NULL, NULL, NULL, NULL, c->ids}},
+			{2, {n, NULL, NULL, NULL, NULL, c->topic}},
+			{3, {n, NULL, NULL, NULL, c->part, NULL}},
+			{4, {n, NULL, NULL, NULL, c->off, NULL}},
+			{5, {n, NULL, NULL, NULL, c->ts, NULL}},
+			{6, {n, NULL, NULL, c->key_valid, NULL, c->key}},
+			{7, {n, NULL, NULL, c->val_valid, NULL, c->val}},
+			{8, {n, NULL, NULL, NULL, NULL, c->hdr}},
+		};
+		for (i = 0; i < ICP_ARRAY_LEN(colb); i++) {
+			leaf = icp_parquet_writer_leaf(t->pw, colb[i].id);
+			if (leaf < 0)
+				return icp_error_set(err, ICP_ERR_INVALID,
+				                     "table %s.%s: no Parquet column for field id %d",
+				                     t->ns, t->name, colb[i].id);
+			rc = icp_parquet_writer_write(t->pw, (size_t)leaf, &colb[i].b, err);
+			if (rc != ICP_OK)
+				return rc;
+		}
+	}
+	rc = icp_parquet_writer_end_rows(t->pw, err);
+	if (rc != ICP_OK)
+		return rc;
+	pt->last_ts = c->ts[n - 1];
+	*n_written = n;
+	return ICP_OK;
+}
