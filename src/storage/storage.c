@@ -218,3 +218,54 @@ int icp_storage_url(icp_storage *s, const char *key, icp_buf *out)
 {
 	return s->vt->url(s->state, key, out);
 }
+
+/* "file://X" -> "X", "file:/X" -> "/X"; other URLs unchanged. */
+static const char *url_body(const char *url, int *is_file)
+{
+	*is_file = strncasecmp(url, "file:", 5) == 0;
+	if (!*is_file)
+		return url;
+	return strncmp(url + 5, "//", 2) == 0 ? url + 7 : url + 5;
+}
+
+/* Key of url below root, or NULL. */
+static const char *key_below(const char *root, const char *url)
+{
+	int root_file, url_file;
+	const char *r = url_body(root, &root_file), *u = url_body(url, &url_file);
+	size_t n = strlen(r);
+
+	if (root_file != url_file)
+		return NULL;
+	if (!root_file) {
+		r = root;
+		u = url;
+		n = strlen(r);
+	}
+	while (n > 0 && r[n - 1] == '/')
+		n--;
+	if (strncmp(r, u, n) != 0 || u[n] != '/' || u[n + 1] == 0)
+		return NULL;
+	return u + n + 1;
+}
+
+int icp_storage_key_of_url(const icp_storage *s, const char *url, const char **key)
+{
+	icp_buf root;
+	const char *k;
+
+	*key = NULL;
+	icp_buf_init(&root, ICP_BUF_UNLIMITED);
+	if (s->vt->url(s->state, "", &root) != ICP_OK) {
+		icp_buf_dispose(&root);
+		return ICP_ERR_NOMEM;
+	}
+	k = key_below((const char *)root.data, url);
+	icp_buf_dispose(&root);
+	if (!k)
+		k = key_below(s->root, url);
+	if (!k)
+		return ICP_ERR_INVALID;
+	*key = k;
+	return ICP_OK;
+}

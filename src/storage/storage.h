@@ -122,6 +122,14 @@ int icp_storage_remove(icp_storage *s, const char *key, icp_error *err);
 /* URL of a key inside this store. */
 int icp_storage_url(icp_storage *s, const char *key, icp_buf *out);
 
+/* The key of a URL that lies under the store's root. For file:// stores
+ * the root is compared in its resolved absolute form (what icp_storage_url
+ * produces) and as opened; "file:/abs" (Java's form) counts as
+ * "file:///abs". On ICP_OK *key points into url. ICP_ERR_INVALID when the
+ * URL is outside the store or names the root itself (the caller names the
+ * URL in its error), ICP_ERR_NOMEM. */
+int icp_storage_key_of_url(const icp_storage *s, const char *url, const char **key);
+
 /* Checks a key: non-empty, relative, no "." or ".." segments, no NUL,
  * no "//". Returns ICP_OK or ICP_ERR_INVALID with err naming the key. */
 int icp_storage_key_check(const char *key, icp_error *err);

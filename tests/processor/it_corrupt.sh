@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 D=$WORK/corrupt; mkdir -p "$D"
 "$SEGGEN" --out "$D/all" --namespace prod --topics orders,clicks,payments --partitions 2 \
-  --records-per-partition 2000 --segment-bytes 30000 --codec zstd --value-bytes 100 \
+  --records-per-partition 2000 --segment-bytes 30000 --codec none --value-bytes 100 \
   --seed 3 --quiet
 mkdir -p "$D/segments/bucket"; cp -r "$D/all/prod" "$D/segments/bucket/"
 # flip one byte inside the third segment of orders/1 (a batch CRC catches it)

@@ -12,7 +12,7 @@ D=$WORK/crash; mkdir -p "$D"
   --records-per-partition 20000 --segment-bytes 200000 --codec mixed --value-bytes 200 \
   --seed 5 --quiet
 mkdir -p "$D/segments/bucket"; cp -r "$D/all/prod" "$D/segments/bucket/"
-write_config "$D" "target_file_size_bytes: 300000"
+write_config "$D" "target_file_size_bytes: 1048576"
 RANDOM=42
 killed=0
 for i in $(seq 1 "$KILLS"); do

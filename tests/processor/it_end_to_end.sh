@@ -21,7 +21,7 @@ done
 # an upload in progress: a .kfs without its .index is never read
 first=$(ls "$held"/bucket/prod/orders/0/*.kfs | head -1)
 cp "$first" "$D/segments/bucket/prod/orders/0/"
-write_config "$D" "target_file_size_bytes: 200000"
+write_config "$D" "target_file_size_bytes: 1048576"
 
 "$BIN" --once -config="$D/config.yaml"
 rm "$D/segments/bucket/prod/orders/0/$(basename "$first")"

@@ -167,6 +167,52 @@ static void test_reader(void)
 	icp_storage_free(s);
 }
 
+/* icp_storage_key_of_url: URLs under the root (resolved, as opened, and
+ * Java's "file:/abs" form) give their key; anything else is INVALID. */
+static void test_key_of_url(void)
+{
+	icp_storage *s = open_store(), *rel = NULL;
+	icp_error err;
+	icp_buf u, v;
+	const char *key;
+	char cwd[4096];
+
+	icp_buf_init(&u, 0);
+	icp_buf_init(&v, 0);
+	icp_storage_url(s, "ns/t/metadata/00001-x.metadata.json", &u);
+	CHECK_EQ_INT(icp_storage_key_of_url(s, (char *)u.data, &key), ICP_OK);
+	CHECK_EQ_STR(key, "ns/t/metadata/00001-x.metadata.json");
+	icp_buf_printf(&v, "file:%s/a/b", root);
+	CHECK_EQ_INT(icp_storage_key_of_url(s, (char *)v.data, &key), ICP_OK);
+	CHECK_EQ_STR(key, "a/b");
+	icp_buf_reset(&v);
+	icp_buf_printf(&v, "file://%s-other/a", root);
+	CHECK_EQ_INT(icp_storage_key_of_url(s, (char *)v.data, &key), ICP_ERR_INVALID);
+	icp_buf_reset(&v);
+	icp_buf_printf(&v, "file://%s/", root);
+	CHECK_EQ_INT(icp_storage_key_of_url(s, (char *)v.data, &key), ICP_ERR_INVALID);
+	CHECK_EQ_INT(icp_storage_key_of_url(s, "s3://bucket/a", &key), ICP_ERR_INVALID);
+	/* A store opened relative to the working directory matches both forms
+	 * (made inside root, so the test writes nothing into the tree). */
+	icp_error_init(&err);
+	CHECK(getcwd(cwd, sizeof(cwd)) != NULL);
+	CHECK_EQ_INT(chdir(root), 0);
+	CHECK_EQ_INT(icp_storage_open("file://./rel", &rel, &err), ICP_OK);
+	if (rel) {
+		CHECK_EQ_INT(icp_storage_key_of_url(rel, "file://./rel/k", &key), ICP_OK);
+		CHECK_EQ_STR(key, "k");
+		icp_buf_reset(&u);
+		icp_storage_url(rel, "k2", &u);
+		CHECK_EQ_INT(icp_storage_key_of_url(rel, (char *)u.data, &key), ICP_OK);
+		CHECK_EQ_STR(key, "k2");
+		icp_storage_free(rel);
+	}
+	CHECK_EQ_INT(chdir(cwd), 0);
+	icp_buf_dispose(&u);
+	icp_buf_dispose(&v);
+	icp_storage_free(s);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -175,6 +221,7 @@ int main(void)
 	TEST_RUN(test_atomic);
 	TEST_RUN(test_keys_and_urls);
 	TEST_RUN(test_reader);
+	TEST_RUN(test_key_of_url);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cleanup of %s failed\n", root);

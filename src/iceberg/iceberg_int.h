@@ -1,0 +1,51 @@
+/*
+ * iceberg internals shared by the module's files: the parsed metadata
+ * object and the JSON writers of schemas and snapshots that metadata
+ * creation, metadata apply and the REST request body all use.
+ */
+#ifndef ICP_ICEBERG_INT_H
+#define ICP_ICEBERG_INT_H
+
+#include "iceberg/iceberg.h"
+#include "json/json.h"
+
+/* One parsed metadata file. Everything the accessors return lives in the
+ * arena (the DOM) or in this struct. */
+struct icp_ice_metadata {
+	icp_arena *arena;           /* owns the DOM */
+	const icp_json *root;
+	char *file_location;        /* icp_malloc'd; may be NULL */
+	int format_version;
+	const char *uuid;           /* NULL when absent (v1) */
+	const char *location;
+	int64_t last_sequence;      /* 0 for v1 */
+	int64_t last_updated_ms;
+	int32_t last_column_id;
+	int32_t current_schema_id;
+	int32_t max_schema_id;
+	int64_t main_snapshot;      /* -1: none */
+	icp_ice_schema *schema;     /* current schema, owned */
+};
+
+/* Writes a type as spec JSON (a string for primitives). */
+int icp_ice_write_type(icp_json_writer *w, const icp_ice_type *t);
+/* Writes the schema object with the given schema id. */
+int icp_ice_write_schema(icp_json_writer *w, const icp_ice_schema *s, int32_t schema_id);
+/* Writes the commit's snapshot object (schema_id < 0: omitted). */
+int icp_ice_write_snapshot(icp_json_writer *w, const icp_ice_commit *c, int32_t schema_id);
+/* Highest id used anywhere inside t (0 when none). */
+int32_t icp_ice_type_max_id(const icp_ice_type *t);
+
+/* Avro schemas of files others wrote are matched by Iceberg field id, not
+ * by name (v1 and v2 name some fields differently). Returns the name of
+ * the field with that "field-id" in a record schema node (an object with
+ * "fields"), and its type node in *type (may be NULL); NULL when absent. */
+const char *icp_ice_avro_field(const icp_json *record, int64_t id, const icp_json **type);
+/* The record schema inside a field type: the type itself, or the non-null
+ * branch of a union; NULL when it is not a record. */
+const icp_json *icp_ice_avro_record(const icp_json *type);
+/* An optional long/int of a datum: *out = value, or dflt when the name is
+ * NULL or the value is null/absent. ICP_ERR_CORRUPT for another type. */
+int icp_ice_avro_long(const icp_json *datum, const char *name, int64_t dflt, int64_t *out);
+
+#endif

@@ -1,0 +1,5 @@
+# Helper for tests/iceberg/it_manifests.sh: writes manifests and manifest
+# lists that Debian's python3-avro then checks. Built next to
+# iceberg-processor.
+add_executable(ice_manifest_gen ${CMAKE_SOURCE_DIR}/tests/iceberg/ice_manifest_gen.c)
+target_link_libraries(ice_manifest_gen icp)
