@@ -22,7 +22,10 @@ static int save(const char *dir, const char *name, const icp_buf *b)
 	char path[4096];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir ? dir : ".", name);
+	if (dir)
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+	else
+		snprintf(path, sizeof(path), "%s", name);
 	f = fopen(path, "wb");
 	if (!f || fwrite(b->data, 1, b->len, f) != b->len || fclose(f) != 0) {
 		fprintf(stderr, "ice_manifest_gen: cannot write %s\n", path);
