@@ -181,6 +181,18 @@ static int read_segment(icp_processor *p, icp_part *pt, const seg *s, int *progr
 
 	memset(&idx, 0, sizeof(idx));
 	icp_buf_init(&ib, 64u << 20);
+	/* Complete means the .kfs ends with END!: without it the object is
+	 * still being written (not corrupt): wait for it. */
+	if (s->kfs_size < ICP_SEGMENT_HEADER_SIZE + ICP_SEGMENT_FOOTER_SIZE)
+		return ICP_END;
+	rc = icp_storage_read_range(p->segments, s->kfs, s->kfs_size - 4, 4, &ib, err);
+	if (rc != ICP_OK)
+		goto out;
+	if (ib.len != 4 || memcmp(ib.data, "END!", 4) != 0) {
+		rc = ICP_END;
+		goto out;
+	}
+	icp_buf_reset(&ib);
 	rc = icp_storage_get(p->segments, s->index, &ib, err);
 	if (rc == ICP_OK)
 		rc = icp_segment_index_parse(icp_slice_make(ib.data, ib.len), s->index, s->kfs_size,
@@ -285,6 +297,10 @@ int icp_part_poll(icp_processor *p, icp_part *pt, int *progress, icp_error *err)
 			break; /* stopped at a corrupt segment: nothing from it on */
 		if (!(i + 1 < n && segs[i + 1].base <= pt->next && segs[i + 1].kfs)) {
 			rc = read_segment(p, pt, s, progress, err);
+			if (rc == ICP_END) {
+				rc = ICP_OK;
+				break; /* no footer yet: an upload in progress */
+			}
 			if (rc == ICP_ERR_CORRUPT || rc == ICP_ERR_TOO_LARGE) {
 				char num[16];
 				snprintf(num, sizeof(num), "%d", pt->partition);

@@ -21,10 +21,16 @@ done
 # an upload in progress: a .kfs without its .index is never read
 first=$(ls "$held"/bucket/prod/orders/0/*.kfs | head -1)
 cp "$first" "$D/segments/bucket/prod/orders/0/"
+# a .kfs still being written (no END! footer yet) but with its .index:
+# not complete, so not read and not an error
+part=$(ls "$held"/bucket/prod/clicks/0/*.kfs | head -1)
+head -c 3000 "$part" > "$D/segments/bucket/prod/clicks/0/$(basename "$part")"
+cp "${part%.kfs}.index" "$D/segments/bucket/prod/clicks/0/"
 write_config "$D" "target_file_size_bytes: 1048576"
 
 "$BIN" --once -config="$D/config.yaml"
 rm "$D/segments/bucket/prod/orders/0/$(basename "$first")"
+rm "$D/segments/bucket/prod/clicks/0/$(basename "$part")" "$D/segments/bucket/prod/clicks/0/$(basename "${part%.kfs}.index")"
 expected "$D"
 for t in orders clicks payments; do check_table "$D" $t shop.$t; done
 n1=$(wc -l < "$D/expected-orders.jsonl")
