@@ -18,7 +18,7 @@ trap 'rm -rf "$tmp"' EXIT
 printf '%-10s %9s %12s %10s %9s %9s %10s\n' layout segments seg_bytes records seconds "MB/s" rss_MiB
 for layout in 10MiB 1GiB; do
   d=$tmp/$layout; mkdir -p "$d/segments/bucket"
-  size=$([ $layout = 10MiB ] && echo 10485760 || echo 4000000000)
+  size=$([ $layout = 10MiB ] && echo 10485760 || echo 1900M)
   "$B/icp-seggen" --out "$d/segments/bucket" --namespace prod --topics events --partitions 1 \
     --records-per-partition "$N" --segment-bytes "$size" --codec none --value-bytes 200 --seed 9 --quiet
   cat > "$d/config.yaml" <<YAML

@@ -7,7 +7,8 @@
 // Exits 1 with the first differences on any mismatch, duplicate or loss.
 import { readFileSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { icebergRead, icebergMetadata } from 'icebird'
+import { icebergRead, icebergMetadata, icebergManifests } from 'icebird'
+import { DuckDBInstance } from '@duckdb/node-api'
 
 // icebird reads through fetch(); serve file:// URLs (HEAD, GET, Range) from
 // disk so it can read a local warehouse exactly as it reads S3.
@@ -53,16 +54,49 @@ for (const row of rows) {
   const id = row.record_id
   if (seen.has(id)) { fail(`duplicate record ${id}`); continue }
   seen.add(id)
-  const e = expected.get(id)
+  let e = expected.get(id)
   if (!e) { fail(`unexpected record ${id}`); continue }
+  // hyparquet (icebird's Parquet reader) decodes every BYTE_ARRAY as UTF-8
+  // by default, so binary columns arrive as strings: compare them under the
+  // same decoding here; the exact bytes are checked with DuckDB below.
+  const asRead = v => v == null ? null : Buffer.from(v, 'base64').toString('utf8')
   const got = { topic: row.topic, partition: Number(row.partition), offset: Number(row.offset),
-    timestamp: Number(row.timestamp_ms), key: b64(row.key), value: b64(row.value) }
+    timestamp: Number(row.timestamp_ms),
+    key: typeof row.key === 'string' ? row.key : b64(row.key) == null ? null : asRead(b64(row.key)),
+    value: typeof row.value === 'string' ? row.value : b64(row.value) == null ? null : asRead(b64(row.value)) }
+  e = { ...e, key: asRead(e.key), value: asRead(e.value) }
   for (const k of ['topic', 'partition', 'offset', 'timestamp', 'key', 'value'])
     if (got[k] !== e[k]) fail(`${id}: ${k} is ${JSON.stringify(got[k])}, expected ${JSON.stringify(e[k])}`)
-  try { if (!Array.isArray(JSON.parse(row.headers))) fail(`${id}: headers is not a JSON array`) }
-  catch { fail(`${id}: headers is not JSON: ${row.headers}`) }
+  let hs
+  try { hs = JSON.parse(row.headers) } catch { fail(`${id}: headers is not JSON: ${row.headers}`) }
+  if (!Array.isArray(hs)) fail(`${id}: headers is not a JSON array`)
+  else if (e.headers) {
+    // lossless: text fields are the UTF-8 bytes, *_base64 fields the raw bytes
+    const bytes = (h, f) => h[f] === null ? null
+      : h[f] !== undefined ? Buffer.from(h[f], 'utf8').toString('base64')
+      : h[f + '_base64'] !== undefined ? h[f + '_base64'] : undefined
+    const got = hs.map(h => ({ key: bytes(h, 'key'), value: bytes(h, 'value') }))
+    const want = e.headers.map(h => ({ key: Buffer.from(h.key, 'utf8').toString('base64'), value: h.value }))
+    if (JSON.stringify(got) !== JSON.stringify(want))
+      fail(`${id}: headers ${JSON.stringify(got)} != ${JSON.stringify(want)}`)
+  }
 }
 for (const id of expected.keys()) if (!seen.has(id)) fail(`missing record ${id}`)
+// Exact bytes of key and value: DuckDB over the data files the manifests list.
+const manifests = await icebergManifests(metadata)
+const files = manifests.flatMap(m => m.entries).filter(x => x.status !== 2)
+  .map(x => fileURLToPath(x.data_file.file_path))
+if (files.length) {
+  const con = await (await DuckDBInstance.create(':memory:')).connect()
+  const list = '[' + files.map(f => `'${f.replace(/'/g, "''")}'`).join(',') + ']'
+  const res = await con.runAndReadAll(`SELECT record_id, base64(key), base64(value) FROM read_parquet(${list})`)
+  for (const [id, k, v] of res.getRows()) {
+    const x = expected.get(id)
+    if (!x) continue
+    if (k !== x.key) fail(`${id}: key bytes (DuckDB) ${k} != ${x.key}`)
+    if (v !== x.value) fail(`${id}: value bytes (DuckDB) ${v} != ${x.value}`)
+  }
+}
 const snap = metadata.snapshots.find(s => s['snapshot-id'] === metadata['current-snapshot-id'])
 console.log(JSON.stringify({ rows: rows.length, expected: expected.size, problems: bad,
   snapshots: metadata.snapshots.length, summary: snap ? snap.summary : null }))

@@ -126,9 +126,55 @@ static int utf8_valid(const uint8_t *p, size_t n)
 	return 1;
 }
 
+/* ":<partition>:<offset>" without printf (hot: once per record). */
+static int format_id_tail(char *out, int32_t partition, int64_t offset)
+{
+	char tmp[48];
+	char *e = tmp + sizeof(tmp), *q = e;
+	uint64_t o = offset < 0 ? 0 : (uint64_t)offset;
+	uint32_t pa = partition < 0 ? 0 : (uint32_t)partition;
+
+	do {
+		*--q = (char)('0' + o % 10);
+		o /= 10;
+	} while (o);
+	*--q = ':';
+	do {
+		*--q = (char)('0' + pa % 10);
+		pa /= 10;
+	} while (pa);
+	*--q = ':';
+	memcpy(out, q, (size_t)(e - q));
+	return (int)(e - q);
+}
+
+/* 1 when the bytes are printable ASCII without '"' or '\\': the common
+ * case, copied into JSON as they are. */
+static int plain_ascii(const uint8_t *p, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] >= 0x7f || p[i] == '"' || p[i] == '\\')
+			return 0;
+	return 1;
+}
+
 static void json_bytes_field(icp_buf *b, const char *name, icp_slice s, int is_null)
 {
-	int ok = is_null || utf8_valid(s.ptr, s.len);
+	int ok;
+
+	if (!is_null && plain_ascii(s.ptr, s.len)) {
+		size_t nl = strlen(name);
+		if (icp_buf_reserve(b, nl + s.len + 5) != ICP_OK)
+			return;
+		icp_buf_put(b, "\"", 1);
+		icp_buf_put(b, name, nl);
+		icp_buf_put(b, "\":\"", 3);
+		icp_buf_put(b, s.ptr, s.len);
+		icp_buf_put(b, "\"", 1);
+		return;
+	}
+	ok = is_null || utf8_valid(s.ptr, s.len);
 	icp_buf_append_byte(b, '"');
 	icp_buf_append_str(b, name);
 	if (!ok)
@@ -152,6 +198,7 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 	size_t i, n = 0, nk = 0, nv = 0;
 	int32_t leaf;
 	char idbuf[64];
+	size_t topic_len = strlen(pt->topic);
 	int rc;
 
 	*n_written = 0;
@@ -166,9 +213,11 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 		int len;
 		if (r->offset < from)
 			continue; /* already in the table */
-		len = snprintf(idbuf, sizeof(idbuf), ":%d:%lld", pt->partition, (long long)r->offset);
-		icp_buf_append_str(&t->scratch_ids, pt->topic);
-		icp_buf_append(&t->scratch_ids, idbuf, (size_t)len);
+		len = format_id_tail(idbuf, pt->partition, r->offset);
+		if (icp_buf_reserve(&t->scratch_ids, topic_len + (size_t)len) != ICP_OK)
+			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory converting records");
+		icp_buf_put(&t->scratch_ids, pt->topic, topic_len);
+		icp_buf_put(&t->scratch_ids, idbuf, (size_t)len);
 		c->id_end[n] = t->scratch_ids.len;
 		c->part[n] = pt->partition;
 		c->off[n] = r->offset;
@@ -179,6 +228,12 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 		c->val_valid[n] = !r->value_null;
 		if (!r->value_null)
 			c->val[nv++] = r->value;
+		if (r->header_count == 0) {
+			icp_buf_append(&t->scratch_hdrs, "[]", 2);
+			c->hdr_end[n] = t->scratch_hdrs.len;
+			n++;
+			continue;
+		}
 		icp_buf_append_byte(&t->scratch_hdrs, '[');
 		for (h = 0; h < r->header_count; h++) {
 			const icp_kafka_header *hd = &b->headers[r->header_first + h];

@@ -177,6 +177,15 @@ int icp_table_open(icp_processor *p, icp_table *t, const icp_config_mapping *m,
 	}
 	if (icp_ice_schema_to_parquet(t->schema, &t->pfields, &t->n_pfields) != ICP_OK)
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+	{
+		/* record_id is unique by construction and values are payloads:
+		 * a dictionary never pays there, and probing it costs ~10% of the
+		 * write path. Everything else keeps the adaptive dictionary. */
+		size_t i;
+		for (i = 0; i < t->n_pfields; i++)
+			if (t->pfields[i].field_id == 1 || t->pfields[i].field_id == 7)
+				t->pfields[i].dictionary = 0;
+	}
 	return adopt_metadata(p, t, meta, err);
 }
 
@@ -545,7 +554,9 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 		c.snapshot_schema_id = icp_ice_metadata_current_schema_id(base);
 		c.summary = kv;
 		c.n_summary = nkv;
-		if (rc == ICP_OK && offs.status == ICP_OK)
+		if (rc == ICP_OK && (offs.status || s_trec.status || s_tsize.status))
+			rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory building the summary");
+		if (rc == ICP_OK)
 			rc = icp_catalog_commit_table(p->catalog, t->ns, t->name, base, &c, &next, err);
 		snprintf(s_files_text, sizeof(s_files_text), "%s", (char *)s_files.data);
 		snprintf(s_rec_text, sizeof(s_rec_text), "%s", (char *)s_rec.data);

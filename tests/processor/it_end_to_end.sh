@@ -26,6 +26,9 @@ cp "$first" "$D/segments/bucket/prod/orders/0/"
 part=$(ls "$held"/bucket/prod/clicks/0/*.kfs | head -1)
 head -c 3000 "$part" > "$D/segments/bucket/prod/clicks/0/$(basename "$part")"
 cp "${part%.kfs}.index" "$D/segments/bucket/prod/clicks/0/"
+# every shape of key, value and header (binary, null, non-UTF-8, escapes)
+mkdir -p "$D/segments/bucket/prod/orders/7"
+cp "$ROOT"/tests/data/segments/plain/segment-* "$D/segments/bucket/prod/orders/7/"
 write_config "$D" "target_file_size_bytes: 1048576"
 
 "$BIN" --once -config="$D/config.yaml"
@@ -53,7 +56,7 @@ echo "$out" | $PY -c '
 import sys, json
 s = json.load(sys.stdin)["summary"]
 offs = json.loads(s["kafscale.offsets"])
-assert set(offs) == {"orders/0", "orders/1", "orders/2"}, offs
+assert set(offs) == {"orders/0", "orders/1", "orders/2", "orders/7"}, offs
 assert s["operation"] == "append" and int(s["total-records"]) > 0, s
 print("summary ok:", offs)'
 # the local offsets cache mirrors the etcd value shape

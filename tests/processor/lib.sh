@@ -52,7 +52,7 @@ t, p = sys.argv[1], int(sys.argv[2])
 for line in sys.stdin:
     r = json.loads(line)
     print(json.dumps({"topic": t, "partition": p, "offset": r["offset"], "timestamp": r["timestamp"],
-                      "key": r["key"], "value": r["value"]}))' "$t" "$p" >> "$d/expected-$t.jsonl"
+                      "key": r["key"], "value": r["value"], "headers": r["headers"]}))' "$t" "$p" >> "$d/expected-$t.jsonl"
       done
     done
   done
