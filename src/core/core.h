@@ -214,6 +214,13 @@ char *icp_arena_strdup(icp_arena *a, const char *s);
 void icp_arena_reset(icp_arena *a);
 size_t icp_arena_bytes(const icp_arena *a);
 
+/* ------------------------------------------------------------------ utf8 */
+
+/* Writes the UTF-8 form of code point cp (<= U+10FFFF); returns 1..4. */
+size_t icp_utf8_encode(uint32_t cp, uint8_t out[4]);
+/* 1 when p[0..n) is strict UTF-8 (no overlongs, surrogates, > U+10FFFF). */
+int icp_utf8_valid(const uint8_t *p, size_t n);
+
 /* ------------------------------------------------------------------ misc */
 
 /* Milliseconds since the epoch (wall clock) and a monotonic clock in ns. */

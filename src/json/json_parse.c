@@ -107,30 +107,6 @@ static int hex4(const uint8_t *p, const uint8_t *end, uint32_t *out)
 	return 0;
 }
 
-static size_t put_utf8(uint8_t *o, uint32_t cp)
-{
-	if (cp < 0x80) {
-		o[0] = (uint8_t)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (uint8_t)(0xC0 | cp >> 6);
-		o[1] = (uint8_t)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (uint8_t)(0xE0 | cp >> 12);
-		o[1] = (uint8_t)(0x80 | (cp >> 6 & 0x3F));
-		o[2] = (uint8_t)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	o[0] = (uint8_t)(0xF0 | cp >> 18);
-	o[1] = (uint8_t)(0x80 | (cp >> 12 & 0x3F));
-	o[2] = (uint8_t)(0x80 | (cp >> 6 & 0x3F));
-	o[3] = (uint8_t)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 /* ps->p is at the opening quote. Two passes: the first validates and finds
  * the closing quote (so the arena gets one exact-size allocation; unescaped
  * text is never longer than the escaped one), the second decodes. */
@@ -215,7 +191,7 @@ static int parse_string(parser *ps, const char **out, size_t *out_len)
 					u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
 					s += 6;
 				}
-				dst += put_utf8(dst, u);
+				dst += icp_utf8_encode(u, dst);
 				s += 6;
 				continue;
 			default: *dst++ = s[1]; break; /* " \ / */

@@ -62,30 +62,6 @@ static uint32_t decode_cp(const uint8_t *p, size_t l)
 	}
 }
 
-static size_t encode_cp(uint32_t cp, uint8_t *o)
-{
-	if (cp < 0x80) {
-		o[0] = (uint8_t)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (uint8_t)(0xC0 | cp >> 6);
-		o[1] = (uint8_t)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (uint8_t)(0xE0 | cp >> 12);
-		o[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-		o[2] = (uint8_t)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	o[0] = (uint8_t)(0xF0 | cp >> 18);
-	o[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
-	o[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-	o[3] = (uint8_t)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 int icp_parquet_iceberg_truncate_string_upper(icp_slice s, size_t n_cp, icp_buf *out)
 {
 	size_t starts[64], count = 0, pos = 0, cut;
@@ -120,7 +96,7 @@ int icp_parquet_iceberg_truncate_string_upper(icp_slice s, size_t n_cp, icp_buf 
 		if (cp > 0x10FFFF)
 			continue;
 		icp_buf_append(out, s.ptr, at);
-		icp_buf_append(out, enc, encode_cp(cp, enc));
+		icp_buf_append(out, enc, icp_utf8_encode(cp, enc));
 		rc = out->status;
 		break;
 	}

@@ -87,45 +87,6 @@ static int cols_reserve(icp_table *t, size_t n)
 	return ICP_OK;
 }
 
-/* Strict UTF-8 check (no overlongs, no surrogates, <= U+10FFFF). */
-static int utf8_valid(const uint8_t *p, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		uint8_t b = p[i];
-		size_t len;
-		uint32_t cp;
-		if (b < 0x80) {
-			i++;
-			continue;
-		}
-		if (b >= 0xc2 && b <= 0xdf) {
-			len = 2;
-			cp = b & 0x1f;
-		} else if (b >= 0xe0 && b <= 0xef) {
-			len = 3;
-			cp = b & 0x0f;
-		} else if (b >= 0xf0 && b <= 0xf4) {
-			len = 4;
-			cp = b & 0x07;
-		} else {
-			return 0;
-		}
-		if (n - i < len)
-			return 0;
-		for (size_t k = 1; k < len; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-			return 0;
-		i += len;
-	}
-	return 1;
-}
-
 /* ":<partition>:<offset>" without printf (hot: once per record). */
 static int format_id_tail(char *out, int32_t partition, int64_t offset)
 {
@@ -174,7 +135,7 @@ static void json_bytes_field(icp_buf *b, const char *name, icp_slice s, int is_n
 		icp_buf_put(b, "\"", 1);
 		return;
 	}
-	ok = is_null || utf8_valid(s.ptr, s.len);
+	ok = is_null || icp_utf8_valid(s.ptr, s.len);
 	icp_buf_append_byte(b, '"');
 	icp_buf_append_str(b, name);
 	if (!ok)
