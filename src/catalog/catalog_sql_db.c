@@ -391,6 +391,20 @@ int icp_catalog_db_get_location(icp_catalog_db *db, const char *ns, const char *
 	return rc;
 }
 
+/* Arguments of a write: namespace, table name, location length. */
+static int check_write(icp_catalog_db *db, const char *ns, const char *name,
+                       const char *location, icp_error *err)
+{
+	int rc;
+	if ((rc = check_ns(db, ns, err)) || (rc = check_name(db, "table name", name, err)))
+		return rc;
+	if (strlen(location) > LOCATION_MAX_LEN)
+		return icp_error_set(err, ICP_ERR_INVALID,
+		                     "catalog %s: table %s.%s: metadata location %s is longer "
+		                     "than %d bytes", db->uri, ns, name, location, LOCATION_MAX_LEN);
+	return ICP_OK;
+}
+
 int icp_catalog_db_insert(icp_catalog_db *db, const char *ns, const char *name,
                           const char *location, icp_error *err)
 {
@@ -398,12 +412,8 @@ int icp_catalog_db_insert(icp_catalog_db *db, const char *ns, const char *name,
 	sqlite3_stmt *st = NULL;
 	int rc, src;
 
-	if ((rc = check_ns(db, ns, err)) || (rc = check_name(db, "table name", name, err)))
+	if ((rc = check_write(db, ns, name, location, err)) != ICP_OK)
 		return rc;
-	if (strlen(location) > LOCATION_MAX_LEN)
-		return icp_error_set(err, ICP_ERR_INVALID,
-		                     "catalog %s: table %s.%s: metadata location %s is longer "
-		                     "than %d bytes", db->uri, ns, name, location, LOCATION_MAX_LEN);
 	if ((rc = begin(db, &w, err)) != ICP_OK)
 		return rc;
 	rc = prepare(db,
@@ -471,12 +481,8 @@ int icp_catalog_db_swap(icp_catalog_db *db, const char *ns, const char *name,
 	sqlite3_stmt *st = NULL;
 	int rc, src;
 
-	if ((rc = check_ns(db, ns, err)) || (rc = check_name(db, "table name", name, err)))
+	if ((rc = check_write(db, ns, name, new_loc, err)) != ICP_OK)
 		return rc;
-	if (strlen(new_loc) > LOCATION_MAX_LEN)
-		return icp_error_set(err, ICP_ERR_INVALID,
-		                     "catalog %s: table %s.%s: metadata location %s is longer "
-		                     "than %d bytes", db->uri, ns, name, new_loc, LOCATION_MAX_LEN);
 	if ((rc = begin(db, &w, err)) != ICP_OK)
 		return rc;
 	rc = prepare(db,
