@@ -5,7 +5,8 @@
  * every failure is ICP_ERR_CORRUPT (or ICP_ERR_TOO_LARGE past a cap) with
  * the object name, byte position and batch base offset in the message.
  *
- * Layout (all integers big-endian; see docs/internals/segment-format.md):
+ * Layout (all integers big-endian; ../shared/spec/kafscale-formats.md is
+ * the authority):
  *   .kfs   = header(32: "KAFS", version 1, flags 0, base offset, message
  *            count, created ms, reserved) | RecordBatch v2 blobs |
  *            footer(16: CRC32C of body, last offset, "END!")

@@ -1,0 +1,223 @@
+/*
+ * s3: the pieces of an S3 client that need no network. This issue has
+ * AWS Signature Version 4 (header form) and the credential provider chain
+ * (environment, shared credentials/config files); the HTTP transport
+ * (libcurl) and the storage backend come next and build on these.
+ *
+ * SigV4, as S3 wants it (differences from other AWS services noted):
+ * - Canonical URI: the object path, each '/'-separated segment
+ *   URI-encoded ONCE ('/' kept). S3 neither normalizes the path ("//",
+ *   ".", ".." are part of the key) nor double-encodes it.
+ * - Canonical query: parameters URI-encoded ('/' encoded too), sorted by
+ *   encoded name then encoded value, "name=value" joined by '&' (a bare
+ *   name signs as "name=").
+ * - Canonical headers: names lowercased, values trimmed with inner runs of
+ *   spaces collapsed, sorted by name (stable: repeated names keep their
+ *   order and join with ','), each "name:value\n".
+ * - Payload hash: lowercase hex SHA-256 of the body, or "UNSIGNED-PAYLOAD".
+ * - Signing key: HMAC chain "AWS4"+secret -> date -> region -> service ->
+ *   "aws4_request".
+ * URI encoding keeps only A-Z a-z 0-9 - . _ ~ and writes %XX in upper case,
+ * byte by byte (UTF-8 keys come out as their encoded bytes).
+ *
+ * Ownership: icp_s3_signature and icp_s3_credentials are caller-owned
+ * (_init/_dispose). Credential providers are opaque (_free; NULL no-op);
+ * a chain owns the providers added to it. Secrets never appear in error
+ * messages.
+ * Thread-safety: all functions are reentrant; a provider is used by one
+ * thread at a time.
+ */
+#ifndef ICP_S3_H
+#define ICP_S3_H
+
+#include "core/core.h"
+
+/* ------------------------------------------------------------ primitives */
+
+#define ICP_S3_UNSIGNED_PAYLOAD "UNSIGNED-PAYLOAD"
+/* SHA-256 of the empty string, the payload hash of a bodiless request. */
+#define ICP_S3_EMPTY_SHA256 \
+	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+/* Lowercase hex SHA-256 of p[0..n) into out (64 chars + NUL). */
+void icp_s3_sha256_hex(const void *p, size_t n, char out[65]);
+/* HMAC-SHA256(key, msg) into out. */
+void icp_s3_hmac_sha256(const void *key, size_t klen, const void *msg, size_t mlen,
+                        uint8_t out[32]);
+/* The SigV4 signing key for date ("YYYYMMDD"), region and service. */
+void icp_s3_signing_key(const char *secret, const char *date8, const char *region,
+                        const char *service, uint8_t out[32]);
+/* "YYYYMMDDTHHMMSSZ" (UTC) for milliseconds since the epoch. */
+void icp_s3_amz_date(int64_t epoch_ms, char out[17]);
+
+/* Appends the URI encoding of p[0..n) to out; keep_slash leaves '/' as is
+ * (paths) instead of writing %2F (query names and values). Returns the
+ * buffer's status. */
+int icp_s3_uri_encode(icp_buf *out, const void *p, size_t n, int keep_slash);
+/* Appends the S3 canonical URI of a raw (unencoded) path, which must
+ * start with '/'. This is also the path to put on the wire. */
+int icp_s3_canonical_uri(icp_buf *out, const char *path);
+
+/* One query parameter, raw (unencoded). value NULL means a bare name
+ * ("?lifecycle"), which signs as "lifecycle=". */
+typedef struct icp_s3_param {
+	const char *name;
+	const char *value;
+} icp_s3_param;
+
+/* Appends the canonical query string (also usable on the wire). At most
+ * ICP_S3_MAX_PARAMS parameters: ICP_ERR_INVALID beyond. */
+#define ICP_S3_MAX_PARAMS 64
+int icp_s3_canonical_query(icp_buf *out, const icp_s3_param *q, size_t n,
+                           icp_error *err);
+
+/* ----------------------------------------------------------- credentials */
+
+typedef struct icp_s3_credentials {
+	char *access_key_id;     /* owned */
+	char *secret_access_key; /* owned; secret */
+	char *session_token;     /* owned or NULL; secret */
+	int64_t expires_ms;      /* 0: does not expire */
+	const char *source;      /* static name of the provider ("env", ...) */
+} icp_s3_credentials;
+
+void icp_s3_credentials_init(icp_s3_credentials *c);
+/* Frees the strings (zeroing secrets first) and re-inits c. */
+void icp_s3_credentials_dispose(icp_s3_credentials *c);
+/* Sets c from copies of the strings (token may be NULL or ""). Returns
+ * ICP_ERR_NOMEM; on failure c is left disposed. */
+int icp_s3_credentials_set(icp_s3_credentials *c, const char *id, const char *secret,
+                           const char *token);
+
+/* ------------------------------------------------------------------ sign */
+
+typedef struct icp_s3_header {
+	const char *name;  /* any case */
+	const char *value; /* raw; trimmed and space-collapsed when signed */
+} icp_s3_header;
+
+#define ICP_S3_MAX_HEADERS 64
+
+typedef struct icp_s3_request {
+	const char *method;          /* "GET", "PUT", ... */
+	const char *path;            /* raw path, starts with '/' */
+	const icp_s3_param *query;
+	size_t n_query;
+	const icp_s3_header *headers; /* must include Host */
+	size_t n_headers;
+	const char *payload_hash;    /* hex SHA-256 or ICP_S3_UNSIGNED_PAYLOAD */
+	const char *region;
+	const char *service;         /* "s3" */
+	const char *amz_date;        /* "YYYYMMDDTHHMMSSZ" */
+	/* S3 requires x-amz-content-sha256: when set, the signer adds and
+	 * signs it unless headers already hold it. Other services: 0. */
+	int add_content_sha256;
+} icp_s3_request;
+
+/* The result of signing. The caller sends its own headers plus the
+ * extra_headers lines ("Name: value", each NUL-terminated, n_extra of
+ * them, Authorization last). */
+typedef struct icp_s3_signature {
+	icp_buf canonical_request;
+	icp_buf string_to_sign;
+	icp_buf authorization; /* the Authorization header's value */
+	char signature[65];    /* lowercase hex */
+	icp_buf extra;         /* n_extra NUL-terminated header lines */
+	size_t n_extra;
+} icp_s3_signature;
+
+void icp_s3_signature_init(icp_s3_signature *s);
+void icp_s3_signature_dispose(icp_s3_signature *s);
+
+/* Signs req with cr. x-amz-date (from req->amz_date), x-amz-content-sha256
+ * (when add_content_sha256) and x-amz-security-token (when cr has a
+ * session token) are added to the signed headers and to out->extra unless
+ * req->headers has them already. Returns ICP_OK, ICP_ERR_INVALID (missing
+ * Host, malformed date, too many headers/params, path without '/', a header
+ * name with characters outside the token set or a value with CR/LF) or
+ * ICP_ERR_NOMEM. out is reset first. */
+int icp_s3_sign(const icp_s3_request *req, const icp_s3_credentials *cr,
+                icp_s3_signature *out, icp_error *err);
+
+/* ------------------------------------------------------------- INI files */
+
+/* Called for each "key = value" (trimmed; key lowercased) in section (as
+ * written between the brackets, trimmed; "" before the first section).
+ * Indented lines under a key with an empty value (the config file's
+ * nested "s3 =" blocks) come as key "parent.sub". Return non-zero to
+ * stop (that value is returned by the parser). */
+typedef int (*icp_s3_ini_fn)(void *ctx, const char *section, const char *key,
+                             const char *value);
+
+#define ICP_S3_INI_MAX_LINE 4096
+/* Parses AWS shared credentials/config text: '#' and ';' start comment
+ * lines, [section] lines, key = value lines. ICP_ERR_CORRUPT naming the
+ * line for anything else, ICP_ERR_TOO_LARGE for a line longer than
+ * ICP_S3_INI_MAX_LINE, ICP_ERR_NOMEM. what names the file in errors. */
+int icp_s3_ini_parse(const char *text, size_t n, const char *what, icp_s3_ini_fn fn,
+                     void *ctx, icp_error *err);
+
+/* ------------------------------------------------- credential providers */
+
+/* Environment lookup; NULL fn means the process environment. */
+typedef const char *(*icp_s3_getenv_fn)(void *ctx, const char *name);
+typedef struct icp_s3_env {
+	icp_s3_getenv_fn getenv;
+	void *ctx;
+} icp_s3_env;
+
+/* One source of credentials. resolve() fills out (initialised by the
+ * caller) and returns ICP_OK, ICP_ERR_NOT_FOUND when the source has none
+ * (a chain then tries the next one), or another error that stops the
+ * chain (a malformed file, partial credentials, later: a failed request
+ * to a metadata service). Network sources (web identity, container,
+ * IMDS) slot in as further vtables. */
+typedef struct icp_s3_cred_provider_vtable {
+	const char *name;
+	int (*resolve)(void *state, icp_s3_credentials *out, icp_error *err);
+	void (*free)(void *state);
+} icp_s3_cred_provider_vtable;
+
+typedef struct icp_s3_cred_provider icp_s3_cred_provider;
+
+/* Wraps a vtable and state (owned: vt->free(state) at _free). Used by the
+ * built-in sources and by tests plugging in their own. NULL on NOMEM
+ * (state is then freed). */
+icp_s3_cred_provider *icp_s3_cred_provider_new(const icp_s3_cred_provider_vtable *vt,
+                                               void *state);
+void icp_s3_cred_provider_free(icp_s3_cred_provider *p);
+int icp_s3_cred_provider_resolve(icp_s3_cred_provider *p, icp_s3_credentials *out,
+                                 icp_error *err);
+const char *icp_s3_cred_provider_name(const icp_s3_cred_provider *p);
+
+/* Fixed keys (e.g. from the config file). */
+icp_s3_cred_provider *icp_s3_cred_static_new(const char *id, const char *secret,
+                                             const char *token);
+/* AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN. Only one of
+ * the first two set: ICP_ERR_INVALID. The env struct is copied; its ctx
+ * must outlive the provider. */
+icp_s3_cred_provider *icp_s3_cred_env_new(const icp_s3_env *env);
+/* Shared files: profile AWS_PROFILE (else "default"), from
+ * AWS_SHARED_CREDENTIALS_FILE (else $HOME/.aws/credentials, section
+ * [name]) and AWS_CONFIG_FILE (else $HOME/.aws/config, section
+ * [profile name], or [default]). Keys aws_access_key_id,
+ * aws_secret_access_key, aws_session_token; the credentials file wins
+ * over the config file key by key. Missing files or profile: NOT_FOUND. */
+icp_s3_cred_provider *icp_s3_cred_profile_new(const icp_s3_env *env);
+
+/* Ordered list of providers; the first that resolves wins. */
+typedef struct icp_s3_cred_chain icp_s3_cred_chain;
+icp_s3_cred_chain *icp_s3_cred_chain_new(void);
+void icp_s3_cred_chain_free(icp_s3_cred_chain *c);
+/* Takes p (freed here on failure too). ICP_ERR_NOMEM, ICP_ERR_INVALID
+ * for a NULL p (a failed _new) or more than 8 providers. */
+int icp_s3_cred_chain_add(icp_s3_cred_chain *c, icp_s3_cred_provider *p, icp_error *err);
+/* The default chain of this issue: environment, then shared files. */
+icp_s3_cred_chain *icp_s3_cred_chain_default(const icp_s3_env *env);
+/* ICP_OK with out->source naming the winner; ICP_ERR_NOT_FOUND when no
+ * provider had credentials (err lists which were tried); the first other
+ * error stops the walk. */
+int icp_s3_cred_chain_resolve(icp_s3_cred_chain *c, icp_s3_credentials *out,
+                              icp_error *err);
+
+#endif
