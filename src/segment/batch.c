@@ -188,8 +188,8 @@ static int parse_records(icp_batch_decoder *d, const uint8_t *start, size_t len,
 			                     "but %td bytes remain in the record",
 			                     BATCH_ARGS, i, (long long)(b->base_offset + off_delta),
 			                     (long long)hcount, rec_end - p);
-		if (grow_array((void **)&d->headers, &d->headers_cap, nh + (size_t)hcount,
-		               sizeof(icp_kafka_header)) != ICP_OK)
+		if (hcount && grow_array((void **)&d->headers, &d->headers_cap, nh + (size_t)hcount,
+		                         sizeof(icp_kafka_header)) != ICP_OK)
 			return icp_error_set(err, ICP_ERR_NOMEM, "%s: out of memory for headers", name);
 		r->header_first = (uint32_t)nh;
 		r->header_count = (uint32_t)hcount;

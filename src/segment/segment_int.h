@@ -24,6 +24,13 @@ static inline int icp_read_zigzag(const uint8_t **pp, const uint8_t *end,
 		*out = (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 		return VARINT_OK;
 	}
+	/* Two bytes: lengths of 64..8191 (typical record and value sizes). */
+	if (end - p >= 2 && !(p[1] & 0x80)) {
+		v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+		*pp = p + 2;
+		*out = (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+		return VARINT_OK;
+	}
 	for (i = 0; i < max_bytes; i++) {
 		uint8_t b;
 		if (p >= end)
