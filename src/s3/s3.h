@@ -1,8 +1,10 @@
 /*
- * s3: the pieces of an S3 client that need no network. This issue has
- * AWS Signature Version 4 (header form) and the credential provider chain
- * (environment, shared credentials/config files); the HTTP transport
- * (libcurl) and the storage backend come next and build on these.
+ * s3: the pieces of an S3 client below HTTP. This issue has AWS Signature
+ * Version 4 (header form), the credential providers (environment, shared
+ * credentials/config files; web identity, container endpoint and IMDSv2 via
+ * an injected HTTP transport), and the XML responses (ListObjectsV2,
+ * errors, STS). The libcurl transport and the storage backend come next
+ * and build on these; nothing here is wired into storage yet.
  *
  * SigV4, as S3 wants it (differences from other AWS services noted):
  * - Canonical URI: the object path, each '/'-separated segment
@@ -44,10 +46,13 @@ void icp_s3_sha256_hex(const void *p, size_t n, char out[65]);
 /* HMAC-SHA256(key, msg) into out. */
 void icp_s3_hmac_sha256(const void *key, size_t klen, const void *msg, size_t mlen,
                         uint8_t out[32]);
-/* The SigV4 signing key for date ("YYYYMMDD"), region and service. */
-void icp_s3_signing_key(const char *secret, const char *date8, const char *region,
-                        const char *service, uint8_t out[32]);
-/* "YYYYMMDDTHHMMSSZ" (UTC) for milliseconds since the epoch. */
+/* The SigV4 signing key for date ("YYYYMMDD"), region and service.
+ * ICP_ERR_INVALID for a secret longer than ICP_S3_MAX_SECRET. */
+#define ICP_S3_MAX_SECRET 256
+int icp_s3_signing_key(const char *secret, const char *date8, const char *region,
+                       const char *service, uint8_t out[32]);
+/* "YYYYMMDDTHHMMSSZ" (UTC) for milliseconds since the epoch ("" for a
+ * time outside years 0..9999). */
 void icp_s3_amz_date(int64_t epoch_ms, char out[17]);
 
 /* Appends the URI encoding of p[0..n) to out; keep_slash leaves '/' as is
@@ -88,6 +93,22 @@ void icp_s3_credentials_dispose(icp_s3_credentials *c);
  * ICP_ERR_NOMEM; on failure c is left disposed. */
 int icp_s3_credentials_set(icp_s3_credentials *c, const char *id, const char *secret,
                            const char *token);
+
+/* 1 when c expires within margin_ms of now_ms (never for expires_ms 0):
+ * time to refresh from the provider. */
+int icp_s3_credentials_expiring(const icp_s3_credentials *c, int64_t now_ms,
+                                int64_t margin_ms);
+/* Parses the JSON credentials document of IMDS, the container endpoint
+ * and credential_process (AccessKeyId, SecretAccessKey, Token or
+ * SessionToken, Expiration; a "Code" other than "Success" is ICP_ERR_IO)
+ * into out (initialised by the caller; expires_ms set). ICP_ERR_CORRUPT
+ * for bad JSON, missing keys or a bad Expiration; what names the source
+ * in errors. */
+int icp_s3_cred_parse_json(const void *body, size_t n, const char *what,
+                           icp_s3_credentials *out, icp_error *err);
+/* "YYYY-MM-DDTHH:MM:SS[.fff](Z|+00:00)" to milliseconds since the epoch;
+ * ICP_ERR_INVALID otherwise. */
+int icp_s3_parse_iso8601(const char *s, int64_t *epoch_ms);
 
 /* ------------------------------------------------------------------ sign */
 
@@ -175,12 +196,12 @@ typedef struct icp_s3_env {
 typedef struct icp_s3_cred_provider_vtable {
 	const char *name;
 	int (*resolve)(void *state, icp_s3_credentials *out, icp_error *err);
-	void (*free)(void *state);
+	void (*destroy)(void *state); /* may be NULL */
 } icp_s3_cred_provider_vtable;
 
 typedef struct icp_s3_cred_provider icp_s3_cred_provider;
 
-/* Wraps a vtable and state (owned: vt->free(state) at _free). Used by the
+/* Wraps a vtable and state (owned: vt->destroy(state) at _free). Used by the
  * built-in sources and by tests plugging in their own. NULL on NOMEM
  * (state is then freed). */
 icp_s3_cred_provider *icp_s3_cred_provider_new(const icp_s3_cred_provider_vtable *vt,
@@ -205,6 +226,58 @@ icp_s3_cred_provider *icp_s3_cred_env_new(const icp_s3_env *env);
  * over the config file key by key. Missing files or profile: NOT_FOUND. */
 icp_s3_cred_provider *icp_s3_cred_profile_new(const icp_s3_env *env);
 
+/* ------------------------------------------ network credential sources */
+
+/* One HTTP exchange, as the network sources need it. The transport is
+ * injected: libcurl in production (next step), a fake in tests. */
+typedef struct icp_s3_http_request {
+	const char *method;
+	const char *url;
+	const char *const *headers; /* "Name: value" lines */
+	size_t n_headers;
+	const void *body;
+	size_t body_len;
+} icp_s3_http_request;
+
+typedef struct icp_s3_http_transport {
+	/* Performs req; sets *status to the HTTP status and appends the
+	 * response body to body (bounded by body->max). Returns ICP_OK when a
+	 * response arrived (whatever its status), else ICP_ERR_IO /
+	 * ICP_ERR_RETRYABLE / ICP_ERR_TOO_LARGE with err set. */
+	int (*perform)(void *ctx, const icp_s3_http_request *req, int *status, icp_buf *body,
+	               icp_error *err);
+	void *ctx;
+} icp_s3_http_transport;
+
+/* Web identity (EKS IRSA and the like): AWS_WEB_IDENTITY_TOKEN_FILE and
+ * AWS_ROLE_ARN (both, or neither: NOT_FOUND), AWS_ROLE_SESSION_NAME
+ * (default "iceberg-processor"); POSTs AssumeRoleWithWebIdentity to
+ * sts_endpoint (NULL: https://sts.<AWS_REGION>.amazonaws.com, or
+ * https://sts.amazonaws.com without a region). HTTP 5xx, 429 and
+ * throttling codes give ICP_ERR_RETRYABLE; other failures ICP_ERR_IO with
+ * STS's Code and Message. env, transport and endpoint are copied. */
+icp_s3_cred_provider *icp_s3_cred_web_identity_new(const icp_s3_env *env,
+                                                   const icp_s3_http_transport *t,
+                                                   const char *sts_endpoint);
+/* Container endpoint (ECS, EKS Pod Identity):
+ * AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (on http://169.254.170.2) or
+ * AWS_CONTAINER_CREDENTIALS_FULL_URI (https anywhere; plain http only to
+ * loopback, 169.254.170.2, 169.254.170.23 or [fd00:ec2::23], else
+ * ICP_ERR_INVALID), with the Authorization header from
+ * AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE or
+ * AWS_CONTAINER_AUTHORIZATION_TOKEN. Neither URI: NOT_FOUND. */
+icp_s3_cred_provider *icp_s3_cred_container_new(const icp_s3_env *env,
+                                                const icp_s3_http_transport *t);
+
+/* EC2 instance metadata, IMDSv2 only (no unauthenticated v1 fallback):
+ * PUT /latest/api/token, then GET .../iam/security-credentials/ for the
+ * role and .../<role> for the document. Endpoint
+ * AWS_EC2_METADATA_SERVICE_ENDPOINT (default http://169.254.169.254);
+ * AWS_EC2_METADATA_DISABLED=true, an unreachable service or a 404 role
+ * list give NOT_FOUND (not on EC2, or no instance profile). */
+icp_s3_cred_provider *icp_s3_cred_imds_new(const icp_s3_env *env,
+                                           const icp_s3_http_transport *t);
+
 /* Ordered list of providers; the first that resolves wins. */
 typedef struct icp_s3_cred_chain icp_s3_cred_chain;
 icp_s3_cred_chain *icp_s3_cred_chain_new(void);
@@ -219,5 +292,65 @@ icp_s3_cred_chain *icp_s3_cred_chain_default(const icp_s3_env *env);
  * error stops the walk. */
 int icp_s3_cred_chain_resolve(icp_s3_cred_chain *c, icp_s3_credentials *out,
                               icp_error *err);
+
+/* ------------------------------------------------------------ responses */
+
+/* S3 response bodies are parsed by our own small XML reader (s3_xml.c),
+ * not libxml2: S3 uses a tiny subset (elements, text, the predefined and
+ * numeric character references, CDATA, comments, the <?xml?> prolog), so
+ * a bounded reader of a few hundred lines gives no DTD/entity-expansion
+ * surface and no new dependency. DOCTYPEs are refused. Limits: element
+ * depth ICP_S3_XML_MAX_DEPTH and text per element ICP_S3_XML_MAX_TEXT
+ * (ICP_ERR_TOO_LARGE beyond); malformed or truncated bodies are
+ * ICP_ERR_CORRUPT with the byte offset. Keys are returned as the body has
+ * them (with encoding-type=url requests the caller URL-decodes). */
+#define ICP_S3_XML_MAX_DEPTH 32
+#define ICP_S3_XML_MAX_TEXT (64 * 1024)
+
+typedef struct icp_s3_list_item {
+	char *key;       /* owned; a Contents Key or a CommonPrefixes Prefix */
+	uint64_t size;   /* 0 for prefixes */
+	int is_prefix;
+} icp_s3_list_item;
+
+/* One ListObjectsV2 page. Caller-owned: _init/_dispose. */
+typedef struct icp_s3_list_page {
+	icp_s3_list_item *items; /* Contents then CommonPrefixes, body order */
+	size_t n, cap;
+	int is_truncated;
+	char *next_token;        /* owned; NULL when absent */
+} icp_s3_list_page;
+
+void icp_s3_list_page_init(icp_s3_list_page *pg);
+void icp_s3_list_page_dispose(icp_s3_list_page *pg);
+/* Parses a ListBucketResult body into pg (appends; pg initialised).
+ * ICP_ERR_CORRUPT also for a different root element, a Contents without
+ * Key, a Size that is not a decimal uint64, IsTruncated other than
+ * true/false, or IsTruncated true without NextContinuationToken. */
+int icp_s3_xml_parse_list(const void *body, size_t n, icp_s3_list_page *pg,
+                          icp_error *err);
+
+/* An S3 <Error> body; strings owned (NULL when absent). _init/_dispose. */
+typedef struct icp_s3_error_body {
+	char *code;
+	char *message;
+	char *request_id;
+} icp_s3_error_body;
+
+void icp_s3_error_body_init(icp_s3_error_body *e);
+void icp_s3_error_body_dispose(icp_s3_error_body *e);
+/* Accepts S3's <Error> and STS's <ErrorResponse><Error>. ICP_ERR_CORRUPT
+ * when the body is not well-formed or its root is neither. */
+int icp_s3_xml_parse_error(const void *body, size_t n, icp_s3_error_body *e,
+                           icp_error *err);
+
+/* The Credentials of an STS AssumeRole* response
+ * (<XResponse><XResult><Credentials>AccessKeyId, SecretAccessKey,
+ * SessionToken, Expiration</Credentials>...), for the web identity source
+ * to come. Fills out (initialised by the caller) with expires_ms.
+ * ICP_ERR_CORRUPT for a malformed body, a missing key or a bad
+ * Expiration. */
+int icp_s3_xml_parse_sts_credentials(const void *body, size_t n, icp_s3_credentials *out,
+                                     icp_error *err);
 
 #endif
