@@ -445,7 +445,7 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 	icp_ice_manifest_info info;
 	icp_buf bytes;
 	char *man_key = NULL, *man_url = NULL, *list_key = NULL, *list_url = NULL;
-	char uuid[37], name[128], s_files_text[24] = "", s_rec_text[24] = "";
+	char uuid[37], name[128];
 	int64_t snap_id, added_size = 0;
 	size_t i;
 	int rc, attempt;
@@ -476,7 +476,8 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 		int64_t parent = icp_ice_metadata_main_snapshot(base);
 		icp_ice_manifest_file mf = {man_url, (int64_t)info.length, info.added_files,
 		                            info.added_rows};
-		icp_buf parent_list, offs, s_rec, s_files, s_size, s_trec, s_tfiles, s_tsize;
+		icp_buf parent_list, offs;
+		char s_rec[24], s_files[24], s_size[24], s_trec[24], s_tfiles[24], s_tsize[24];
 		icp_offsets merged = {0};
 		icp_ice_metadata *next = NULL, *reloaded = NULL;
 		icp_ice_commit c;
@@ -511,31 +512,25 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 		if (rc != ICP_OK)
 			break;
 		icp_buf_init(&offs, 0);
-		icp_buf_init(&s_rec, 0);
-		icp_buf_init(&s_files, 0);
-		icp_buf_init(&s_size, 0);
-		icp_buf_init(&s_trec, 0);
-		icp_buf_init(&s_tfiles, 0);
-		icp_buf_init(&s_tsize, 0);
 		if (merged_offsets(p, t, &merged) != ICP_OK)
 			rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 		icp_offsets_to_json(&merged, &offs);
-		icp_buf_printf(&s_files, "%d", info.added_files);
-		icp_buf_printf(&s_rec, "%lld", (long long)info.added_rows);
-		icp_buf_printf(&s_size, "%lld", (long long)added_size);
-		icp_buf_printf(&s_trec, "%lld",
-		               (long long)(summary_i64(base, parent, "total-records") + info.added_rows));
-		icp_buf_printf(&s_tfiles, "%lld",
-		               (long long)(summary_i64(base, parent, "total-data-files") + info.added_files));
-		icp_buf_printf(&s_tsize, "%lld",
-		               (long long)(summary_i64(base, parent, "total-files-size") + added_size));
+		snprintf(s_files, sizeof(s_files), "%d", info.added_files);
+		snprintf(s_rec, sizeof(s_rec), "%lld", (long long)info.added_rows);
+		snprintf(s_size, sizeof(s_size), "%lld", (long long)added_size);
+		snprintf(s_trec, sizeof(s_trec), "%lld",
+		         (long long)(summary_i64(base, parent, "total-records") + info.added_rows));
+		snprintf(s_tfiles, sizeof(s_tfiles), "%lld",
+		         (long long)(summary_i64(base, parent, "total-data-files") + info.added_files));
+		snprintf(s_tsize, sizeof(s_tsize), "%lld",
+		         (long long)(summary_i64(base, parent, "total-files-size") + added_size));
 		kv[nkv++] = (icp_ice_kv){"operation", "append"};
-		kv[nkv++] = (icp_ice_kv){"added-data-files", (char *)s_files.data};
-		kv[nkv++] = (icp_ice_kv){"added-records", (char *)s_rec.data};
-		kv[nkv++] = (icp_ice_kv){"added-files-size", (char *)s_size.data};
-		kv[nkv++] = (icp_ice_kv){"total-records", (char *)s_trec.data};
-		kv[nkv++] = (icp_ice_kv){"total-data-files", (char *)s_tfiles.data};
-		kv[nkv++] = (icp_ice_kv){"total-files-size", (char *)s_tsize.data};
+		kv[nkv++] = (icp_ice_kv){"added-data-files", s_files};
+		kv[nkv++] = (icp_ice_kv){"added-records", s_rec};
+		kv[nkv++] = (icp_ice_kv){"added-files-size", s_size};
+		kv[nkv++] = (icp_ice_kv){"total-records", s_trec};
+		kv[nkv++] = (icp_ice_kv){"total-data-files", s_tfiles};
+		kv[nkv++] = (icp_ice_kv){"total-files-size", s_tsize};
 		kv[nkv++] = (icp_ice_kv){"total-delete-files", "0"};
 		kv[nkv++] = (icp_ice_kv){"total-position-deletes", "0"};
 		kv[nkv++] = (icp_ice_kv){"total-equality-deletes", "0"};
@@ -554,19 +549,11 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 		c.snapshot_schema_id = icp_ice_metadata_current_schema_id(base);
 		c.summary = kv;
 		c.n_summary = nkv;
-		if (rc == ICP_OK && (offs.status || s_trec.status || s_tsize.status))
+		if (rc == ICP_OK && offs.status)
 			rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory building the summary");
 		if (rc == ICP_OK)
 			rc = icp_catalog_commit_table(p->catalog, t->ns, t->name, base, &c, &next, err);
-		snprintf(s_files_text, sizeof(s_files_text), "%s", (char *)s_files.data);
-		snprintf(s_rec_text, sizeof(s_rec_text), "%s", (char *)s_rec.data);
 		icp_buf_dispose(&offs);
-		icp_buf_dispose(&s_rec);
-		icp_buf_dispose(&s_files);
-		icp_buf_dispose(&s_size);
-		icp_buf_dispose(&s_trec);
-		icp_buf_dispose(&s_tfiles);
-		icp_buf_dispose(&s_tsize);
 		icp_offsets_dispose(&merged);
 		if (rc == ICP_OK) {
 			rc = adopt_metadata(p, t, next, err);
@@ -574,7 +561,7 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 				char sid[24];
 				snprintf(sid, sizeof(sid), "%lld", (long long)snap_id);
 				ICP_INFO("committed", "table", t->map->table, "snapshot", sid,
-				         "files", s_files_text, "records", s_rec_text);
+				         "files", s_files, "records", s_rec);
 				committed(p, t);
 			}
 			break;
