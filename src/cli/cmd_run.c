@@ -6,18 +6,59 @@
 #include "cli/cli.h"
 #include "config/config.h"
 #include "core/core.h"
+#include "httpd/httpd.h"
+#include "log/log.h"
 #include "processor/processor.h"
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_deadline_s; /* processor.shutdown_timeout_seconds */
 
+/* The first SIGTERM/SIGINT asks the loop to stop and commit; a watchdog
+ * alarm a little past the shutdown deadline ends the process even if
+ * something (a hung remote call) holds the loop: exiting without the last
+ * commit loses nothing, the data is read again by the next owner. */
 static void on_signal(int sig)
 {
 	(void)sig;
+	if (!stop_requested && stop_deadline_s > 0)
+		alarm((unsigned)stop_deadline_s + 2);
 	stop_requested = 1;
+}
+
+static void on_alarm(int sig)
+{
+	static const char msg[] = "level=error msg=\"shutdown deadline passed; exiting without the "
+	                          "last commit (nothing is lost: data is read again)\"\n";
+	(void)sig;
+	if (write(2, msg, sizeof(msg) - 1) < 0) {
+		/* nothing else to do in a signal handler */
+	}
+	_exit(0);
+}
+
+/* Statuses worth waiting out at start-up (a catalog or store that is not
+ * up yet) rather than exiting: Kubernetes sees "not ready", not a crash
+ * loop. */
+static int transient(int rc)
+{
+	return rc == ICP_ERR_IO || rc == ICP_ERR_RETRYABLE || rc == ICP_ERR_UNKNOWN ||
+	       rc == ICP_ERR_CONFLICT;
+}
+
+static void sleep_s(unsigned s)
+{
+	unsigned i;
+	for (i = 0; i < s * 10 && !stop_requested; i++) {
+		struct timespec ts = {0, 100000000};
+		nanosleep(&ts, NULL);
+	}
 }
 
 static void run_usage(FILE *f)
@@ -43,6 +84,8 @@ int icp_cmd_run(int argc, char **argv)
 	int once = 0, strict = 0, i = 1, rc;
 	icp_config *cfg = NULL;
 	icp_processor *p = NULL;
+	icp_processor_health *health = NULL;
+	icp_httpd *httpd = NULL;
 	icp_config_opts o;
 	icp_error err;
 	struct sigaction sa;
@@ -81,21 +124,63 @@ int icp_cmd_run(int argc, char **argv)
 		fprintf(stderr, "iceberg-processor: config error: %s\n", err.msg);
 		return ICP_EXIT_USAGE;
 	}
-	rc = icp_processor_new(cfg, &p, &err);
+	rc = icp_processor_health_new(&health, &err);
 	if (rc == ICP_OK) {
-		if (once) {
-			rc = icp_processor_run_once(p, &err);
-		} else {
-			memset(&sa, 0, sizeof(sa));
-			sa.sa_handler = on_signal;
-			sigaction(SIGTERM, &sa, NULL);
-			sigaction(SIGINT, &sa, NULL);
-			rc = icp_processor_run(p, &stop_requested, &err);
+		/* The HTTP endpoints: always in run mode (default :9093, as
+		 * today), with --once only when KAFSCALE_METRICS_ADDR is set. */
+		const char *addr = getenv("KAFSCALE_METRICS_ADDR");
+		if (!once || (addr && addr[0])) {
+			icp_httpd_config hc;
+			memset(&hc, 0, sizeof(hc));
+			hc.addr = addr && addr[0] ? addr : ":9093";
+			hc.ready = icp_processor_health_ready;
+			hc.ready_arg = health;
+			hc.status = icp_processor_health_status;
+			hc.status_arg = health;
+			rc = icp_httpd_new(&hc, &httpd, &err);
+			if (rc == ICP_OK) {
+				char port[8];
+				snprintf(port, sizeof(port), "%u", (unsigned)icp_httpd_port(httpd));
+				ICP_INFO("http endpoints listening", "addr", hc.addr, "port", port);
+			} else {
+				icp_error_prefix(&err, "KAFSCALE_METRICS_ADDR");
+			}
 		}
+	}
+	if (rc == ICP_OK && !once) {
+		memset(&sa, 0, sizeof(sa));
+		stop_deadline_s = (sig_atomic_t)cfg->processor.shutdown_timeout_seconds;
+		sa.sa_handler = on_signal;
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		sa.sa_handler = on_alarm;
+		sigaction(SIGALRM, &sa, NULL);
+	}
+	if (rc == ICP_OK) {
+		unsigned wait = 1;
+		while ((rc = icp_processor_new(cfg, &p, &err)) != ICP_OK && !once && transient(rc) &&
+		       !stop_requested) {
+			icp_processor_health_set(health, 0, err.msg);
+			ICP_ERROR("start-up failed; retrying", "err", err.msg);
+			sleep_s(wait);
+			wait = wait < 30 ? wait * 2 : 30;
+			icp_error_init(&err);
+		}
+		if (rc != ICP_OK && stop_requested && transient(rc))
+			rc = ICP_OK; /* asked to stop while waiting: nothing to commit */
+	}
+	if (rc == ICP_OK) {
+		icp_processor_set_health(p, health);
+		if (once)
+			rc = icp_processor_run_once(p, &err);
+		else
+			rc = icp_processor_run(p, &stop_requested, &err);
 	}
 	if (rc != ICP_OK)
 		fprintf(stderr, "iceberg-processor: %s\n", err.msg);
 	icp_processor_free(p);
+	icp_httpd_free(httpd);
+	icp_processor_health_free(health);
 	icp_config_free(cfg);
 	/* A config the loader accepted can still be unusable at run time
 	 * (unsupported endpoint): that is a config error too. */

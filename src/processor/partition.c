@@ -89,7 +89,11 @@ static int add_part(icp_processor *p, icp_table *t, const char *prefix, int32_t 
 	next = icp_offsets_get(&t->committed, pt->tp);
 	pt->committed_next = pt->next = next < 0 ? 0 : next;
 	pt->last_ts = -1;
+	pt->committed_ts = -1;
+	pt->avail_last = -1;
+	pt->owned = 1;
 	pt->stop_base = -1;
+	icp_obs_part_init(p, pt);
 	p->parts[p->n_parts++] = pt;
 	ICP_DEBUG("partition discovered", "topic", pt->topic, "partition", num, "table",
 	         t->map->table);
@@ -166,9 +170,17 @@ static int src_read_at(void *ctx, uint64_t pos, uint8_t *buf, size_t n, icp_erro
 	return r->read_at(r, pos, buf, n, err);
 }
 
-/* Reads one complete segment from the partition's next offset. */
+/* Reads one complete segment from the partition's next offset.
+ *
+ * Requests: one 16-byte ranged GET of the footer (completeness, and the
+ * segment's last offset, so a segment holding nothing new is never
+ * downloaded), then one streaming GET of the .kfs from where reading
+ * starts. The .index is fetched only when reading starts inside the
+ * segment (after a restart or a rewind), to seek with a ranged GET.
+ * *sink_failed tells the caller the table's open data file may be
+ * inconsistent (a write into the warehouse failed). */
 static int read_segment(icp_processor *p, icp_part *pt, const seg *s, int *progress,
-                        icp_error *err)
+                        int *sink_failed, icp_error *err)
 {
 	icp_buf ib;
 	icp_segment_index idx;
@@ -176,7 +188,9 @@ static int read_segment(icp_processor *p, icp_part *pt, const seg *s, int *progr
 	icp_segment_reader *r = NULL;
 	icp_segment_source src;
 	icp_batch b;
+	icp_table *t = pt->table;
 	uint64_t start = 0;
+	int64_t last;
 	int rc;
 
 	memset(&idx, 0, sizeof(idx));
@@ -185,22 +199,31 @@ static int read_segment(icp_processor *p, icp_part *pt, const seg *s, int *progr
 	 * still being written (not corrupt): wait for it. */
 	if (s->kfs_size < ICP_SEGMENT_HEADER_SIZE + ICP_SEGMENT_FOOTER_SIZE)
 		return ICP_END;
-	rc = icp_storage_read_range(p->segments, s->kfs, s->kfs_size - 4, 4, &ib, err);
+	rc = icp_storage_read_range(p->segments, s->kfs, s->kfs_size - ICP_SEGMENT_FOOTER_SIZE,
+	                            ICP_SEGMENT_FOOTER_SIZE, &ib, err);
 	if (rc != ICP_OK)
 		goto out;
-	if (ib.len != 4 || memcmp(ib.data, "END!", 4) != 0) {
+	if (ib.len != ICP_SEGMENT_FOOTER_SIZE || memcmp(ib.data + 12, "END!", 4) != 0) {
 		rc = ICP_END;
 		goto out;
 	}
-	icp_buf_reset(&ib);
-	rc = icp_storage_get(p->segments, s->index, &ib, err);
-	if (rc == ICP_OK)
-		rc = icp_segment_index_parse(icp_slice_make(ib.data, ib.len), s->index, s->kfs_size,
-		                             &idx, err);
-	if (rc != ICP_OK)
+	last = (int64_t)icp_load_be64(ib.data + 4);
+	if (last > pt->avail_last)
+		pt->avail_last = last;
+	if (last >= 0 && last < pt->next) {
+		rc = ICP_OK; /* all of it is committed or buffered already */
 		goto out;
+	}
+	icp_buf_reset(&ib);
 	if (pt->next > s->base) {
-		const icp_index_entry *e = icp_segment_index_seek(&idx, pt->next);
+		const icp_index_entry *e;
+		rc = icp_storage_get(p->segments, s->index, &ib, err);
+		if (rc == ICP_OK)
+			rc = icp_segment_index_parse(icp_slice_make(ib.data, ib.len), s->index,
+			                             s->kfs_size, &idx, err);
+		if (rc != ICP_OK)
+			goto out;
+		e = icp_segment_index_seek(&idx, pt->next);
 		if (e)
 			start = e->position;
 	}
@@ -217,30 +240,51 @@ static int read_segment(icp_processor *p, icp_part *pt, const seg *s, int *progr
 	rc = icp_segment_reader_new(&src, &p->seg_opts, &r, err);
 	if (rc != ICP_OK)
 		goto out;
-	icp_segment_reader_check_index(r, &idx);
+	if (idx.n_entries)
+		icp_segment_reader_check_index(r, &idx);
 	while ((rc = icp_segment_reader_next(r, &b, err)) == ICP_OK) {
 		size_t n = 0;
 		if (b.last_offset < pt->next)
 			continue;
 		if (b.n_records) {
-			rc = icp_table_file_ready(p, pt->table, err);
+			uint64_t t0 = icp_mono_ns();
+			rc = icp_table_file_ready(p, t, err);
 			if (rc == ICP_OK)
-				rc = icp_rows_append(pt->table, pt, &b, pt->next, &n, err);
-			if (rc != ICP_OK)
+				rc = icp_rows_append(t, pt, &b, pt->next, &n, err);
+			if (rc != ICP_OK) {
+				*sink_failed = 1;
 				goto out;
-			if (n) {
-				pt->table->dirty = 1;
-				pt->table->pending_rows += n;
-				*progress = 1;
 			}
+			if (n) {
+				t->dirty = 1;
+				t->pending_rows += n;
+				*progress = 1;
+				icp_metrics_counter_add(t->m_written, n);
+				icp_metrics_counter_inc(t->m_batches);
+			}
+			if (n < b.n_records)
+				icp_metrics_counter_add(t->m_dropped, b.n_records - n);
+			icp_metrics_histogram_observe(t->m_latency,
+			                              (double)(icp_mono_ns() - t0) / 1e6);
 		}
 		pt->next = b.last_offset + 1;
-		rc = icp_table_file_maybe_roll(p, pt->table, err);
-		if (rc != ICP_OK)
+		rc = icp_table_file_maybe_roll(p, t, err);
+		if (rc != ICP_OK) {
+			*sink_failed = 1;
 			goto out;
+		}
+		/* Past the shutdown deadline: stop here; what was read so far
+		 * is consistent (next is per batch) and may still commit. */
+		if (icp_processor_past_deadline(p)) {
+			rc = ICP_END; /* not finished: never marked as read */
+			goto out;
+		}
 	}
-	if (rc == ICP_END)
+	if (rc == ICP_END) {
 		rc = ICP_OK;
+		icp_metrics_counter_inc(t->m_segments);
+	}
+	icp_metrics_counter_add(t->m_bytes, sr->size - start);
 out:
 	icp_segment_reader_free(r);
 	icp_storage_reader_close(sr);
@@ -295,8 +339,11 @@ int icp_part_poll(icp_processor *p, icp_part *pt, int *progress, icp_error *err)
 			break; /* upload in progress: stop, keep order */
 		if (pt->stop_base >= 0 && s->base >= pt->stop_base)
 			break; /* stopped at a corrupt segment: nothing from it on */
+		if (p->stop && *p->stop)
+			break; /* stopping: keep the rest for later */
 		if (!(i + 1 < n && segs[i + 1].base <= pt->next && segs[i + 1].kfs)) {
-			rc = read_segment(p, pt, s, progress, err);
+			int sink_failed = 0;
+			rc = read_segment(p, pt, s, progress, &sink_failed, err);
 			if (rc == ICP_END) {
 				rc = ICP_OK;
 				break; /* no footer yet: an upload in progress */
@@ -309,6 +356,7 @@ int icp_part_poll(icp_processor *p, icp_part *pt, int *progress, icp_error *err)
 				icp_free(pt->error);
 				pt->error = icp_strdup(err->msg);
 				p->any_corrupt = 1;
+				icp_metrics_counter_inc(p->m_err_decode);
 				ICP_ERROR("corrupt segment: partition stopped", "topic", pt->topic,
 				          "partition", num, "key", s->kfs, "err", err->msg);
 				/* Records of the bad segment may be in the open file:
@@ -319,6 +367,12 @@ int icp_part_poll(icp_processor *p, icp_part *pt, int *progress, icp_error *err)
 				icp_error_clear(err);
 				rc = ICP_OK;
 				goto out;
+			}
+			if (rc != ICP_OK && sink_failed) {
+				/* The open data file may hold part of a batch: drop the
+				 * table's uncommitted data; its partitions rewind. */
+				icp_metrics_counter_inc(p->m_err_sink);
+				icp_table_discard(p, pt->table, "writing a data file failed");
 			}
 			if (rc != ICP_OK)
 				goto out;

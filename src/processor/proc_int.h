@@ -6,6 +6,7 @@
 
 #include "catalog/catalog.h"
 #include "iceberg/iceberg.h"
+#include "metrics/metrics.h"
 #include "parquet/parquet.h"
 #include "processor/processor.h"
 #include "segment/segment.h"
@@ -66,7 +67,17 @@ typedef struct icp_table {
 	icp_buf scratch_ids, scratch_hdrs;
 	void *cols;                 /* column arrays (rows.c) */
 	size_t cols_cap;
+	int64_t last_commit_ms;     /* wall clock of the last commit, 0: none */
+	/* metric handles (observe.c), cached: updates never look up */
+	icp_metrics_counter *m_written, *m_dropped, *m_batches, *m_bytes, *m_segments,
+		*m_files;
+	icp_metrics_histogram *m_latency, *m_file_size;
+	icp_metrics_counter *m_commits[5]; /* ICP_COMMIT_* */
 } icp_table;
+
+/* Commit outcomes counted per table (catalog_commits_total). */
+enum { ICP_COMMIT_OK, ICP_COMMIT_CONFLICT, ICP_COMMIT_RETRIED, ICP_COMMIT_UNKNOWN_RESOLVED,
+       ICP_COMMIT_FAILED, ICP_COMMIT_OUTCOMES };
 
 struct icp_part {
 	char *topic;
@@ -76,12 +87,23 @@ struct icp_part {
 	icp_table *table;
 	int64_t committed_next;     /* from the table */
 	int64_t next;               /* read position (may be ahead: uncommitted) */
-	int64_t last_ts;
+	int64_t last_ts;            /* timestamp of the last record read (-1) */
+	int64_t committed_ts;       /* ... of the last record committed (-1) */
+	int64_t avail_last;         /* last offset of the newest complete
+	                             * segment seen (footer), -1: none */
+	int owned;                  /* this worker processes it (leases) */
 	char *last_key;             /* last fully read segment key, or NULL */
 	int stopped;                /* a corrupt segment was met */
 	int64_t stop_base;          /* read only segments below it (-1: all) */
 	char *error;
+	icp_metrics_gauge *m_last_offset, *m_wm_offset, *m_wm_ts, *m_lag_offsets,
+		*m_lag_seconds;
 };
+
+/* Families this processor adds to the contract's (observe.c). */
+enum { ICP_OBS_LAG_OFFSETS, ICP_OBS_LAG_SECONDS, ICP_OBS_BYTES_READ, ICP_OBS_SEGMENTS_READ,
+       ICP_OBS_COMMITS, ICP_OBS_FILES, ICP_OBS_FILE_SIZE, ICP_OBS_OWNED,
+       ICP_OBS_STORE_REQUESTS, ICP_OBS_COUNT };
 
 struct icp_processor {
 	const icp_config *cfg;
@@ -94,8 +116,37 @@ struct icp_processor {
 	size_t n_parts, cap_parts;
 	icp_segment_opts seg_opts;
 	uint64_t last_commit_ns;
+	uint64_t polls;             /* poll rounds so far (discovery cadence) */
+	uint64_t catalog_ok_ns;     /* last time the catalog answered */
 	int any_corrupt;
+	/* shutdown: the run loop's stop flag, and the deadline (monotonic ns,
+	 * 0 = none) after which commits stop retrying and reads stop */
+	volatile sig_atomic_t *stop;
+	uint64_t deadline_ns;
+	icp_processor_health *health; /* borrowed, may be NULL */
+	icp_metrics_family *fam[ICP_OBS_COUNT];
+	icp_metrics_gauge *m_owned;
+	icp_metrics_counter *m_err_discover, *m_err_decode, *m_err_sink, *m_err_checkpoint;
 };
+
+/* 1 when the partition is this worker's to process now. */
+static inline int icp_part_active(const icp_processor *p, const icp_part *pt)
+{
+	(void)p;
+	return pt->owned;
+}
+
+/* 1 once a stop was requested and its deadline has passed: give up
+ * retries and long reads (uncommitted data is read again later). */
+int icp_processor_past_deadline(const icp_processor *p);
+
+/* observe.c */
+int icp_obs_init(icp_processor *p, icp_error *err);
+void icp_obs_table_init(icp_processor *p, icp_table *t);
+void icp_obs_part_init(icp_processor *p, icp_part *pt);
+void icp_obs_committed(icp_part *pt);
+/* Recomputes lag gauges and publishes /status (once per poll round). */
+void icp_obs_publish(icp_processor *p);
 
 /* rows.c: appends one batch's records at or above `from` to the table's
  * open data file. *n_written gets the count. */

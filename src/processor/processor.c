@@ -41,6 +41,11 @@ int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err
 	if (!p)
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 	p->cfg = cfg;
+	rc = icp_obs_init(p, err);
+	if (rc != ICP_OK) {
+		icp_free(p);
+		return rc;
+	}
 	icp_segment_opts_init(&p->seg_opts);
 	p->seg_opts.max_batch_bytes = (size_t)cfg->processor.max_batch_bytes;
 	p->seg_opts.max_decompressed_bytes = (size_t)cfg->processor.max_decompressed_bytes;
@@ -76,9 +81,12 @@ int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err
 			         "topic", cfg->mappings[i].topic);
 		rc = icp_table_open(p, &p->tables[i], &cfg->mappings[i], err);
 		p->n_tables = i + 1;
+		if (rc == ICP_OK)
+			icp_obs_table_init(p, &p->tables[i]);
 		if (rc != ICP_OK)
 			goto fail;
 	}
+	p->catalog_ok_ns = icp_mono_ns();
 	*out = p;
 	return ICP_OK;
 fail:
@@ -134,7 +142,7 @@ static void write_local_cache(icp_processor *p)
 		first = 0;
 		icp_buf_append_json_str(&b, (const uint8_t *)pt->tp, strlen(pt->tp));
 		icp_buf_printf(&b, ":{\"offset\":%lld,\"last_timestamp_ms\":%lld,\"updated_at\":%lld}",
-		               (long long)pt->committed_next - 1, (long long)pt->last_ts,
+		               (long long)pt->committed_next - 1, (long long)pt->committed_ts,
 		               (long long)icp_now_ms());
 	}
 	icp_buf_append_str(&b, "}\n");
@@ -156,27 +164,51 @@ static void write_local_cache(icp_processor *p)
 	}
 	fd = b.status || tmp.status ? -1 : open((char *)tmp.data, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0 || write(fd, b.data, b.len) != (ssize_t)b.len || fsync(fd) != 0 ||
-	    rename((char *)tmp.data, path) != 0)
+	    rename((char *)tmp.data, path) != 0) {
+		icp_metrics_counter_inc(p->m_err_checkpoint);
 		ICP_WARN("cannot write the local offsets cache", "path", path, "err", strerror(errno));
+	}
 	if (fd >= 0)
 		close(fd);
 	icp_buf_dispose(&b);
 	icp_buf_dispose(&tmp);
 }
 
+int icp_processor_past_deadline(const icp_processor *p)
+{
+	return p->stop && *p->stop && p->deadline_ns && icp_mono_ns() >= p->deadline_ns;
+}
+
+/* Partitions are listed at start and then every DISCOVER_EVERY polls: a
+ * topic-level delimiter LIST costs one request per 1,000 partitions, but
+ * doing it on every poll would add to the per-partition LISTs that an
+ * idle poll already costs. */
+#define DISCOVER_EVERY 10
+
 static int poll_all(icp_processor *p, int *progress, icp_error *err)
 {
 	size_t i;
-	int rc = icp_parts_discover(p, err);
-	if (rc != ICP_OK) {
-		icp_error_prefix(err, "discover");
-		return rc;
+	int rc;
+
+	if (p->polls++ % DISCOVER_EVERY == 0) {
+		rc = icp_parts_discover(p, err);
+		if (rc != ICP_OK) {
+			icp_metrics_counter_inc(p->m_err_discover);
+			icp_error_prefix(err, "discover");
+			icp_processor_health_set(p->health, 0, err->msg);
+			return rc;
+		}
 	}
 	for (i = 0; i < p->n_parts; i++) {
+		if (p->stop && *p->stop)
+			break;
+		if (!icp_part_active(p, p->parts[i]))
+			continue;
 		rc = icp_part_poll(p, p->parts[i], progress, err);
 		if (rc != ICP_OK) {
 			icp_error_prefix(err, "topic %s partition %d", p->parts[i]->topic,
 			                 p->parts[i]->partition);
+			icp_processor_health_set(p->health, 0, err->msg);
 			return rc;
 		}
 	}
@@ -193,6 +225,7 @@ static int commit_all(icp_processor *p, icp_error *err)
 		icp_error_init(&e);
 		r = icp_table_commit(p, &p->tables[i], &e);
 		if (r != ICP_OK) {
+			icp_metrics_counter_inc(p->m_err_sink);
 			ICP_ERROR("commit failed; data stays buffered for the next attempt", "table",
 			          p->tables[i].map->table, "err", e.msg);
 			if (rc == ICP_OK) {
@@ -223,6 +256,7 @@ int icp_processor_run_once(icp_processor *p, icp_error *err)
 	}
 	if (rc == ICP_OK)
 		rc = commit_all(p, err);
+	icp_obs_publish(p);
 	if (rc == ICP_OK && p->any_corrupt)
 		rc = icp_error_set(err, ICP_ERR_CORRUPT,
 		                   "one or more partitions stopped on a corrupt segment (see the "
@@ -230,31 +264,80 @@ int icp_processor_run_once(icp_processor *p, icp_error *err)
 	return rc;
 }
 
+/* Readiness needs the catalog to answer. Commits prove it; when none
+ * happened lately (idle), a table load does, at most every
+ * PROBE_EVERY_NS. */
+#define PROBE_EVERY_NS (10ull * 1000000000ull)
+
+static int catalog_probe(icp_processor *p, icp_error *err)
+{
+	icp_ice_metadata *m = NULL;
+	int rc;
+	if (p->n_tables == 0 || icp_mono_ns() - p->catalog_ok_ns < PROBE_EVERY_NS)
+		return ICP_OK;
+	rc = icp_catalog_load_table(p->catalog, p->tables[0].ns, p->tables[0].name, &m, err);
+	icp_ice_metadata_free(m);
+	if (rc == ICP_OK)
+		p->catalog_ok_ns = icp_mono_ns();
+	else
+		icp_error_prefix(err, "catalog");
+	return rc;
+}
+
 int icp_processor_run(icp_processor *p, volatile sig_atomic_t *stop, icp_error *err)
 {
 	uint64_t commit_ns = (uint64_t)p->cfg->processor.commit_interval_seconds * 1000000000u;
 	uint64_t poll_ns = (uint64_t)p->cfg->processor.poll_interval_seconds * 1000000000u;
+	uint64_t t_stop;
 	int rc = ICP_OK;
 
+	p->stop = stop;
 	p->last_commit_ns = icp_mono_ns();
 	while (!*stop) {
-		int progress = 0;
+		int progress = 0, ok;
 		uint64_t t0 = icp_mono_ns();
 		icp_error e;
 		icp_error_init(&e);
 		rc = poll_all(p, &progress, &e);
-		if (rc != ICP_OK)
+		ok = rc == ICP_OK;
+		if (!ok)
 			ICP_ERROR("poll failed; retrying next interval", "err", e.msg);
-		if (icp_mono_ns() - p->last_commit_ns >= commit_ns) {
+		if (!*stop && icp_mono_ns() - p->last_commit_ns >= commit_ns) {
 			icp_error_init(&e);
-			commit_all(p, &e);
+			if (commit_all(p, &e) != ICP_OK) {
+				ok = 0;
+				icp_processor_health_set(p->health, 0, e.msg);
+			}
 		}
+		if (ok && !*stop) {
+			icp_error_init(&e);
+			if (catalog_probe(p, &e) != ICP_OK) {
+				ok = 0;
+				ICP_WARN("catalog does not answer", "err", e.msg);
+				icp_processor_health_set(p->health, 0, e.msg);
+			}
+		}
+		if (ok)
+			icp_processor_health_set(p->health, 1, NULL);
+		icp_obs_publish(p);
 		while (!*stop && icp_mono_ns() - t0 < poll_ns) {
 			struct timespec ts = {0, 100000000};
 			nanosleep(&ts, NULL);
 		}
 	}
+	/* Stop: no new reads; commit what is buffered within the deadline.
+	 * Past it, commits give up: uncommitted data is simply read again by
+	 * whoever processes the partition next (nothing is lost). */
+	t_stop = icp_mono_ns();
+	p->deadline_ns = t_stop + (uint64_t)p->cfg->processor.shutdown_timeout_seconds * 1000000000u;
+	icp_processor_health_set(p->health, 0, "shutting down");
 	ICP_INFO("stopping: committing buffered data");
 	rc = commit_all(p, err);
+	icp_obs_publish(p);
+	{
+		char ms[24];
+		snprintf(ms, sizeof(ms), "%llu", (unsigned long long)((icp_mono_ns() - t_stop) / 1000000u));
+		ICP_INFO("stopped", "shutdown_ms", ms, "committed", rc == ICP_OK ? "all" : "partial");
+	}
 	return rc;
 }

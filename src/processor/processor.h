@@ -45,4 +45,22 @@ int icp_processor_run_once(icp_processor *p, icp_error *err);
  * commits what is buffered and returns. */
 int icp_processor_run(icp_processor *p, volatile sig_atomic_t *stop, icp_error *err);
 
+/* ------------------------------------------------------------- health */
+
+/* Readiness and the /status document, shared with the HTTP thread (every
+ * function here is thread-safe). Created by the caller before the
+ * processor so /readyz can say "starting" while tables load; attach it
+ * with icp_processor_set_health. Free after the processor and the HTTP
+ * server that use it. */
+typedef struct icp_processor_health icp_processor_health;
+
+int icp_processor_health_new(icp_processor_health **out, icp_error *err);
+void icp_processor_health_free(icp_processor_health *h);
+/* Sets readiness; reason (copied, truncated to 255 bytes) says why not. */
+void icp_processor_health_set(icp_processor_health *h, int ready, const char *reason);
+/* icp_httpd_ready_fn / icp_httpd_status_fn over an icp_processor_health. */
+int icp_processor_health_ready(void *h, icp_buf *reason);
+int icp_processor_health_status(void *h, icp_buf *out);
+void icp_processor_set_health(icp_processor *p, icp_processor_health *h);
+
 #endif

@@ -21,6 +21,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #define MAX_COMMIT_ATTEMPTS 8
 
@@ -345,6 +346,7 @@ void icp_table_discard(icp_processor *p, icp_table *t, const char *why)
 		next = icp_offsets_get(&t->committed, pt->tp);
 		pt->committed_next = next < 0 ? 0 : next;
 		pt->next = pt->committed_next;
+		pt->last_ts = pt->committed_ts;
 		icp_free(pt->last_key);
 		pt->last_key = NULL;
 	}
@@ -399,15 +401,23 @@ static int offsets_moved(icp_processor *p, icp_table *t, const icp_offsets *now)
 static void committed(icp_processor *p, icp_table *t)
 {
 	size_t i;
-	for (i = 0; i < t->n_pending; i++)
+	for (i = 0; i < t->n_pending; i++) {
+		icp_metrics_counter_inc(t->m_files);
+		icp_metrics_histogram_observe(t->m_file_size,
+		                              (double)t->pending[i].metrics.file_size);
 		pending_free(&t->pending[i]);
+	}
+	t->last_commit_ms = icp_now_ms();
 	t->n_pending = 0;
 	t->pending_rows = 0;
 	t->dirty = 0;
 	for (i = 0; i < p->n_parts; i++) {
 		icp_part *pt = p->parts[i];
-		if (pt->table == t)
+		if (pt->table == t) {
 			pt->committed_next = pt->next;
+			pt->committed_ts = pt->last_ts;
+			icp_obs_committed(pt);
+		}
 	}
 }
 
@@ -439,6 +449,21 @@ static void remove_quiet(icp_processor *p, const char *key)
 		icp_storage_remove(p->warehouse, key, &e);
 }
 
+/* Capped exponential backoff with full jitter between commit attempts:
+ * 50 ms doubling up to 2 s, so racing writers spread out. */
+static void backoff(int attempt)
+{
+	uint64_t cap = 50000000ull << (attempt < 5 ? attempt : 5), ns;
+	struct timespec ts;
+	if (cap > 2000000000ull)
+		cap = 2000000000ull;
+	/* a snapshot id is 63 random bits: reuse it as the jitter source */
+	ns = cap / 2 + (uint64_t)icp_ice_snapshot_id() % (cap / 2 + 1);
+	ts.tv_sec = (time_t)(ns / 1000000000ull);
+	ts.tv_nsec = (long)(ns % 1000000000ull);
+	nanosleep(&ts, NULL);
+}
+
 int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 {
 	icp_ice_data_file *files = NULL;
@@ -451,7 +476,13 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 	int rc, attempt;
 
 	rc = close_open_file(t, err);
-	if (rc != ICP_OK || t->n_pending == 0)
+	if (rc != ICP_OK) {
+		/* The open file's records are gone with it: rewind so they are
+		 * read again rather than skipped. */
+		icp_table_discard(p, t, "closing the data file failed");
+		return rc;
+	}
+	if (t->n_pending == 0)
 		return rc;
 	icp_buf_init(&bytes, 0);
 	files = icp_calloc(t->n_pending, sizeof(*files));
@@ -556,6 +587,8 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 		icp_buf_dispose(&offs);
 		icp_offsets_dispose(&merged);
 		if (rc == ICP_OK) {
+			icp_metrics_counter_inc(t->m_commits[ICP_COMMIT_OK]);
+			p->catalog_ok_ns = icp_mono_ns();
 			rc = adopt_metadata(p, t, next, err);
 			if (rc == ICP_OK) {
 				char sid[24];
@@ -571,6 +604,8 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 		{
 			int was_unknown = rc == ICP_ERR_UNKNOWN;
 			icp_offsets now = {0};
+			icp_metrics_counter_inc(t->m_commits[was_unknown ? ICP_COMMIT_UNKNOWN_RESOLVED
+			                                                 : ICP_COMMIT_CONFLICT]);
 			ICP_WARN(was_unknown ? "commit outcome unknown; reloading the table"
 			                     : "commit conflict; reloading the table",
 			         "table", t->map->table, "err", err ? err->msg : "");
@@ -609,12 +644,24 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 		icp_free(list_key);
 		icp_free(list_url);
 		list_key = list_url = NULL;
+		if (rc == ICP_OK) {
+			if (icp_processor_past_deadline(p)) {
+				rc = icp_error_set(err, ICP_ERR_RETRYABLE,
+				                   "table %s: shutdown deadline reached while retrying "
+				                   "the commit; the data will be read again",
+				                   t->map->table);
+				break;
+			}
+			icp_metrics_counter_inc(t->m_commits[ICP_COMMIT_RETRIED]);
+			backoff(attempt);
+		}
 	}
 	if (rc == ICP_OK && t->n_pending)
 		rc = icp_error_set(err, ICP_ERR_CONFLICT,
 		                   "table %s: commit still conflicting after %d attempts",
 		                   t->map->table, MAX_COMMIT_ATTEMPTS);
 	if (rc != ICP_OK && t->n_pending) {
+		icp_metrics_counter_inc(t->m_commits[ICP_COMMIT_FAILED]);
 		remove_quiet(p, list_key);
 		remove_quiet(p, man_key);
 	}

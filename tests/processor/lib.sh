@@ -7,6 +7,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PY=/usr/bin/python3
 WORK=$(mktemp -d /tmp/icp-it-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
+# Run-mode processors serve HTTP; never collide on the default :9093.
+export KAFSCALE_METRICS_ADDR=${KAFSCALE_METRICS_ADDR:-127.0.0.1:0}
 
 # write_config DIR [extra yaml lines for processor:] -> DIR/config.yaml
 write_config() {

@@ -1,0 +1,294 @@
+/*
+ * What the processor shows: Prometheus metrics (the contract's families
+ * plus lag, bytes/segments read, commits by outcome, data files and their
+ * sizes, owned partitions), readiness and the /status document.
+ *
+ * Threads: the processor loop is the only writer. Metric updates go
+ * through cached handles (atomic, lock-free, see metrics.h). Readiness and
+ * the status document are read by the HTTP thread, so they live in
+ * icp_processor_health behind a mutex: the loop builds the status JSON
+ * into a private buffer once per poll round and swaps it in, so a scrape
+ * never walks processor structures that the loop is changing.
+ */
+#include "processor/proc_int.h"
+
+#include "log/log.h"
+#include "metrics/metrics.h"
+
+#include <pthread.h>
+#include <stdio.h>
+
+#define P "kafscale_processor_"
+
+struct icp_processor_health {
+	pthread_mutex_t mu;
+	int ready;
+	char reason[256];
+	icp_buf status; /* last published /status document */
+};
+
+int icp_processor_health_new(icp_processor_health **out, icp_error *err)
+{
+	icp_processor_health *h = icp_calloc(1, sizeof(*h));
+	*out = NULL;
+	if (!h)
+		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+	pthread_mutex_init(&h->mu, NULL);
+	snprintf(h->reason, sizeof(h->reason), "starting");
+	icp_buf_init(&h->status, 0);
+	icp_buf_append_str(&h->status, "{\"state\":\"starting\"}");
+	*out = h;
+	return ICP_OK;
+}
+
+void icp_processor_health_free(icp_processor_health *h)
+{
+	if (!h)
+		return;
+	pthread_mutex_destroy(&h->mu);
+	icp_buf_dispose(&h->status);
+	icp_free(h);
+}
+
+void icp_processor_health_set(icp_processor_health *h, int ready, const char *reason)
+{
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->mu);
+	if (!ready && !h->ready && reason && strcmp(reason, h->reason) == 0) {
+		pthread_mutex_unlock(&h->mu);
+		return;
+	}
+	if (ready != h->ready)
+		ICP_LOG(ready ? ICP_LOG_LEVEL_INFO : ICP_LOG_LEVEL_WARN,
+		        ready ? "ready" : "not ready", "reason", ready ? "" : (reason ? reason : ""));
+	h->ready = ready;
+	snprintf(h->reason, sizeof(h->reason), "%s", ready ? "" : (reason ? reason : "not ready"));
+	pthread_mutex_unlock(&h->mu);
+}
+
+int icp_processor_health_ready(void *arg, icp_buf *reason)
+{
+	icp_processor_health *h = arg;
+	int ready;
+	pthread_mutex_lock(&h->mu);
+	ready = h->ready;
+	if (!ready)
+		icp_buf_append_str(reason, h->reason);
+	pthread_mutex_unlock(&h->mu);
+	return ready;
+}
+
+int icp_processor_health_status(void *arg, icp_buf *out)
+{
+	icp_processor_health *h = arg;
+	pthread_mutex_lock(&h->mu);
+	icp_buf_append(out, h->status.data, h->status.len);
+	pthread_mutex_unlock(&h->mu);
+	return out->status;
+}
+
+void icp_processor_set_health(icp_processor *p, icp_processor_health *h)
+{
+	p->health = h;
+}
+
+/* ------------------------------------------------------------ metrics */
+
+static const double file_size_buckets[] = {
+	1048576.0, 4194304.0, 16777216.0, 67108864.0, 134217728.0, 268435456.0,
+	536870912.0, 1073741824.0};
+
+static const icp_metrics_desc extra_descs[ICP_OBS_COUNT] = {
+	[ICP_OBS_LAG_OFFSETS] = {ICP_METRICS_GAUGE, P "lag_offsets",
+		"Offsets available in complete segments but not yet committed, per partition.",
+		{"topic", "partition"}, NULL, 0},
+	[ICP_OBS_LAG_SECONDS] = {ICP_METRICS_GAUGE, P "lag_seconds",
+		"Record-time distance between the newest record read and the newest record "
+		"committed, per partition (0 when caught up).", {"topic", "partition"}, NULL, 0},
+	[ICP_OBS_BYTES_READ] = {ICP_METRICS_COUNTER, P "segment_bytes_read_total",
+		"Segment bytes read from the object store.", {"topic"}, NULL, 0},
+	[ICP_OBS_SEGMENTS_READ] = {ICP_METRICS_COUNTER, P "segments_read_total",
+		"Segments read from the object store.", {"topic"}, NULL, 0},
+	[ICP_OBS_COMMITS] = {ICP_METRICS_COUNTER, P "catalog_commits_total",
+		"Iceberg commit attempts by outcome (ok, conflict, retried, unknown_resolved, "
+		"failed).", {"table", "outcome"}, NULL, 0},
+	[ICP_OBS_FILES] = {ICP_METRICS_COUNTER, P "data_files_total",
+		"Parquet data files committed.", {"table"}, NULL, 0},
+	[ICP_OBS_FILE_SIZE] = {ICP_METRICS_HISTOGRAM, P "data_file_size_bytes",
+		"Size of committed Parquet data files, in bytes.", {"table"},
+		file_size_buckets, ICP_ARRAY_LEN(file_size_buckets)},
+	[ICP_OBS_OWNED] = {ICP_METRICS_GAUGE, P "owned_partitions",
+		"Topic-partitions this worker currently processes.", {NULL}, NULL, 0},
+	[ICP_OBS_STORE_REQUESTS] = {ICP_METRICS_COUNTER, P "s3_requests_total",
+		"Object-store requests by operation and HTTP status (class).",
+		{"operation", "status"}, NULL, 0},
+};
+
+int icp_obs_init(icp_processor *p, icp_error *err)
+{
+	icp_metrics_registry *r = icp_metrics_global();
+	size_t i;
+	if (!r)
+		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory creating the metrics registry");
+	for (i = 0; i < ICP_OBS_COUNT; i++) {
+		int rc = icp_metrics_declare(r, &extra_descs[i], &p->fam[i], err);
+		if (rc != ICP_OK)
+			return rc;
+	}
+	p->m_owned = icp_metrics_gauge_get(p->fam[ICP_OBS_OWNED], NULL, 0, NULL);
+	p->m_err_discover = icp_metrics_counter_get(icp_metrics_std(ICP_METRIC_ERRORS_TOTAL),
+	                                            ICP_METRICS_VALUES("discover"), NULL);
+	p->m_err_decode = icp_metrics_counter_get(icp_metrics_std(ICP_METRIC_ERRORS_TOTAL),
+	                                          ICP_METRICS_VALUES("decode"), NULL);
+	p->m_err_sink = icp_metrics_counter_get(icp_metrics_std(ICP_METRIC_ERRORS_TOTAL),
+	                                        ICP_METRICS_VALUES("sink"), NULL);
+	p->m_err_checkpoint = icp_metrics_counter_get(icp_metrics_std(ICP_METRIC_ERRORS_TOTAL),
+	                                              ICP_METRICS_VALUES("checkpoint"), NULL);
+	return ICP_OK;
+}
+
+void icp_obs_table_init(icp_processor *p, icp_table *t)
+{
+	const char *topic = t->map->topic, *table = t->map->table;
+	icp_metrics_family *rec = icp_metrics_std(ICP_METRIC_RECORDS_TOTAL);
+	static const char *const outcomes[ICP_COMMIT_OUTCOMES] = {
+		"ok", "conflict", "retried", "unknown_resolved", "failed"};
+	size_t i;
+
+	t->m_written = icp_metrics_counter_get(rec, ICP_METRICS_VALUES(topic, "written"), NULL);
+	t->m_dropped = icp_metrics_counter_get(rec, ICP_METRICS_VALUES(topic, "dropped"), NULL);
+	t->m_batches = icp_metrics_counter_get(icp_metrics_std(ICP_METRIC_BATCHES_TOTAL),
+	                                       ICP_METRICS_VALUES(topic), NULL);
+	t->m_latency = icp_metrics_histogram_get(icp_metrics_std(ICP_METRIC_WRITE_LATENCY_MS),
+	                                         ICP_METRICS_VALUES(topic), NULL);
+	t->m_bytes = icp_metrics_counter_get(p->fam[ICP_OBS_BYTES_READ],
+	                                     ICP_METRICS_VALUES(topic), NULL);
+	t->m_segments = icp_metrics_counter_get(p->fam[ICP_OBS_SEGMENTS_READ],
+	                                        ICP_METRICS_VALUES(topic), NULL);
+	t->m_files = icp_metrics_counter_get(p->fam[ICP_OBS_FILES], ICP_METRICS_VALUES(table),
+	                                     NULL);
+	t->m_file_size = icp_metrics_histogram_get(p->fam[ICP_OBS_FILE_SIZE],
+	                                           ICP_METRICS_VALUES(table), NULL);
+	for (i = 0; i < ICP_COMMIT_OUTCOMES; i++)
+		t->m_commits[i] = icp_metrics_counter_get(p->fam[ICP_OBS_COMMITS],
+		                                          ICP_METRICS_VALUES(table, outcomes[i]),
+		                                          NULL);
+}
+
+void icp_obs_part_init(icp_processor *p, icp_part *pt)
+{
+	char num[16];
+	snprintf(num, sizeof(num), "%d", pt->partition);
+	pt->m_last_offset = icp_metrics_gauge_get(icp_metrics_std(ICP_METRIC_LAST_OFFSET),
+	                                          ICP_METRICS_VALUES(pt->topic, num), NULL);
+	pt->m_wm_offset = icp_metrics_gauge_get(icp_metrics_std(ICP_METRIC_WATERMARK_OFFSET),
+	                                        ICP_METRICS_VALUES(pt->topic, num), NULL);
+	pt->m_wm_ts = icp_metrics_gauge_get(icp_metrics_std(ICP_METRIC_WATERMARK_TIMESTAMP_MS),
+	                                    ICP_METRICS_VALUES(pt->topic, num), NULL);
+	pt->m_lag_offsets = icp_metrics_gauge_get(p->fam[ICP_OBS_LAG_OFFSETS],
+	                                          ICP_METRICS_VALUES(pt->topic, num), NULL);
+	pt->m_lag_seconds = icp_metrics_gauge_get(p->fam[ICP_OBS_LAG_SECONDS],
+	                                          ICP_METRICS_VALUES(pt->topic, num), NULL);
+}
+
+/* Offsets waiting: the newest complete segment's last offset (from its
+ * footer) against the committed position. */
+static int64_t lag_offsets(const icp_part *pt)
+{
+	int64_t lag = pt->avail_last + 1 - pt->committed_next;
+	return pt->avail_last < 0 || lag < 0 ? 0 : lag;
+}
+
+static double lag_seconds(const icp_part *pt)
+{
+	if (lag_offsets(pt) == 0 || pt->last_ts < 0)
+		return 0;
+	if (pt->committed_ts < 0 || pt->last_ts <= pt->committed_ts)
+		return 0;
+	return (double)(pt->last_ts - pt->committed_ts) / 1000.0;
+}
+
+static void status_part(icp_buf *b, const icp_part *pt)
+{
+	icp_buf_append_str(b, "{\"topic\":");
+	icp_buf_append_json_str(b, (const uint8_t *)pt->topic, strlen(pt->topic));
+	icp_buf_printf(b, ",\"partition\":%d,\"table\":", pt->partition);
+	icp_buf_append_json_str(b, (const uint8_t *)pt->table->map->table,
+	                        strlen(pt->table->map->table));
+	icp_buf_printf(b,
+	               ",\"committed_offset\":%lld,\"read_offset\":%lld,\"available_offset\":%lld,"
+	               "\"lag_offsets\":%lld,\"lag_seconds\":%.3f,\"last_timestamp_ms\":%lld,"
+	               "\"stopped\":%s,\"last_error\":",
+	               (long long)pt->committed_next - 1, (long long)pt->next - 1,
+	               (long long)pt->avail_last, (long long)lag_offsets(pt), lag_seconds(pt),
+	               (long long)pt->committed_ts, pt->stopped ? "true" : "false");
+	if (pt->error)
+		icp_buf_append_json_str(b, (const uint8_t *)pt->error, strlen(pt->error));
+	else
+		icp_buf_append_str(b, "null");
+	icp_buf_append_byte(b, '}');
+}
+
+void icp_obs_publish(icp_processor *p)
+{
+	icp_buf b;
+	size_t i, owned = 0;
+
+	for (i = 0; i < p->n_parts; i++) {
+		icp_part *pt = p->parts[i];
+		if (!icp_part_active(p, pt))
+			continue;
+		owned++;
+		icp_metrics_gauge_set(pt->m_lag_offsets, (double)lag_offsets(pt));
+		icp_metrics_gauge_set(pt->m_lag_seconds, lag_seconds(pt));
+	}
+	icp_metrics_gauge_set(p->m_owned, (double)owned);
+	if (!p->health)
+		return;
+	icp_buf_init(&b, 0);
+	icp_buf_append_str(&b, "{\"worker_id\":");
+	icp_buf_append_json_str(&b, (const uint8_t *)p->cfg->processor.worker_id,
+	                        strlen(p->cfg->processor.worker_id));
+	icp_buf_printf(&b, ",\"time_ms\":%lld,\"owned_partitions\":%zu,\"partitions\":[",
+	               (long long)icp_now_ms(), owned);
+	for (i = 0, owned = 0; i < p->n_parts; i++) {
+		if (!icp_part_active(p, p->parts[i]))
+			continue;
+		if (owned++)
+			icp_buf_append_byte(&b, ',');
+		status_part(&b, p->parts[i]);
+	}
+	icp_buf_append_str(&b, "],\"tables\":[");
+	for (i = 0; i < p->n_tables; i++) {
+		const icp_table *t = &p->tables[i];
+		if (i)
+			icp_buf_append_byte(&b, ',');
+		icp_buf_append_str(&b, "{\"table\":");
+		icp_buf_append_json_str(&b, (const uint8_t *)t->map->table, strlen(t->map->table));
+		icp_buf_printf(&b,
+		               ",\"snapshot_id\":%lld,\"pending_files\":%zu,\"pending_rows\":%llu,"
+		               "\"last_commit_ms\":%lld}",
+		               (long long)(t->meta ? icp_ice_metadata_main_snapshot(t->meta) : -1),
+		               t->n_pending + (t->pw ? 1u : 0u), (unsigned long long)t->pending_rows,
+		               (long long)t->last_commit_ms);
+	}
+	icp_buf_append_str(&b, "]}");
+	if (b.status == ICP_OK) {
+		pthread_mutex_lock(&p->health->mu);
+		icp_buf tmp = p->health->status;
+		p->health->status = b;
+		b = tmp;
+		pthread_mutex_unlock(&p->health->mu);
+	}
+	icp_buf_dispose(&b);
+}
+
+/* After a commit: the contract's per-partition gauges move. */
+void icp_obs_committed(icp_part *pt)
+{
+	icp_metrics_gauge_set(pt->m_last_offset, (double)(pt->committed_next - 1));
+	icp_metrics_gauge_set(pt->m_wm_offset, (double)(pt->committed_next - 1));
+	if (pt->committed_ts >= 0)
+		icp_metrics_gauge_set(pt->m_wm_ts, (double)pt->committed_ts);
+}
