@@ -124,6 +124,7 @@ int icp_cmd_run(int argc, char **argv)
 		fprintf(stderr, "iceberg-processor: config error: %s\n", err.msg);
 		return ICP_EXIT_USAGE;
 	}
+	icp_log_setup(cfg->log.level, cfg->log.format == ICP_LOG_JSON);
 	rc = icp_processor_health_new(&health, &err);
 	if (rc == ICP_OK) {
 		/* The HTTP endpoints: always in run mode (default :9093, as

@@ -93,6 +93,7 @@ static int add_part(icp_processor *p, icp_table *t, const char *prefix, int32_t 
 	pt->avail_last = -1;
 	pt->owned = 1;
 	pt->stop_base = -1;
+	pt->stop_offset = -1;
 	icp_obs_part_init(p, pt);
 	p->parts[p->n_parts++] = pt;
 	ICP_DEBUG("partition discovered", "topic", pt->topic, "partition", num, "table",
@@ -248,9 +249,16 @@ static int read_segment(icp_processor *p, icp_part *pt, const seg *s, int *progr
 			continue;
 		if (b.n_records) {
 			uint64_t t0 = icp_mono_ns();
+			icp_batch fb;
+			int64_t stop_at = -1;
+			size_t n_in;
+			rc = icp_filter_batch(p, pt, &b, &fb, &stop_at, err);
+			if (rc != ICP_OK)
+				goto out; /* nothing appended: read again from here */
+			n_in = fb.n_records;
 			rc = icp_table_file_ready(p, t, err);
 			if (rc == ICP_OK)
-				rc = icp_rows_append(t, pt, &b, pt->next, &n, err);
+				rc = icp_rows_append(t, pt, &fb, pt->next, &n, err);
 			if (rc != ICP_OK) {
 				*sink_failed = 1;
 				goto out;
@@ -262,10 +270,20 @@ static int read_segment(icp_processor *p, icp_part *pt, const seg *s, int *progr
 				icp_metrics_counter_add(t->m_written, n);
 				icp_metrics_counter_inc(t->m_batches);
 			}
-			if (n < b.n_records)
-				icp_metrics_counter_add(t->m_dropped, b.n_records - n);
+			if (n < n_in)
+				icp_metrics_counter_add(t->m_dropped, n_in - n);
 			icp_metrics_histogram_observe(t->m_latency,
 			                              (double)(icp_mono_ns() - t0) / 1e6);
+			if (stop_at >= 0) {
+				/* strict mode met an invalid record: nothing at or
+				 * past it is read (filter.c logged it) */
+				pt->next = stop_at;
+				pt->stopped = 1;
+				pt->stop_offset = stop_at;
+				p->any_corrupt = 1;
+				rc = ICP_END; /* segment not finished: not marked read */
+				goto out;
+			}
 		}
 		pt->next = b.last_offset + 1;
 		rc = icp_table_file_maybe_roll(p, t, err);
@@ -300,6 +318,8 @@ int icp_part_poll(icp_processor *p, icp_part *pt, int *progress, icp_error *err)
 	size_t i, n = 0, plen = strlen(pt->prefix);
 	int rc;
 
+	if (pt->stop_offset >= 0 && pt->next >= pt->stop_offset)
+		return ICP_OK; /* stopped at an invalid record (strict) */
 	rc = icp_storage_list(p->segments, pt->prefix, pt->last_key, 0, &l, err);
 	if (rc != ICP_OK)
 		goto out;

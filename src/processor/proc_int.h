@@ -68,6 +68,7 @@ typedef struct icp_table {
 	void *cols;                 /* column arrays (rows.c) */
 	size_t cols_cap;
 	int64_t last_commit_ms;     /* wall clock of the last commit, 0: none */
+	void *filter;               /* per-record stage state (filter.c), or NULL */
 	/* metric handles (observe.c), cached: updates never look up */
 	icp_metrics_counter *m_written, *m_dropped, *m_batches, *m_bytes, *m_segments,
 		*m_files;
@@ -93,8 +94,10 @@ struct icp_part {
 	                             * segment seen (footer), -1: none */
 	int owned;                  /* this worker processes it (leases) */
 	char *last_key;             /* last fully read segment key, or NULL */
-	int stopped;                /* a corrupt segment was met */
+	int stopped;                /* a corrupt segment or a strict-mode
+	                             * invalid record was met */
 	int64_t stop_base;          /* read only segments below it (-1: all) */
+	int64_t stop_offset;        /* read only offsets below it (-1: all) */
 	char *error;
 	icp_metrics_gauge *m_last_offset, *m_wm_offset, *m_wm_ts, *m_lag_offsets,
 		*m_lag_seconds;
@@ -139,6 +142,21 @@ static inline int icp_part_active(const icp_processor *p, const icp_part *pt)
 /* 1 once a stop was requested and its deadline has passed: give up
  * retries and long reads (uncommitted data is read again later). */
 int icp_processor_past_deadline(const icp_processor *p);
+
+/* The object store of another bucket next to the segments' one (LFS
+ * blobs): same endpoint and credentials. Caller frees it. */
+int icp_processor_open_bucket(icp_processor *p, const char *bucket, icp_storage **out,
+                              icp_error *err);
+
+/* filter.c: the per-record stage (LFS, invalid-record policy). _open is a
+ * no-op for mappings that need none. _batch gives in *out either b itself
+ * or a filtered copy (records valid until the next call); *stop_at is the
+ * offset of a record that stops the partition (strict), else -1.
+ * Errors: the batch cannot be decided now (store down): retry later. */
+int icp_filter_open(icp_processor *p, icp_table *t, icp_error *err);
+void icp_filter_dispose(icp_table *t);
+int icp_filter_batch(icp_processor *p, icp_part *pt, const icp_batch *b, icp_batch *out,
+                     int64_t *stop_at, icp_error *err);
 
 /* observe.c */
 int icp_obs_init(icp_processor *p, icp_error *err);

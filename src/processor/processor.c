@@ -27,6 +27,19 @@ static int store_url(const char *endpoint, const char *bucket, icp_buf *out, icp
 	return out->status ? icp_error_set(err, ICP_ERR_NOMEM, "out of memory") : ICP_OK;
 }
 
+int icp_processor_open_bucket(icp_processor *p, const char *bucket, icp_storage **out,
+                              icp_error *err)
+{
+	icp_buf url;
+	int rc;
+	icp_buf_init(&url, 0);
+	rc = store_url(p->cfg->s3.endpoint, bucket, &url, err);
+	if (rc == ICP_OK)
+		rc = icp_storage_open((char *)url.data, out, err);
+	icp_buf_dispose(&url);
+	return rc;
+}
+
 int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err)
 {
 	icp_processor *p;
@@ -81,8 +94,10 @@ int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err
 			         "topic", cfg->mappings[i].topic);
 		rc = icp_table_open(p, &p->tables[i], &cfg->mappings[i], err);
 		p->n_tables = i + 1;
-		if (rc == ICP_OK)
+		if (rc == ICP_OK) {
 			icp_obs_table_init(p, &p->tables[i]);
+			rc = icp_filter_open(p, &p->tables[i], err);
+		}
 		if (rc != ICP_OK)
 			goto fail;
 	}
@@ -195,24 +210,42 @@ static int poll_all(icp_processor *p, int *progress, icp_error *err)
 		if (rc != ICP_OK) {
 			icp_metrics_counter_inc(p->m_err_discover);
 			icp_error_prefix(err, "discover");
+			ICP_ERROR("discovering partitions failed; retrying next poll", "err", err->msg);
 			icp_processor_health_set(p->health, 0, err->msg);
 			return rc;
 		}
 	}
+	/* One partition's failure (an object that cannot be read right now)
+	 * does not hold the others back: log it with the partition, keep
+	 * going, report the first one. */
+	rc = ICP_OK;
 	for (i = 0; i < p->n_parts; i++) {
+		icp_part *pt = p->parts[i];
+		icp_error e;
+		int r;
 		if (p->stop && *p->stop)
 			break;
-		if (!icp_part_active(p, p->parts[i]))
+		if (!icp_part_active(p, pt))
 			continue;
-		rc = icp_part_poll(p, p->parts[i], progress, err);
-		if (rc != ICP_OK) {
-			icp_error_prefix(err, "topic %s partition %d", p->parts[i]->topic,
-			                 p->parts[i]->partition);
+		icp_error_init(&e);
+		r = icp_part_poll(p, pt, progress, &e);
+		if (r == ICP_OK)
+			continue;
+		{
+			char num[16];
+			snprintf(num, sizeof(num), "%d", pt->partition);
+			ICP_ERROR("reading partition failed; retrying next poll", "topic", pt->topic,
+			          "partition", num, "err", e.msg);
+		}
+		icp_free(pt->error);
+		pt->error = icp_strdup(e.msg);
+		if (rc == ICP_OK) {
+			rc = icp_error_set(err, r, "topic %s partition %d: %s", pt->topic, pt->partition,
+			                   e.msg);
 			icp_processor_health_set(p->health, 0, err->msg);
-			return rc;
 		}
 	}
-	return ICP_OK;
+	return rc;
 }
 
 static int commit_all(icp_processor *p, icp_error *err)
@@ -259,7 +292,8 @@ int icp_processor_run_once(icp_processor *p, icp_error *err)
 	icp_obs_publish(p);
 	if (rc == ICP_OK && p->any_corrupt)
 		rc = icp_error_set(err, ICP_ERR_CORRUPT,
-		                   "one or more partitions stopped on a corrupt segment (see the "
+		                   "one or more partitions stopped on a corrupt segment or an invalid "
+		                   "record (see the "
 		                   "error log lines); the other partitions were committed");
 	return rc;
 }
@@ -300,8 +334,6 @@ int icp_processor_run(icp_processor *p, volatile sig_atomic_t *stop, icp_error *
 		icp_error_init(&e);
 		rc = poll_all(p, &progress, &e);
 		ok = rc == ICP_OK;
-		if (!ok)
-			ICP_ERROR("poll failed; retrying next interval", "err", e.msg);
 		if (!*stop && icp_mono_ns() - p->last_commit_ns >= commit_ns) {
 			icp_error_init(&e);
 			if (commit_all(p, &e) != ICP_OK) {

@@ -210,6 +210,7 @@ static void drop_open_file(icp_table *t)
 
 void icp_table_dispose(icp_table *t)
 {
+	icp_filter_dispose(t);
 	size_t i;
 	drop_open_file(t);
 	for (i = 0; i < t->n_pending; i++)
