@@ -42,22 +42,6 @@ int icp_avro_encode_long(icp_buf *b, int64_t v)
 	return icp_buf_append(b, tmp, n);
 }
 
-static int fill_random(uint8_t *p, size_t n)
-{
-	ssize_t got = getrandom(p, n, 0);
-	int fd;
-
-	if (got == (ssize_t)n)
-		return 0;
-	/* Old kernels: fall back to the device. */
-	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	got = read(fd, p, n);
-	close(fd);
-	return got == (ssize_t)n ? 0 : -1;
-}
-
 static int check(icp_avro_writer *w)
 {
 	if (w->err.status != ICP_OK)
@@ -160,9 +144,8 @@ int icp_avro_writer_new(const char *schema_json, size_t schema_len,
 	}
 	if (opts && opts->sync) {
 		memcpy(w->sync, opts->sync, ICP_AVRO_SYNC_SIZE);
-	} else if (fill_random(w->sync, ICP_AVRO_SYNC_SIZE) != 0) {
-		rc = icp_error_set(err, ICP_ERR_IO, "avro writer: no random source for the sync marker");
-		goto out;
+	} else {
+		icp_random_bytes(w->sync, ICP_AVRO_SYNC_SIZE);
 	}
 	if ((rc = write_header(w, schema_json, schema_len, meta, n_meta)) != ICP_OK) {
 		icp_error_set(err, rc, "%s", w->err.msg);

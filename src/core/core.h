@@ -225,6 +225,10 @@ int icp_utf8_valid(const uint8_t *p, size_t n);
 
 /* Milliseconds since the epoch (wall clock) and a monotonic clock in ns. */
 int64_t icp_now_ms(void);
+/* Fills p with n bytes from the kernel's CSPRNG (getrandom, else
+ * /dev/urandom, else a clock-seeded mix: callers need unique ids, jitter
+ * and temp names, never secrets). Never fails. */
+void icp_random_bytes(void *p, size_t n);
 uint64_t icp_mono_ns(void);
 
 #define ICP_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -15,46 +15,8 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <sys/random.h>
 
 /* ---------------------------------------------------------- random ids */
-
-/* Fills p from the kernel's CSPRNG. getrandom only fails on ancient
- * kernels or seccomp sandboxes; then /dev/urandom, and as a last resort a
- * mix of clocks and addresses (ids must be unique, not secret). */
-static void random_bytes(uint8_t *p, size_t n)
-{
-	size_t got = 0;
-	FILE *f;
-
-	while (got < n) {
-		ssize_t r = getrandom(p + got, n - got, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	if (got == n)
-		return;
-	f = fopen("/dev/urandom", "rb");
-	if (f) {
-		got = fread(p, 1, n, f);
-		fclose(f);
-		if (got == n)
-			return;
-	}
-	{
-		uint64_t x = icp_mono_ns() ^ (uint64_t)icp_now_ms() << 20 ^ (uint64_t)(uintptr_t)p;
-		for (size_t i = 0; i < n; i++) {
-			/* splitmix64 step */
-			uint64_t z = (x += 0x9E3779B97F4A7C15ULL);
-			z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-			z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-			p[i] = (uint8_t)(z ^ (z >> 31));
-		}
-	}
-}
 
 void icp_ice_uuid(char out[37])
 {
@@ -62,7 +24,7 @@ void icp_ice_uuid(char out[37])
 	uint8_t b[16];
 	size_t o = 0;
 
-	random_bytes(b, sizeof(b));
+	icp_random_bytes(b, sizeof(b));
 	b[6] = (uint8_t)((b[6] & 0x0F) | 0x40); /* version 4 */
 	b[8] = (uint8_t)((b[8] & 0x3F) | 0x80); /* RFC 4122 variant */
 	for (int i = 0; i < 16; i++) {
@@ -80,7 +42,7 @@ int64_t icp_ice_snapshot_id(void)
 	int64_t v;
 
 	do {
-		random_bytes(b, sizeof(b));
+		icp_random_bytes(b, sizeof(b));
 		v = (int64_t)(icp_load_be64(b) & (uint64_t)INT64_MAX);
 	} while (v == 0);
 	return v;

@@ -458,8 +458,9 @@ static void backoff(int attempt)
 	struct timespec ts;
 	if (cap > 2000000000ull)
 		cap = 2000000000ull;
-	/* a snapshot id is 63 random bits: reuse it as the jitter source */
-	ns = cap / 2 + (uint64_t)icp_ice_snapshot_id() % (cap / 2 + 1);
+	uint8_t r[8];
+	icp_random_bytes(r, sizeof(r));
+	ns = cap / 2 + icp_load_be64(r) % (cap / 2 + 1);
 	ts.tv_sec = (time_t)(ns / 1000000000ull);
 	ts.tv_nsec = (long)(ns % 1000000000ull);
 	nanosleep(&ts, NULL);

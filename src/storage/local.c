@@ -430,7 +430,6 @@ static int local_writer_open(void *state, const char *key, int if_absent,
 	int rc = ICP_OK;
 	static const char hex[] = "0123456789abcdef";
 	uint8_t rnd[8];
-	int ufd;
 	size_t i;
 
 	w = icp_calloc(1, sizeof(*w));
@@ -455,11 +454,7 @@ static int local_writer_open(void *state, const char *key, int if_absent,
 	if (rc != ICP_OK)
 		goto out;
 	/* unique temp name beside the target: same filesystem for rename */
-	ufd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (ufd < 0 || read(ufd, rnd, sizeof(rnd)) != (ssize_t)sizeof(rnd))
-		memset(rnd, 0, sizeof(rnd));
-	if (ufd >= 0)
-		close(ufd);
+	icp_random_bytes(rnd, sizeof(rnd));
 	icp_buf_append_str(&p, "/" TMP_PREFIX);
 	icp_buf_append_str(&p, strrchr(w->final, '/') + 1);
 	icp_buf_printf(&p, "-%d-", (int)getpid());
