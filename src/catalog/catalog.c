@@ -1,7 +1,6 @@
 /*
  * Catalog front end: picks the backend by opts->type from a static table
- * and forwards every call to its vtable. A backend that is not built yet
- * has an open function that says so (ICP_ERR_UNSUPPORTED).
+ * and forwards every call to its vtable.
  */
 #include "catalog/catalog_int.h"
 
@@ -12,22 +11,13 @@ struct icp_catalog {
 	void *st;
 };
 
-static int rest_open(const icp_catalog_opts *opts, void **st, icp_error *err)
-{
-	*st = NULL;
-	return icp_error_set(err, ICP_ERR_UNSUPPORTED,
-	                     "catalog type \"rest\" (%s) is not supported by this build yet; "
-	                     "use iceberg.catalog.type: sql with a sqlite:// URI",
-	                     opts->uri ? opts->uri : "");
-}
-
 static const struct catalog_backend {
 	const char *type;
 	icp_catalog_open_fn open;
-	const icp_catalog_vtable *vt; /* NULL while open always fails */
+	const icp_catalog_vtable *vt;
 } backends[] = {
 	{"sql", icp_catalog_sql_open, &icp_catalog_sql_vtable},
-	{"rest", rest_open, NULL},
+	{"rest", icp_catalog_rest_open, &icp_catalog_rest_vtable},
 };
 
 int icp_catalog_open(const icp_catalog_opts *opts, icp_catalog **out, icp_error *err)
@@ -98,4 +88,9 @@ int icp_catalog_commit_table(icp_catalog *c, const char *ns, const char *name,
 {
 	*out = NULL;
 	return c->vt->commit_table(c->st, ns, name, base, commit, out, err);
+}
+
+const char *icp_catalog_config(icp_catalog *c, const char *key)
+{
+	return c->vt->config_get ? c->vt->config_get(c->st, key) : NULL;
 }

@@ -1,7 +1,8 @@
 /*
  * catalog: where Iceberg tables are found and committed. One interface,
  * backends as tables of function pointers: `sql` (SQLite, the tables of
- * Iceberg's JDBC catalog and PyIceberg's SQL catalog) now, `rest` later.
+ * Iceberg's JDBC catalog and PyIceberg's SQL catalog) and `rest` (the
+ * Iceberg REST catalog protocol, docs/internals/rest-catalog.md).
  *
  * A table is loaded as its current metadata (icp_ice_metadata, parsed from
  * the metadata file the catalog points at). A commit sends an
@@ -43,6 +44,9 @@ typedef struct icp_catalog_vtable {
 	                    const icp_ice_metadata *base, const icp_ice_commit *c,
 	                    icp_ice_metadata **out, icp_error *err);
 	void (*close)(void *st);
+	/* Optional (NULL: none): a catalog-supplied property, see
+	 * icp_catalog_config(). */
+	const char *(*config_get)(void *st, const char *key);
 } icp_catalog_vtable;
 
 typedef struct icp_catalog_opts {
@@ -54,6 +58,12 @@ typedef struct icp_catalog_opts {
 	const char *username;    /* rest: OAuth2 client id */
 	const char *password;    /* rest: OAuth2 client secret */
 	icp_storage *warehouse_store; /* borrowed: where metadata files live */
+	/* rest only; NULL/0 = default */
+	const char *oauth2_server_uri; /* token endpoint; {uri}/v1/oauth/tokens */
+	const char *scope;             /* OAuth2 scope; "catalog" */
+	const char *rest_warehouse;    /* ?warehouse= of /v1/config; warehouse */
+	const char *ca_bundle;         /* PEM CA file for https */
+	long timeout_ms;               /* per request; 30000 */
 } icp_catalog_opts;
 
 /* Opens the backend for opts->type. Returns ICP_OK, ICP_ERR_INVALID
@@ -73,5 +83,11 @@ int icp_catalog_create_table(icp_catalog *c, const char *ns, const char *name,
 int icp_catalog_commit_table(icp_catalog *c, const char *ns, const char *name,
                              const icp_ice_metadata *base, const icp_ice_commit *commit,
                              icp_ice_metadata **out, icp_error *err);
+
+/* A property the catalog supplied (rest: the `config` of the last
+ * loaded/created/committed table, e.g. vended "s3.endpoint" or
+ * "s3.access-key-id", else the merged GET /v1/config), or NULL. The string
+ * lives until the next call on c. */
+const char *icp_catalog_config(icp_catalog *c, const char *key);
 
 #endif

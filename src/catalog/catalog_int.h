@@ -22,6 +22,7 @@
 #define ICP_CATALOG_INT_H
 
 #include "catalog/catalog.h"
+#include "json/json.h"
 
 /* A backend: open makes the state handed to every vtable call. */
 typedef int (*icp_catalog_open_fn)(const icp_catalog_opts *opts, void **st,
@@ -78,5 +79,33 @@ int icp_catalog_db_insert(icp_catalog_db *db, const char *ns, const char *name,
  *   ICP_ERR_IO         other failure before COMMIT; nothing changed */
 int icp_catalog_db_swap(icp_catalog_db *db, const char *ns, const char *name,
                         const char *old_loc, const char *new_loc, icp_error *err);
+
+/* ----------------------------------------------------------- REST layer
+ * The `rest` backend (catalog_rest.c: requests, auth, vtable) and its pure
+ * helpers (catalog_rest_util.c), kept apart so that tests reach them. */
+
+extern const icp_catalog_vtable icp_catalog_rest_vtable;
+int icp_catalog_rest_open(const icp_catalog_opts *opts, void **st, icp_error *err);
+
+/* Appends a dotted namespace ("a.b") as one REST path segment: each part
+ * percent-encoded, parts joined by %1F (the unit separator, as the REST
+ * spec says). ICP_ERR_INVALID for an empty namespace or part. */
+int icp_catalog_rest_ns_path(icp_buf *out, const char *ns);
+/* Writes the namespace as the JSON array of its parts. */
+int icp_catalog_rest_ns_json(icp_json_writer *w, const char *ns);
+/* Parses an OAuth2 token response ({"access_token":..,"token_type":..,
+ * "expires_in":..}): *token (icp_free) and *expires_in seconds (0 when
+ * absent). ICP_ERR_CORRUPT (not JSON, no access_token, bad token_type). */
+int icp_catalog_rest_parse_token(const char *body, size_t len, char **token,
+                                 int64_t *expires_in, icp_error *err);
+/* The effective value of a catalog property after GET /v1/config:
+ * overrides win over the client's value, which wins over defaults. cfg is
+ * the parsed config response (may be NULL); client may be NULL or "". */
+const char *icp_catalog_rest_config_pick(const icp_json *cfg, const char *key,
+                                         const char *client);
+/* The human text of an ErrorModel body ({"error":{"message","type",
+ * "code"}}) appended to out: "Type: message", else the raw body (first 300
+ * bytes, control characters dropped). */
+void icp_catalog_rest_error_text(const char *body, size_t len, icp_buf *out);
 
 #endif

@@ -48,7 +48,8 @@ enum { ICP_LFS_OFF, ICP_LFS_RESOLVE, ICP_LFS_REFERENCE, ICP_LFS_SKIP,
        ICP_LFS_HYBRID };
 enum { ICP_COL_BOOLEAN, ICP_COL_INT, ICP_COL_LONG, ICP_COL_FLOAT,
        ICP_COL_DOUBLE, ICP_COL_STRING, ICP_COL_BINARY, ICP_COL_TIMESTAMP,
-       ICP_COL_DATE };
+       ICP_COL_DATE,
+       ICP_COL_NESTED /* struct<..>, list<..>, map<..>: see type_text */ };
 enum { ICP_PARQUET_ZSTD, ICP_PARQUET_SNAPPY, ICP_PARQUET_GZIP,
        ICP_PARQUET_LZ4_RAW, ICP_PARQUET_NONE };
 enum { ICP_LOG_DEBUG, ICP_LOG_INFO, ICP_LOG_WARN, ICP_LOG_ERROR };
@@ -61,8 +62,9 @@ typedef struct icp_config_strlist {
 
 typedef struct icp_config_column {
 	char *name;
-	int type;      /* ICP_COL_* */
+	int type;      /* ICP_COL_*, set by validation from type_text */
 	int required;
+	char *type_text; /* the type as written (src/columns grammar) */
 } icp_config_column;
 
 typedef struct icp_config_mapping {

@@ -45,9 +45,13 @@ static const icp_cfg_key column_keys[] = {
 	{.path = "name", .kind = ICP_CFG_STR, .off = COL(name), .flags = REQ,
 	 .help = "Column name; the value is the top-level JSON field of that "
 	         "name (Go)."},
-	{.path = "type", .kind = ICP_CFG_ENUM, .off = COL(type),
-	 .names = column_types, .flags = REQ | ICP_CFG_F_CASE_FOLD,
-	 .help = "Iceberg type (case-insensitive) (Go)."},
+	/* A string checked by config_validate.c (nested types have a
+	 * grammar); names still lists the flat types for the docs and
+	 * icp_config_enum_name(), and validation sets `type` from it. */
+	{.path = "type", .kind = ICP_CFG_STR, .off = COL(type_text),
+	 .names = column_types, .flags = REQ,
+	 .help = "Iceberg type (case-insensitive) (Go), or struct<name:type,..>, "
+	         "list<type>, map<string,type>."},
 	{.path = "required", .kind = ICP_CFG_BOOL, .off = COL(required),
 	 .def = "false", .help = "Column is required (not null) (Go)."},
 };
@@ -278,7 +282,7 @@ const char *icp_config_enum_name(const char *key, int value)
 		key += 9;
 	}
 	k = icp_cfg_find(t, key);
-	if (!k || k->kind != ICP_CFG_ENUM || value < 0 ||
+	if (!k || !k->names || value < 0 ||
 	    (size_t)value >= icp_cfg_enum_count(k))
 		return NULL;
 	return k->names[value];

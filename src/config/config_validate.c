@@ -8,8 +8,10 @@
  * every message names the key path and, where there is one, the value.
  */
 #include "config/config_int.h"
+#include "columns/columns.h"
 
 #include <stdio.h>
+#include <strings.h>
 #include <unistd.h>
 
 static int has_prefix(const char *s, const char *p)
@@ -172,12 +174,45 @@ static const char *const builtin_columns[] = {
 	"record_id", "topic", "partition", "offset", "timestamp_ms", "key",
 	"value", "headers"};
 
+/* Column type text: a flat name sets `type`, a struct/list/map the
+ * grammar of src/columns (ICP_COL_NESTED). */
+static int check_column_type(icp_cfg_ctx *c, icp_config_column *col, size_t i, size_t j)
+{
+	const icp_cfg_key *k = icp_cfg_find(&icp_cfg_column_table, "type");
+	icp_ice_type *t = NULL;
+	icp_error e;
+	size_t n;
+
+	for (n = 0; k->names[n]; n++)
+		if (strcasecmp(col->type_text, k->names[n]) == 0) {
+			col->type = (int)n;
+			return ICP_OK;
+		}
+	icp_error_init(&e);
+	if (icp_columns_parse_type(col->type_text, &t, &e) == ICP_OK) {
+		icp_ice_type_free(t);
+		col->type = ICP_COL_NESTED;
+		return ICP_OK;
+	}
+	if (!strchr(col->type_text, '<'))
+		return icp_error_set(c->err, ICP_ERR_INVALID,
+		                     "mappings[%zu].schema.columns[%zu].type \"%.200s\" is not "
+		                     "supported (expected boolean|int|long|float|double|string|"
+		                     "binary|timestamp|date, struct<name:type,..>, list<type> or "
+		                     "map<string,type>)", i, j, col->type_text);
+	return icp_error_set(c->err, ICP_ERR_INVALID,
+	                     "mappings[%zu].schema.columns[%zu].type \"%.200s\" is not a valid "
+	                     "type: %s", i, j, col->type_text, e.msg);
+}
+
 static int check_columns(icp_cfg_ctx *c, const icp_config_mapping *m, size_t i)
 {
 	size_t j, k;
 
 	for (j = 0; j < m->schema.n_columns; j++) {
 		const char *name = m->schema.columns[j].name;
+		if (check_column_type(c, &m->schema.columns[j], i, j))
+			return c->err->status;
 		for (k = 0; k < ICP_ARRAY_LEN(builtin_columns); k++)
 			if (strcmp(name, builtin_columns[k]) == 0)
 				return icp_error_set(c->err, ICP_ERR_INVALID,

@@ -1,6 +1,16 @@
 /*
  * The per-record stage between decoding and columns: LFS envelopes
- * (mapping lfs.mode) and the invalid-record policy (schema.mode).
+ * (mapping lfs.mode), JSON Schema validation of record values against the
+ * topic's registry schema (schema.mode lenient/strict), and the
+ * invalid-record policy.
+ *
+ * Validation: the topic's document comes from the registry (cached,
+ * refreshed on expiry, the last good one kept through outages) and is
+ * compiled once per version. Null values (tombstones), values left as
+ * LFS envelopes and resolved LFS blobs (opaque payloads, not the record's
+ * JSON) are not validated. With no schema ever fetched the batch
+ * cannot be decided: it waits (error, read again next poll) rather than
+ * passing unvalidated records.
  *
  * LFS modes (compatibility.md): off passes values through; resolve
  * replaces an envelope by its blob (larger than max_inline_size when that
@@ -26,8 +36,10 @@
  */
 #include "processor/proc_int.h"
 
+#include "jsonschema/jsonschema.h"
 #include "lfs/lfs.h"
 #include "log/log.h"
+#include "registry/registry.h"
 
 #include <stdio.h>
 
@@ -56,10 +68,17 @@ typedef struct filter {
 	icp_arena *arena;
 	icp_metrics_counter *m_resolved, *m_bytes, *m_invalid, *m_skipped;
 	icp_metrics_histogram *m_duration;
+	icp_metrics_counter *m_err_schema;
 	const char *topic;
+	/* validation (schema.mode lenient/strict) */
+	int validate;
+	icp_jsonschema *schema;
+	uint64_t schema_gen;
+	icp_arena *scratch;
+	char (*why_buf)[160]; /* per record: validation failure text */
 } filter;
 
-enum { KEEP, SKIP_LFS, INVALID };
+enum { KEEP, SKIP_LFS, INVALID, RESOLVED /* kept: value is the LFS blob */ };
 
 static int fetch(void *ctx, int worker, const icp_lfs_envelope *e, icp_buf *out, icp_error *err)
 {
@@ -115,6 +134,9 @@ void icp_filter_dispose(icp_table *t)
 	icp_free(f->bufs);
 	icp_free(f->verdict);
 	icp_free(f->why);
+	icp_free(f->why_buf);
+	icp_jsonschema_free(f->schema);
+	icp_arena_free(f->scratch);
 	icp_arena_free(f->arena);
 	icp_free(f);
 	t->filter = NULL;
@@ -127,7 +149,7 @@ int icp_filter_open(icp_processor *p, icp_table *t, icp_error *err)
 	filter *f;
 	int rc;
 
-	if (m->lfs.mode == ICP_LFS_OFF)
+	if (m->lfs.mode == ICP_LFS_OFF && p->cfg->schema.mode == ICP_SCHEMA_OFF)
 		return ICP_OK; /* nothing to do per record: batches pass through */
 	f = icp_calloc(1, sizeof(*f));
 	if (!f)
@@ -137,9 +159,11 @@ int icp_filter_open(icp_processor *p, icp_table *t, icp_error *err)
 	f->topic = m->topic;
 	f->lfs_mode = m->lfs.mode;
 	f->threads = (int)m->lfs.resolve_concurrency;
+	f->validate = p->cfg->schema.mode != ICP_SCHEMA_OFF;
 	f->arena = icp_arena_new(64 * 1024);
+	f->scratch = icp_arena_new(64 * 1024);
 	f->stores = icp_calloc((size_t)(f->threads ? f->threads : 1), sizeof(*f->stores));
-	if (!f->arena || !f->stores) {
+	if (!f->arena || !f->scratch || !f->stores) {
 		icp_filter_dispose(t);
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 	}
@@ -158,6 +182,8 @@ int icp_filter_open(icp_processor *p, icp_table *t, icp_error *err)
 	f->m_invalid = icp_metrics_counter_get(rec, ICP_METRICS_VALUES(f->topic, "invalid"), NULL);
 	f->m_skipped = icp_metrics_counter_get(rec, ICP_METRICS_VALUES(f->topic, "skipped_lfs"),
 	                                       NULL);
+	f->m_err_schema = icp_metrics_counter_get(icp_metrics_std(ICP_METRIC_ERRORS_TOTAL),
+	                                          ICP_METRICS_VALUES("schema"), NULL);
 	return ICP_OK;
 }
 
@@ -179,6 +205,12 @@ static int grow(filter *f, size_t n)
 		if (!w)
 			return ICP_ERR_NOMEM;
 		f->why = w;
+		if (f->validate) {
+			char(*wb)[160] = icp_realloc(f->why_buf, n * sizeof(*wb));
+			if (!wb)
+				return ICP_ERR_NOMEM;
+			f->why_buf = wb;
+		}
 		f->cap = n;
 	}
 	if (n > f->cap_jobs) {
@@ -227,7 +259,7 @@ static int classify(filter *f, const icp_config_mapping *m, size_t n, size_t *n_
 		icp_lfs_envelope *e = &f->envs[nj];
 		icp_error pe;
 		f->verdict[i] = KEEP;
-		if (r->value_null || !icp_lfs_is_envelope(r->value))
+		if (f->lfs_mode == ICP_LFS_OFF || r->value_null || !icp_lfs_is_envelope(r->value))
 			continue;
 		if (f->lfs_mode == ICP_LFS_SKIP) {
 			f->verdict[i] = SKIP_LFS;
@@ -265,6 +297,73 @@ static int classify(filter *f, const icp_config_mapping *m, size_t n, size_t *n_
 	return ICP_OK;
 }
 
+/* The table's validator for the current registry document. */
+static int schema_ready(filter *f, icp_error *err)
+{
+	icp_slice doc;
+	uint64_t gen;
+	int stale, rc;
+	icp_jsonschema *v = NULL;
+
+	rc = icp_registry_get(f->p->registry, f->topic, &doc, &gen, &stale, err);
+	if (rc != ICP_OK) {
+		icp_metrics_counter_inc(f->m_err_schema);
+		icp_error_prefix(err, "validation of topic %s (schema.mode %s) is not possible yet",
+		                 f->topic, f->p->cfg->schema.mode == ICP_SCHEMA_STRICT ? "strict"
+		                                                                       : "lenient");
+		return rc == ICP_ERR_NOMEM ? rc : ICP_ERR_RETRYABLE;
+	}
+	if (f->schema && gen == f->schema_gen)
+		return ICP_OK;
+	rc = icp_jsonschema_compile((const char *)doc.ptr, doc.len, NULL, &v, err);
+	if (rc != ICP_OK) {
+		icp_metrics_counter_inc(f->m_err_schema);
+		if (f->schema) { /* keep validating with the previous version */
+			ICP_WARN("registry schema does not compile; keeping the previous one", "topic",
+			         f->topic, "err", err->msg);
+			icp_error_clear(err);
+			f->schema_gen = gen;
+			return ICP_OK;
+		}
+		icp_error_prefix(err, "registry schema of topic %s", f->topic);
+		return rc == ICP_ERR_NOMEM ? rc : ICP_ERR_RETRYABLE;
+	}
+	icp_jsonschema_free(f->schema);
+	f->schema = v;
+	f->schema_gen = gen;
+	ICP_INFO("registry schema loaded", "topic", f->topic);
+	return ICP_OK;
+}
+
+static int validate_batch(filter *f, const icp_part *pt, size_t n, icp_error *err)
+{
+	icp_jsonschema_result res;
+	size_t i;
+	int rc = schema_ready(f, err);
+	if (rc != ICP_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		const icp_record *r = &f->recs[i];
+		if (f->verdict[i] != KEEP || r->value_null || r->offset < pt->next)
+			continue;
+		if (f->lfs_mode != ICP_LFS_OFF && icp_lfs_is_envelope(r->value))
+			continue; /* an envelope kept as the value is not the record */
+		icp_arena_reset(f->scratch);
+		rc = icp_jsonschema_validate_text(f->schema, (const char *)r->value.ptr, r->value.len,
+		                                  f->scratch, &res);
+		if (rc == ICP_OK)
+			continue;
+		if (rc == ICP_ERR_NOMEM)
+			return icp_error_set(err, rc, "out of memory validating offset %lld",
+			                     (long long)r->offset);
+		f->verdict[i] = INVALID;
+		snprintf(f->why_buf[i], sizeof(f->why_buf[i]), "schema keyword %.24s: %.110s", res.keyword,
+		         res.message);
+		f->why[i] = f->why_buf[i];
+	}
+	return ICP_OK;
+}
+
 int icp_filter_batch(icp_processor *p, icp_part *pt, const icp_batch *b, icp_batch *out,
                      int64_t *stop_at, icp_error *err)
 {
@@ -294,6 +393,7 @@ int icp_filter_batch(icp_processor *p, icp_part *pt, const icp_batch *b, icp_bat
 		icp_metrics_histogram_observe(f->m_duration, j->seconds);
 		if (j->status == ICP_OK) {
 			r->value = icp_slice_make(j->out->data, j->out->len);
+			f->verdict[f->job_rec[k]] = RESOLVED;
 			icp_metrics_counter_inc(f->m_resolved);
 			icp_metrics_counter_add(f->m_bytes, j->out->len);
 			continue;
@@ -311,10 +411,15 @@ int icp_filter_batch(icp_processor *p, icp_part *pt, const icp_batch *b, icp_bat
 		return icp_error_set(err, j->status, "offset %lld: %s", (long long)r->offset,
 		                     j->err.msg);
 	}
+	if (f->validate) {
+		rc = validate_batch(f, pt, b->n_records, err);
+		if (rc != ICP_OK)
+			return rc;
+	}
 	/* compact in place: keep order, drop skipped/invalid */
 	for (i = 0, k = 0; i < b->n_records; i++) {
 		icp_record *r = &f->recs[i];
-		if (f->verdict[i] == KEEP) {
+		if (f->verdict[i] == KEEP || f->verdict[i] == RESOLVED) {
 			f->recs[k++] = *r;
 			continue;
 		}

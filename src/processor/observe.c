@@ -259,7 +259,21 @@ void icp_obs_publish(icp_processor *p)
 			icp_buf_append_byte(&b, ',');
 		status_part(&b, p->parts[i]);
 	}
-	icp_buf_append_str(&b, "],\"tables\":[");
+	icp_buf_append_byte(&b, ']');
+	if (p->coord) {
+		icp_coord_status cs;
+		icp_error e;
+		icp_error_init(&e);
+		if (icp_coord_status_get(p->coord, &cs, &e) == ICP_OK)
+			icp_buf_printf(&b,
+			               ",\"coordination\":{\"members\":%zu,\"fair_share\":%zu,"
+			               "\"leases_owned\":%zu,\"to_release\":%zu,\"lease_id\":%lld,"
+			               "\"lease_deadline_in_ms\":%lld,\"etcd_last_ok_ms\":%lld}",
+			               cs.n_members, cs.share, cs.n_owned, cs.n_to_release,
+			               (long long)cs.lease_id, (long long)cs.deadline_in_ms,
+			               (long long)cs.last_ok_wall_ms);
+	}
+	icp_buf_append_str(&b, ",\"tables\":[");
 	for (i = 0; i < p->n_tables; i++) {
 		const icp_table *t = &p->tables[i];
 		if (i)

@@ -91,7 +91,7 @@ static int add_part(icp_processor *p, icp_table *t, const char *prefix, int32_t 
 	pt->last_ts = -1;
 	pt->committed_ts = -1;
 	pt->avail_last = -1;
-	pt->owned = 1;
+	pt->owned = p->coord == NULL; /* with leases: once claimed */
 	pt->stop_base = -1;
 	pt->stop_offset = -1;
 	icp_obs_part_init(p, pt);
@@ -101,23 +101,55 @@ static int add_part(icp_processor *p, icp_table *t, const char *prefix, int32_t 
 	return ICP_OK;
 }
 
+static int topic_prefix(icp_processor *p, const icp_table *t, icp_buf *prefix, icp_error *err)
+{
+	icp_buf_init(prefix, 0);
+	if (p->cfg->s3.namespace[0])
+		icp_buf_printf(prefix, "%s/", p->cfg->s3.namespace);
+	icp_buf_printf(prefix, "%s/", t->map->topic);
+	if (prefix->status) {
+		icp_buf_dispose(prefix);
+		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+	}
+	return ICP_OK;
+}
+
+int icp_parts_add(icp_processor *p, icp_table *t, int32_t partition, icp_error *err)
+{
+	icp_buf prefix;
+	int rc;
+	if (partition < 0 || find_part(p, t, partition))
+		return ICP_OK;
+	rc = topic_prefix(p, t, &prefix, err);
+	if (rc == ICP_OK)
+		rc = add_part(p, t, (char *)prefix.data, partition, err);
+	icp_buf_dispose(&prefix);
+	return rc;
+}
+
 int icp_parts_discover(icp_processor *p, icp_error *err)
 {
 	size_t i, j;
 	int rc = ICP_OK;
 
+	/* discovery.mode: etcd (the KafScale metadata snapshot), auto (the
+	 * snapshot when there is one, else S3), s3 (list the bucket) */
+	if (p->cfg->discovery.mode != ICP_DISCOVERY_S3 && p->coord) {
+		rc = icp_proc_coord_discover(p, err);
+		if (rc == ICP_OK || rc != ICP_ERR_NOT_FOUND ||
+		    p->cfg->discovery.mode == ICP_DISCOVERY_ETCD)
+			return rc;
+		icp_error_clear(err);
+		rc = ICP_OK;
+	}
+
 	for (i = 0; i < p->n_tables && rc == ICP_OK; i++) {
 		icp_table *t = &p->tables[i];
 		icp_storage_listing l = {0};
 		icp_buf prefix;
-		icp_buf_init(&prefix, 0);
-		if (p->cfg->s3.namespace[0])
-			icp_buf_printf(&prefix, "%s/", p->cfg->s3.namespace);
-		icp_buf_printf(&prefix, "%s/", t->map->topic);
-		if (prefix.status) {
-			icp_buf_dispose(&prefix);
-			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-		}
+		rc = topic_prefix(p, t, &prefix, err);
+		if (rc != ICP_OK)
+			return rc;
 		rc = icp_storage_list(p->segments, (char *)prefix.data, NULL, 1, &l, err);
 		for (j = 0; rc == ICP_OK && j < l.n; j++) {
 			const char *k = l.items[j].key + prefix.len;

@@ -5,6 +5,7 @@
 #define ICP_PROC_INT_H
 
 #include "catalog/catalog.h"
+#include "coord/coord.h"
 #include "iceberg/iceberg.h"
 #include "metrics/metrics.h"
 #include "parquet/parquet.h"
@@ -67,6 +68,9 @@ typedef struct icp_table {
 	icp_buf scratch_ids, scratch_hdrs;
 	void *cols;                 /* column arrays (rows.c) */
 	size_t cols_cap;
+	/* typed mapping columns (rows.c, src/columns): built lazily from
+	 * `schema`, freed by icp_rows_schema_changed() and icp_rows_dispose() */
+	struct icp_columns *columns;
 	int64_t last_commit_ms;     /* wall clock of the last commit, 0: none */
 	void *filter;               /* per-record stage state (filter.c), or NULL */
 	/* metric handles (observe.c), cached: updates never look up */
@@ -93,6 +97,7 @@ struct icp_part {
 	int64_t avail_last;         /* last offset of the newest complete
 	                             * segment seen (footer), -1: none */
 	int owned;                  /* this worker processes it (leases) */
+	int64_t etcd_next;          /* committed_next last written to etcd */
 	char *last_key;             /* last fully read segment key, or NULL */
 	int stopped;                /* a corrupt segment or a strict-mode
 	                             * invalid record was met */
@@ -127,6 +132,9 @@ struct icp_processor {
 	volatile sig_atomic_t *stop;
 	uint64_t deadline_ns;
 	icp_processor_health *health; /* borrowed, may be NULL */
+	icp_coord *coord;           /* offsets.backend etcd, else NULL */
+	struct icp_registry *registry; /* schema.mode != off, else NULL */
+	uint64_t last_tick_ns;
 	icp_metrics_family *fam[ICP_OBS_COUNT];
 	icp_metrics_gauge *m_owned;
 	icp_metrics_counter *m_err_discover, *m_err_decode, *m_err_sink, *m_err_checkpoint;
@@ -135,8 +143,9 @@ struct icp_processor {
 /* 1 when the partition is this worker's to process now. */
 static inline int icp_part_active(const icp_processor *p, const icp_part *pt)
 {
-	(void)p;
-	return pt->owned;
+	/* with leases, also the local deadline: an unrenewed lease is not
+	 * trusted even before the next tick reports it lost */
+	return pt->owned && (!p->coord || icp_coord_owns(p->coord, pt->tp));
 }
 
 /* 1 once a stop was requested and its deadline has passed: give up
@@ -158,6 +167,18 @@ void icp_filter_dispose(icp_table *t);
 int icp_filter_batch(icp_processor *p, icp_part *pt, const icp_batch *b, icp_batch *out,
                      int64_t *stop_at, icp_error *err);
 
+/* coordinate.c: leases and the etcd offsets cache (no-ops without
+ * etcd). _round ticks and applies claims/releases/losses; _due says a
+ * tick is needed to keep leases alive (TTL/3 since the last); _offsets
+ * writes committed offsets; _discover adds the snapshot's partitions of
+ * mapped topics (ICP_ERR_NOT_FOUND: no snapshot). */
+int icp_proc_coord_open(icp_processor *p, icp_error *err);
+void icp_proc_coord_close(icp_processor *p);
+int icp_proc_coord_round(icp_processor *p, icp_error *err);
+int icp_proc_coord_due(const icp_processor *p);
+void icp_proc_coord_offsets(icp_processor *p);
+int icp_proc_coord_discover(icp_processor *p, icp_error *err);
+
 /* observe.c */
 int icp_obs_init(icp_processor *p, icp_error *err);
 void icp_obs_table_init(icp_processor *p, icp_table *t);
@@ -171,6 +192,22 @@ void icp_obs_publish(icp_processor *p);
 int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from,
                     size_t *n_written, icp_error *err);
 void icp_rows_dispose(icp_table *t);
+/* Call after t->schema (and pfields) changed: the column extractor is
+ * rebuilt from the new schema at the next append. */
+void icp_rows_schema_changed(icp_table *t);
+
+/* evolve.c: the schema a new table of mapping m is created with (base
+ * columns + the mapping's or registry's columns), and bringing an
+ * existing table to those columns: new columns added (fresh ids),
+ * int->long and float->double widened when allowed, anything else
+ * ICP_ERR_INVALID naming table, column, old and new type (a registry that
+ * cannot be reached: the table keeps its schema). Evolution is committed (with
+ * assert-current-schema-id + assert-last-assigned-field-id) before any
+ * data; *meta becomes the new metadata and t->schema a copy of the
+ * table's current schema (build t->pfields from it afterwards). */
+int icp_evolve_new_schema(icp_processor *p, const icp_config_mapping *m, icp_ice_schema **out,
+                          icp_error *err);
+int icp_evolve_table(icp_processor *p, icp_table *t, icp_ice_metadata **meta, icp_error *err);
 
 /* table.c */
 int icp_table_open(icp_processor *p, icp_table *t, const icp_config_mapping *m,
@@ -181,12 +218,18 @@ int icp_table_file_ready(icp_processor *p, icp_table *t, icp_error *err);
 int icp_table_file_maybe_roll(icp_processor *p, icp_table *t, icp_error *err);
 /* Commits the table's pending data (ICP_OK when nothing to do). */
 int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err);
+/* Commits what is buffered, reloads the table from the catalog and moves
+ * its partitions to the offsets the table holds (after a claim: another
+ * worker may have committed since we last looked). */
+int icp_table_refresh(icp_processor *p, icp_table *t, icp_error *err);
 /* Drops all uncommitted data of the table and rewinds its partitions. */
 void icp_table_discard(icp_processor *p, icp_table *t, const char *why);
 
 /* partition.c: discovers partitions of mapped topics and reads new
  * segments. *progress is set when records were taken. */
 int icp_parts_discover(icp_processor *p, icp_error *err);
+/* Adds topic-partition `partition` of t unless known. */
+int icp_parts_add(icp_processor *p, icp_table *t, int32_t partition, icp_error *err);
 int icp_part_poll(icp_processor *p, icp_part *pt, int *progress, icp_error *err);
 
 #endif

@@ -9,6 +9,7 @@
 #include "processor/proc_int.h"
 
 #include "log/log.h"
+#include "registry/registry.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -83,6 +84,16 @@ int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err
 	rc = icp_catalog_open(&co, &p->catalog, err);
 	if (rc != ICP_OK)
 		goto fail;
+	if (cfg->schema.mode != ICP_SCHEMA_OFF) {
+		icp_registry_opts ro;
+		memset(&ro, 0, sizeof(ro));
+		ro.base_url = cfg->schema.registry.base_url;
+		ro.timeout_seconds = cfg->schema.registry.timeout_seconds;
+		ro.cache_seconds = cfg->schema.registry.cache_seconds;
+		rc = icp_registry_new(&ro, &p->registry, err);
+		if (rc != ICP_OK)
+			goto fail;
+	}
 	p->tables = icp_calloc(cfg->n_mappings ? cfg->n_mappings : 1, sizeof(*p->tables));
 	if (!p->tables) {
 		rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
@@ -101,6 +112,9 @@ int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err
 		if (rc != ICP_OK)
 			goto fail;
 	}
+	rc = icp_proc_coord_open(p, err);
+	if (rc != ICP_OK)
+		goto fail;
 	p->catalog_ok_ns = icp_mono_ns();
 	*out = p;
 	return ICP_OK;
@@ -124,8 +138,10 @@ void icp_processor_free(icp_processor *p)
 		icp_free(pt);
 	}
 	icp_free(p->parts);
+	icp_proc_coord_close(p);
 	for (i = 0; i < p->n_tables; i++)
 		icp_table_dispose(&p->tables[i]);
+	icp_registry_free(p->registry);
 	icp_free(p->tables);
 	icp_catalog_free(p->catalog);
 	icp_storage_free(p->warehouse);
@@ -215,6 +231,15 @@ static int poll_all(icp_processor *p, int *progress, icp_error *err)
 			return rc;
 		}
 	}
+	if (p->coord) {
+		rc = icp_proc_coord_round(p, err);
+		if (rc != ICP_OK) {
+			/* leases stay trusted until their local deadline */
+			ICP_WARN("etcd round failed; retrying next poll", "err", err->msg);
+			icp_processor_health_set(p->health, 0, err->msg);
+			icp_error_clear(err);
+		}
+	}
 	/* One partition's failure (an object that cannot be read right now)
 	 * does not hold the others back: log it with the partition, keep
 	 * going, report the first one. */
@@ -225,6 +250,12 @@ static int poll_all(icp_processor *p, int *progress, icp_error *err)
 		int r;
 		if (p->stop && *p->stop)
 			break;
+		if (icp_proc_coord_due(p)) {
+			/* a long round: keep the leases alive */
+			icp_error_init(&e);
+			if (icp_proc_coord_round(p, &e) != ICP_OK)
+				ICP_WARN("etcd round failed; retrying", "err", e.msg);
+		}
 		if (!icp_part_active(p, pt))
 			continue;
 		icp_error_init(&e);
@@ -269,8 +300,10 @@ static int commit_all(icp_processor *p, icp_error *err)
 			any = 1;
 		}
 	}
-	if (any)
+	if (any) {
 		write_local_cache(p);
+		icp_proc_coord_offsets(p);
+	}
 	p->last_commit_ns = icp_mono_ns();
 	return rc;
 }

@@ -11,7 +11,14 @@
  * A key or value that is not valid UTF-8 is written as "key_base64" /
  * "value_base64" (standard base64) instead, so no byte is ever mangled;
  * a record without headers has "[]".
+ *
+ * Typed columns (ids above 8: mapping columns, kept by evolution) come
+ * after the base ones: src/columns shreds each record's JSON value into
+ * them. A record the extractor refuses (a required column missing or not
+ * coercible) is dropped and counted as invalid (icp_columns_get_stats), so
+ * no null ever reaches a required column.
  */
+#include "columns/columns.h"
 #include "processor/proc_int.h"
 
 #include <stdio.h>
@@ -44,8 +51,15 @@ static void cols_free(cols *c)
 	icp_free(c);
 }
 
+void icp_rows_schema_changed(icp_table *t)
+{
+	icp_columns_free(t->columns);
+	t->columns = NULL;
+}
+
 void icp_rows_dispose(icp_table *t)
 {
+	icp_rows_schema_changed(t);
 	cols_free(t->cols);
 	t->cols = NULL;
 	icp_buf_dispose(&t->scratch_ids);
@@ -152,6 +166,29 @@ static void json_bytes_field(icp_buf *b, const char *name, icp_slice s, int is_n
 	}
 }
 
+/* The extractor for t->schema; the mapping's own columns say which are
+ * required even where the table has them optional. */
+static int columns_ready(icp_table *t, icp_error *err)
+{
+	icp_columns_def *defs = NULL;
+	icp_ice_schema *want = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (t->columns)
+		return ICP_OK;
+	rc = icp_columns_defs_from_mapping(t->map, &defs, &n, err);
+	if (rc == ICP_OK)
+		rc = icp_columns_schema(defs, n, &want, err);
+	if (rc == ICP_OK)
+		rc = icp_columns_new(t->schema, want, &t->columns, err);
+	icp_ice_schema_free(want);
+	icp_free(defs);
+	if (rc != ICP_OK)
+		icp_error_prefix(err, "table %s.%s", t->ns, t->name);
+	return rc;
+}
+
 int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from,
                     size_t *n_written, icp_error *err)
 {
@@ -160,12 +197,17 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 	int32_t leaf;
 	char idbuf[64];
 	size_t topic_len = strlen(pt->topic);
-	int rc;
+	int rc, typed;
 
 	*n_written = 0;
 	if (cols_reserve(t, b->n_records ? b->n_records : 1) != ICP_OK)
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory converting records");
 	c = t->cols;
+	if ((rc = columns_ready(t, err)) != ICP_OK)
+		return rc;
+	typed = icp_columns_count(t->columns) > 0;
+	if (typed)
+		icp_columns_begin(t->columns);
 	icp_buf_reset(&t->scratch_ids);
 	icp_buf_reset(&t->scratch_hdrs);
 	for (i = 0; i < b->n_records; i++) {
@@ -174,6 +216,13 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 		int len;
 		if (r->offset < from)
 			continue; /* already in the table */
+		if (typed) {
+			rc = icp_columns_add(t->columns, r->value.ptr, r->value.len, r->value_null);
+			if (rc < 0)
+				return icp_error_set(err, rc, "out of memory converting records");
+			if (rc == 0)
+				continue; /* invalid: dropped, counted by the extractor */
+		}
 		len = format_id_tail(idbuf, pt->partition, r->offset);
 		if (icp_buf_reserve(&t->scratch_ids, topic_len + (size_t)len) != ICP_OK)
 			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory converting records");
@@ -252,6 +301,8 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 				return rc;
 		}
 	}
+	if (typed && (rc = icp_columns_write(t->columns, t->pw, err)) != ICP_OK)
+		return rc;
 	rc = icp_parquet_writer_end_rows(t->pw, err);
 	if (rc != ICP_OK)
 		return rc;

@@ -450,6 +450,42 @@ static void remove_quiet(icp_processor *p, const char *key)
 		icp_storage_remove(p->warehouse, key, &e);
 }
 
+int icp_table_refresh(icp_processor *p, icp_table *t, icp_error *err)
+{
+	icp_ice_metadata *m = NULL;
+	size_t i;
+	int rc;
+
+	if (t->dirty || t->n_pending || t->pw) {
+		rc = icp_table_commit(p, t, err);
+		if (rc != ICP_OK)
+			return rc;
+	}
+	rc = icp_catalog_load_table(p->catalog, t->ns, t->name, &m, err);
+	if (rc != ICP_OK)
+		return rc;
+	rc = adopt_metadata(p, t, m, err);
+	if (rc != ICP_OK) {
+		icp_ice_metadata_free(m);
+		return rc;
+	}
+	for (i = 0; i < p->n_parts; i++) {
+		icp_part *pt = p->parts[i];
+		int64_t next;
+		if (pt->table != t)
+			continue;
+		next = icp_offsets_get(&t->committed, pt->tp);
+		if (next < 0)
+			next = 0;
+		if (next == pt->committed_next && next == pt->next)
+			continue;
+		pt->committed_next = pt->next = next;
+		icp_free(pt->last_key);
+		pt->last_key = NULL;
+	}
+	return ICP_OK;
+}
+
 /* Capped exponential backoff with full jitter between commit attempts:
  * 50 ms doubling up to 2 s, so racing writers spread out. */
 static void backoff(int attempt)

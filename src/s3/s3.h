@@ -1,10 +1,11 @@
 /*
- * s3: the pieces of an S3 client below HTTP. This issue has AWS Signature
- * Version 4 (header form), the credential providers (environment, shared
- * credentials/config files; web identity, container endpoint and IMDSv2 via
- * an injected HTTP transport), and the XML responses (ListObjectsV2,
- * errors, STS). The libcurl transport and the storage backend come next
- * and build on these; nothing here is wired into storage yet.
+ * s3: an S3 client. AWS Signature Version 4 (header form), the credential
+ * providers (environment, shared credentials/config files; web identity,
+ * container endpoint and IMDSv2 via an injected HTTP transport), the XML
+ * responses (ListObjectsV2, errors, STS), the libcurl transport, and the
+ * client proper (addressing, credential cache and refresh, retries with
+ * backoff, request counters, object operations, streaming GET). The
+ * storage backend for s3:// URLs (storage/s3.c) is built on the client.
  *
  * SigV4, as S3 wants it (differences from other AWS services noted):
  * - Canonical URI: the object path, each '/'-separated segment
@@ -27,7 +28,8 @@
  * a chain owns the providers added to it. Secrets never appear in error
  * messages.
  * Thread-safety: all functions are reentrant; a provider is used by one
- * thread at a time.
+ * thread at a time; an icp_s3_client may be shared by threads (a stream
+ * by one at a time).
  */
 #ifndef ICP_S3_H
 #define ICP_S3_H
@@ -352,5 +354,179 @@ int icp_s3_xml_parse_error(const void *body, size_t n, icp_s3_error_body *e,
  * Expiration. */
 int icp_s3_xml_parse_sts_credentials(const void *body, size_t n, icp_s3_credentials *out,
                                      icp_error *err);
+
+/* ------------------------------------------------------ libcurl transport */
+
+/* The HTTP layer over libcurl (s3_http.c). It keeps a small pool of easy
+ * handles so that connections are reused (curl_easy_reset keeps a handle's
+ * connection cache) and concurrent callers never share a handle. TLS uses
+ * the system CA store unless ca_bundle names a PEM file. Opaque; _free
+ * (NULL no-op). Thread-safe. */
+typedef struct icp_s3_http icp_s3_http;
+
+typedef struct icp_s3_http_opts {
+	const char *ca_bundle;  /* NULL or "": system store */
+	long connect_timeout_ms; /* 0: 5000 */
+	long timeout_ms;         /* whole exchange, 0: 60000 (not for streams) */
+	long low_speed_secs;     /* abort below 1 byte/s for this long, 0: 30 */
+} icp_s3_http_opts;
+
+/* NULL on NOMEM or when libcurl cannot be initialised. */
+icp_s3_http *icp_s3_http_new(const icp_s3_http_opts *o);
+void icp_s3_http_free(icp_s3_http *h);
+/* The transport for the network credential sources (h must outlive it). */
+icp_s3_http_transport icp_s3_http_transport_of(icp_s3_http *h);
+
+/* The full default chain: environment, shared files, web identity,
+ * container endpoint, IMDSv2 (the AWS SDKs' order), the network sources
+ * using t (copied; t->ctx must outlive the chain). sts_endpoint may be
+ * NULL (AWS's). NULL on NOMEM. icp_s3_cred_chain_default() remains the
+ * network-free part of it. */
+icp_s3_cred_chain *icp_s3_cred_chain_default_net(const icp_s3_env *env,
+                                                 const icp_s3_http_transport *t,
+                                                 const char *sts_endpoint);
+
+/* ------------------------------------------------------------ S3 client */
+
+/* Request counts are kept by operation and by HTTP status class. */
+typedef enum icp_s3_op {
+	ICP_S3_OP_LIST,
+	ICP_S3_OP_GET,
+	ICP_S3_OP_HEAD,
+	ICP_S3_OP_PUT,
+	ICP_S3_OP_MULTIPART, /* create, upload part, complete, abort */
+	ICP_S3_OP_DELETE,
+	ICP_S3_OP_COUNT
+} icp_s3_op;
+
+typedef enum icp_s3_class {
+	ICP_S3_CLASS_NONE, /* no response: connection failed, cut, timed out */
+	ICP_S3_CLASS_2XX,
+	ICP_S3_CLASS_3XX,
+	ICP_S3_CLASS_4XX,
+	ICP_S3_CLASS_5XX,
+	ICP_S3_CLASS_COUNT
+} icp_s3_class;
+
+/* Stable names for metrics labels: "list", "get", ...; "none", "2xx", ... */
+const char *icp_s3_op_name(icp_s3_op op);
+const char *icp_s3_class_name(icp_s3_class cls);
+/* The class of an HTTP status (0: no response). */
+icp_s3_class icp_s3_class_of(long status);
+
+/* Called once per HTTP request sent (retries included), from the thread
+ * that sent it; status 0 when no response arrived. */
+typedef void (*icp_s3_count_fn)(void *ctx, icp_s3_op op, long status);
+
+typedef struct icp_s3_client_opts {
+	const char *endpoint;   /* "" or NULL: https://s3.<region>.amazonaws.com;
+	                         * else "http(s)://host[:port]" */
+	const char *region;     /* NULL or "": us-east-1 */
+	int path_style;         /* 1: host/bucket/key; 0: bucket.host/key */
+	const char *ca_bundle;
+	long connect_timeout_ms, timeout_ms, low_speed_secs; /* 0: defaults */
+	int max_retries;        /* < 0: default 5; 0: no retry */
+	long backoff_base_ms;   /* 0: 100 */
+	long backoff_cap_ms;    /* 0: 10000 */
+	/* Static credentials (both or neither); else the default chain. */
+	const char *access_key_id, *secret_access_key, *session_token;
+	const icp_s3_env *env;  /* NULL: process environment */
+	const char *sts_endpoint; /* NULL: AWS's */
+	icp_s3_count_fn on_request; /* may be NULL */
+	void *on_request_ctx;
+} icp_s3_client_opts;
+
+/* Zeroes o: AWS defaults, virtual-host addressing, default chain. */
+void icp_s3_client_opts_init(icp_s3_client_opts *o);
+
+/* An S3 client: transport, credentials (cached; refreshed REFRESH_MARGIN
+ * before expiry; a failed refresh keeps using still-valid credentials),
+ * retries and counters. Thread-safe. Credentials are resolved lazily at
+ * the first request. */
+typedef struct icp_s3_client icp_s3_client;
+#define ICP_S3_REFRESH_MARGIN_MS (5 * 60 * 1000)
+
+/* ICP_ERR_INVALID for a malformed endpoint or half-given static keys,
+ * ICP_ERR_NOMEM. */
+int icp_s3_client_new(const icp_s3_client_opts *o, icp_s3_client **out, icp_error *err);
+void icp_s3_client_free(icp_s3_client *c);
+/* Snapshot of the request counters; retries counts repeated attempts
+ * (including stream resumptions). */
+void icp_s3_client_counts(icp_s3_client *c, uint64_t out[ICP_S3_OP_COUNT][ICP_S3_CLASS_COUNT],
+                          uint64_t *retries);
+
+/* All operations: ICP_OK; ICP_ERR_NOT_FOUND (404: NoSuchKey, NoSuchBucket),
+ * ICP_ERR_CONFLICT (412, with if_absent), ICP_ERR_IO (other refusals: 403,
+ * 400, ...), ICP_ERR_RETRYABLE when retries were exhausted on transient
+ * failures, ICP_ERR_TOO_LARGE (out->max). Errors name the operation,
+ * bucket, key, HTTP status and S3's error code and message. */
+
+/* One ListObjectsV2 page (appended to pg). delimiter, start_after and
+ * token may be NULL; max_keys 0 means the server's default (1000). Keys
+ * come back URL-decoded (encoding-type=url is requested). */
+int icp_s3_list(icp_s3_client *c, const char *bucket, const char *prefix,
+                const char *delimiter, const char *start_after, const char *token,
+                int max_keys, icp_s3_list_page *pg, icp_error *err);
+/* GET into out. range NULL: the whole object; else a Range value such as
+ * "bytes=0-99" or "bytes=-100" (suffix). */
+int icp_s3_get(icp_s3_client *c, const char *bucket, const char *key, const char *range,
+               icp_buf *out, icp_error *err);
+int icp_s3_head(icp_s3_client *c, const char *bucket, const char *key, uint64_t *size,
+                icp_error *err);
+/* PUT; with if_absent sends If-None-Match: * (412 -> ICP_ERR_CONFLICT;
+ * servers that ignore the header overwrite). */
+int icp_s3_put(icp_s3_client *c, const char *bucket, const char *key, const void *p,
+               size_t n, int if_absent, icp_error *err);
+int icp_s3_delete(icp_s3_client *c, const char *bucket, const char *key, icp_error *err);
+/* Multipart upload. *upload_id and *etag are owned by the caller
+ * (icp_free). Parts are numbered from 1. */
+int icp_s3_mpu_create(icp_s3_client *c, const char *bucket, const char *key,
+                      char **upload_id, icp_error *err);
+int icp_s3_mpu_part(icp_s3_client *c, const char *bucket, const char *key,
+                    const char *upload_id, int part, const void *p, size_t n, char **etag,
+                    icp_error *err);
+int icp_s3_mpu_complete(icp_s3_client *c, const char *bucket, const char *key,
+                        const char *upload_id, char *const *etags, size_t n_parts,
+                        int if_absent, icp_error *err);
+int icp_s3_mpu_abort(icp_s3_client *c, const char *bucket, const char *key,
+                     const char *upload_id, icp_error *err);
+
+/* A whole-object streaming GET from start: ONE request whose body is
+ * pulled as the caller reads (libcurl's multi interface with a paused
+ * write callback), so memory stays at buf_max bytes whatever the object
+ * size. A connection cut mid-body resumes with a ranged GET from the
+ * current position (counted as a retry). Opaque; _close (NULL no-op). */
+typedef struct icp_s3_stream icp_s3_stream;
+/* Waits for the response headers: NOT_FOUND etc. are reported here. */
+int icp_s3_stream_open(icp_s3_client *c, const char *bucket, const char *key,
+                       uint64_t start, icp_s3_stream **out, icp_error *err);
+/* Object size (whole object, not the remainder from start). */
+uint64_t icp_s3_stream_size(const icp_s3_stream *s);
+/* Reads up to n bytes; *got 0 only at the end. */
+int icp_s3_stream_read(icp_s3_stream *s, uint8_t *buf, size_t n, size_t *got,
+                       icp_error *err);
+void icp_s3_stream_close(icp_s3_stream *s);
+
+/* -------------------------------------------- pure pieces (unit tested) */
+
+/* Delay before retry number attempt (1-based): "full jitter", a value in
+ * [0, min(cap, base * 2^(attempt-1))] picked by rnd. */
+long icp_s3_backoff_ms(int attempt, long base_ms, long cap_ms, uint64_t rnd);
+/* 1 when a response with this status and S3 error code (may be NULL) is
+ * worth retrying: 5xx, 429, SlowDown, RequestTimeout, InternalError,
+ * ServiceUnavailable, Throttling*. */
+int icp_s3_retryable(long status, const char *code);
+/* Splits an endpoint into scheme ("http"/"https") and host[:port] and
+ * builds, for bucket and raw key (may be NULL or ""), the Host header
+ * value and the raw path to sign: path style "host" + "/bucket/key",
+ * virtual host "bucket.host" + "/key". endpoint "" is AWS's for region.
+ * Virtual-host addressing needs a DNS-safe bucket (no '.', lowercase):
+ * ICP_ERR_INVALID otherwise. url gets scheme://host + encoded path. */
+int icp_s3_address(const char *endpoint, const char *region, int path_style,
+                   const char *bucket, const char *key, icp_buf *host, icp_buf *path,
+                   icp_buf *url, icp_error *err);
+/* Decodes application/x-www-form-urlencoded text ('+' is a space, %XX);
+ * ICP_ERR_CORRUPT for a bad escape. Appends to out. */
+int icp_s3_url_decode(const char *s, icp_buf *out, icp_error *err);
 
 #endif

@@ -467,3 +467,19 @@ icp_s3_cred_provider *icp_s3_cred_imds_new(const icp_s3_env *env,
 	net_state *st = net_new(env, t, NULL);
 	return st ? icp_s3_cred_provider_new(&imds_vt, st) : NULL;
 }
+
+icp_s3_cred_chain *icp_s3_cred_chain_default_net(const icp_s3_env *env,
+                                                 const icp_s3_http_transport *t,
+                                                 const char *sts_endpoint)
+{
+	icp_s3_cred_chain *c = icp_s3_cred_chain_default(env);
+	if (!c)
+		return NULL;
+	if (icp_s3_cred_chain_add(c, icp_s3_cred_web_identity_new(env, t, sts_endpoint), NULL) ||
+	    icp_s3_cred_chain_add(c, icp_s3_cred_container_new(env, t), NULL) ||
+	    icp_s3_cred_chain_add(c, icp_s3_cred_imds_new(env, t), NULL)) {
+		icp_s3_cred_chain_free(c);
+		return NULL;
+	}
+	return c;
+}

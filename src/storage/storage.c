@@ -14,6 +14,7 @@ struct icp_storage {
 
 static const icp_storage_vtable *const backends[] = {
 	&icp_storage_local_vtable,
+	&icp_storage_s3_vtable,
 };
 
 const icp_storage_vtable *icp_storage_backend(const char *scheme)
@@ -25,7 +26,19 @@ const icp_storage_vtable *icp_storage_backend(const char *scheme)
 	return NULL;
 }
 
+void icp_storage_opts_init(icp_storage_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	icp_s3_client_opts_init(&o->s3);
+}
+
 int icp_storage_open(const char *url, icp_storage **out, icp_error *err)
+{
+	return icp_storage_open_ex(url, NULL, out, err);
+}
+
+int icp_storage_open_ex(const char *url, const icp_storage_opts *o, icp_storage **out,
+                        icp_error *err)
 {
 	const char *colon = strstr(url, "://");
 	char scheme[16];
@@ -49,7 +62,7 @@ int icp_storage_open(const char *url, icp_storage **out, icp_error *err)
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 	}
 	s->vt = vt;
-	rc = vt->open(url, &s->state, err);
+	rc = vt->open_ex ? vt->open_ex(url, o, &s->state, err) : vt->open(url, &s->state, err);
 	if (rc != ICP_OK) {
 		icp_free(s->root);
 		icp_free(s);

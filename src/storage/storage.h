@@ -1,11 +1,11 @@
 /*
  * storage: one object-store interface for segments (read side) and for the
  * Iceberg warehouse (write side). Backends are tables of function pointers
- * (icp_storage_vtable); this issue has the local one (`file://`), S3 slots
- * in behind the same calls without touching callers.
+ * (icp_storage_vtable): local (`file://`) and S3 (`s3://`).
  *
  * Addressing: a store is opened from a URL prefix ("file:///abs/dir",
- * "file://./rel/dir" relative to the working directory, later "s3://bucket").
+ * "file://./rel/dir" relative to the working directory, "s3://bucket[/prefix]"
+ * (storage/s3.c; settings through icp_storage_open_ex)).
  * Keys are '/'-separated paths below that root; they never start with '/'
  * and never contain "." or ".." segments (rejected: ICP_ERR_INVALID).
  *
@@ -23,6 +23,7 @@
 #define ICP_STORAGE_H
 
 #include "core/core.h"
+#include "s3/s3.h"
 
 typedef struct icp_storage icp_storage;
 
@@ -45,6 +46,8 @@ typedef struct icp_storage_listing {
 	size_t cap;
 } icp_storage_listing;
 
+struct icp_storage_opts;
+
 typedef struct icp_storage_vtable {
 	const char *scheme;
 	int (*open)(const char *url, void **state, icp_error *err);
@@ -61,6 +64,9 @@ typedef struct icp_storage_vtable {
 	int (*remove)(void *state, const char *key, icp_error *err);
 	/* Location URL of a key (for Iceberg metadata: "file:///...") */
 	int (*url)(void *state, const char *key, icp_buf *out);
+	/* Open with options (may be NULL: open() is used, options ignored). */
+	int (*open_ex)(const char *url, const struct icp_storage_opts *o, void **state,
+	               icp_error *err);
 } icp_storage_vtable;
 
 struct icp_storage_reader {
@@ -79,9 +85,29 @@ struct icp_storage_writer {
 	uint64_t written;
 };
 
+/* Settings of the remote backends (ignored by file://). Caller-owned;
+ * strings are copied at open; s3.on_request_ctx and s3.env->ctx must
+ * outlive the store. */
+typedef struct icp_storage_opts {
+	/* s3://bucket[/prefix]: endpoint, region, path_style, ca_bundle,
+	 * timeouts, max_retries, optional static credentials (else the default
+	 * chain), and on_request/on_request_ctx: called for every HTTP request
+	 * (metrics "s3 requests by operation and status"). */
+	icp_s3_client_opts s3;
+	/* Multipart part size of writers; 0: 8 MiB; raised to S3's minimum
+	 * of 5 MiB. A writer holds one part in memory. */
+	size_t s3_part_size;
+} icp_storage_opts;
+
+/* Defaults: AWS endpoint, virtual-host addressing, default chain. */
+void icp_storage_opts_init(icp_storage_opts *o);
+
 /* Opens the store for a URL. Returns ICP_ERR_INVALID for an unknown scheme
  * or a malformed URL, ICP_ERR_IO when the root cannot be used. */
 int icp_storage_open(const char *url, icp_storage **out, icp_error *err);
+/* The same with backend options (o NULL: defaults). */
+int icp_storage_open_ex(const char *url, const icp_storage_opts *o, icp_storage **out,
+                        icp_error *err);
 void icp_storage_free(icp_storage *s);
 /* The backend table for a scheme ("file", later "s3"), or NULL. */
 const icp_storage_vtable *icp_storage_backend(const char *scheme);

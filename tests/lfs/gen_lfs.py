@@ -57,7 +57,7 @@ for i in range(60):
     blob = (("blob %d " % i) * 40).encode()[: 200 + i]
     key = "lfs/docs/%04d.bin" % i
     if k == 0:
-        records.append((b"plain value %d" % i, "plain", None))
+        records.append((b'"plain value %d"' % i, "plain", None))
     elif k == 1:
         put_blob(key, blob); records.append((envelope(key, blob), "ok", blob))
     elif k == 2:

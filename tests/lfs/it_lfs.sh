@@ -9,6 +9,14 @@
 source "$(dirname "$0")/../processor/lib.sh"
 D=$WORK/lfs; mkdir -p "$D"
 $PY "$ROOT/tests/lfs/gen_lfs.py" "$D"
+# strict mode validates values against the registry: serve an
+# accept-anything schema ({}); LFS blobs themselves are never validated
+mkdir -p "$D/registry"; echo '{}' > "$D/registry/docs.json"
+PORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+$PY -m http.server "$PORT" --bind 127.0.0.1 --directory "$D/registry" > "$D/registry.log" 2>&1 &
+REG=$!
+trap 'kill $REG 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/docs.json" >/dev/null && break; sleep 0.1; done
 
 lfs_config() { # DIR MODE SCHEMA_MODE
   cat > "$1/config.yaml" <<YAML
@@ -17,7 +25,7 @@ iceberg:
   catalog: {type: sql, uri: sqlite://$1/catalog.db}
   warehouse: file://$1/warehouse
 offsets: {backend: local, local_path: $1/offsets.json}
-schema: {mode: $3, registry: {base_url: "http://127.0.0.1:9"}}
+schema: {mode: $3, registry: {base_url: "http://127.0.0.1:$PORT"}}
 log: {level: warn}
 mappings:
   - topic: docs

@@ -35,6 +35,8 @@ typedef struct gen_opts {
 	int level;
 	int control_every;
 	int quiet;
+	icp_slice *vlines;   /* --value-json: record i's value is line i % n */
+	size_t n_vlines;
 } gen_opts;
 
 static void usage(FILE *f)
@@ -45,11 +47,13 @@ static void usage(FILE *f)
 	        "                  [--segment-bytes N] [--codec mixed|none|gzip|snappy|lz4|zstd]\n"
 	        "                  [--value-bytes N] [--seed S] [--batch-records N]\n"
 	        "                  [--index-interval N] [--level N] [--control-every N]\n"
-	        "                  [--quiet]\n"
+	        "                  [--value-json FILE] [--quiet]\n"
 	        "Writes DIR/<ns>/<topic>/<partition>/segment-<base offset>.kfs and .index\n"
 	        "with JSON event records. Sizes accept K, M and G suffixes (KiB, MiB, GiB).\n"
 	        "--control-every N makes the batches transactional and writes a transaction\n"
-	        "marker (3 COMMITs for 1 ABORT) after every N data batches.\n");
+	        "marker (3 COMMITs for 1 ABORT) after every N data batches.\n"
+	        "--value-json FILE: record i of each partition gets line i %% lines of FILE\n"
+	        "as its value (typed-column tests), instead of a generated event.\n");
 }
 
 /* ------------------------------------------------------------ random */
@@ -398,6 +402,8 @@ static int gen_partition(const gen_opts *o, const char *topic, int partition,
 		hd[1].value = icp_slice_make(trace.p, trace.len);
 		rec.key = icp_slice_make(k.p, k.len);
 		rec.value = icp_slice_make(v.p, v.len);
+		if (o->n_vlines)
+			rec.value = o->vlines[i % (long long)o->n_vlines];
 		rec.timestamp_ms = ts;
 		/* Every 50th record: no trace header; every 97th: a null key. */
 		rec.n_headers = i % 50 == 49 ? 1 : 2;
@@ -435,6 +441,36 @@ out:
 }
 
 /* ------------------------------------------------------------ main */
+
+/* Loads FILE's non-empty lines for --value-json (kept for the run). */
+static int load_lines(const char *path, gen_opts *o, char **text)
+{
+	FILE *f = fopen(path, "rb");
+	icp_buf b;
+	char chunk[65536];
+	size_t n, i, start = 0;
+
+	if (!f)
+		return -1;
+	icp_buf_init(&b, 0);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		icp_buf_append(&b, chunk, n);
+	fclose(f);
+	icp_buf_append_byte(&b, '\n');
+	if (b.status)
+		return -1;
+	o->vlines = icp_calloc(b.len, sizeof(icp_slice));
+	if (!o->vlines)
+		return -1;
+	for (i = 0; i < b.len; i++)
+		if (b.data[i] == '\n') {
+			if (i > start)
+				o->vlines[o->n_vlines++] = icp_slice_make(b.data + start, i - start);
+			start = i + 1;
+		}
+	*text = (char *)icp_buf_detach(&b, &n);
+	return o->n_vlines ? 0 : -1;
+}
 
 static int parse_size(const char *s, long long *out)
 {
@@ -484,7 +520,7 @@ int main(int argc, char **argv)
 	gen_opts o;
 	totals tot = {0, 0, 0};
 	icp_error err;
-	char *topics = NULL, *t, *save = NULL;
+	char *topics = NULL, *t, *save = NULL, *vtext = NULL;
 	const char *v;
 	long long n;
 	int i = 1, rc = 0, m, p;
@@ -531,6 +567,15 @@ int main(int argc, char **argv)
 			o.out = v;
 			continue;
 		}
+		if ((m = opt(argc, argv, &i, "value-json", &v)) != 0) {
+			if (m < 0 || o.n_vlines)
+				goto bad;
+			if (load_lines(v, &o, &vtext) != 0) {
+				fprintf(stderr, "icp-seggen: cannot read lines of \"%s\"\n", v);
+				return 1;
+			}
+			continue;
+		}
 		if ((m = opt(argc, argv, &i, "namespace", &v)) != 0) {
 			if (m < 0)
 				goto bad;
@@ -574,6 +619,8 @@ int main(int argc, char **argv)
 		}
 	}
 	icp_free(topics);
+	icp_free(o.vlines);
+	icp_free(vtext);
 	if (rc == 0 && !o.quiet)
 		fprintf(stderr, "icp-seggen: %lld records in %lld segments, %lld bytes, %.2f s\n",
 		        tot.records, tot.files, tot.bytes,

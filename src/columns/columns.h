@@ -1,0 +1,165 @@
+/*
+ * columns: typed columns extracted from JSON record values (issue 8).
+ *
+ * Role: turn a mapping's column list (or a registry JSON Schema) into
+ * Iceberg schema fields after the eight base columns, decide schema
+ * evolution against an existing table, and per batch shred each record's
+ * JSON object value into Parquet leaves (flat and nested: struct, list,
+ * map) with definition/repetition levels. The coercion table (what JSON
+ * kind becomes what column value, and what becomes null) is documented in
+ * docs/internals/columns.md and implemented in columns_coerce.c.
+ *
+ * Invariants:
+ * - Field ids: base columns 1..8; new columns get ids above the schema's
+ *   highest id (nested ids included), in declaration order, depth first.
+ * - Extraction never allocates per record: the extractor owns growable
+ *   arrays (nodes, levels, values, text) reused from batch to batch; they
+ *   only grow when a batch is larger than any before.
+ * - A required column (at any depth) that is missing or cannot be coerced
+ *   makes the record invalid: icp_columns_add() returns 0 and appends
+ *   nothing, so a null never reaches a required Parquet column.
+ *
+ * Ownership: schemas and types returned are the caller's (icp_ice_*_free);
+ * an extractor (_new/_free) copies what it needs from the schema it is
+ * built from. Definition arrays from _defs_from_json_schema live in the
+ * caller's arena.
+ */
+#ifndef ICP_COLUMNS_H
+#define ICP_COLUMNS_H
+
+#include "config/config.h"
+#include "core/core.h"
+#include "iceberg/iceberg.h"
+#include "json/json.h"
+#include "parquet/parquet.h"
+
+/* ------------------------------------------------------------ type text */
+
+/* Parses a column type string: a primitive (boolean int long float double
+ * string binary timestamp date; case-insensitive, as compatibility.md) or
+ * struct<name:type,...>, list<type>, map<keytype,type> nested up to 16
+ * deep. Whitespace around tokens is allowed. Field ids are 0 (assigned by
+ * icp_columns_schema). ICP_ERR_INVALID with "at byte N: what was
+ * expected" in err; *out is freed with icp_ice_type_free. */
+int icp_columns_parse_type(const char *text, icp_ice_type **out, icp_error *err);
+
+/* Type as text in the grammar above (round-trips through _parse_type). */
+int icp_columns_type_text(const icp_ice_type *t, icp_buf *out);
+
+/* ------------------------------------------------------------- schemas */
+
+/* One wanted column: name, type text, required. */
+typedef struct icp_columns_def {
+	const char *name;
+	const char *type;
+	int required;
+} icp_columns_def;
+
+/* The columns of a mapping (schema.source mapping: its columns; registry
+ * and none: no columns here). *out is an icp_malloc'd array (icp_free). */
+int icp_columns_defs_from_mapping(const icp_config_mapping *m, icp_columns_def **out,
+                                  size_t *n, icp_error *err);
+
+/* Registry JSON Schema to columns: top-level "properties" with type
+ * integer->long, number->double, boolean, string ("type": [t, "null"]
+ * takes t); names in "required" are required; other types are skipped.
+ * Strings point into doc; the array is allocated in a. ICP_ERR_INVALID
+ * when doc is not an object schema. */
+int icp_columns_defs_from_json_schema(const icp_json *doc, icp_arena *a,
+                                      icp_columns_def **out, size_t *n, icp_error *err);
+
+/* The schema a mapping wants: the base columns (1..8), then defs with
+ * fresh ids. ICP_ERR_INVALID naming the column for a bad type, a name
+ * clash with a base column or a duplicate. */
+int icp_columns_schema(const icp_columns_def *defs, size_t n, icp_ice_schema **out,
+                       icp_error *err);
+
+/* Schema evolution of table `table` from its current schema `cur` to what
+ * is wanted: every field of cur is kept with its id (and requiredness);
+ * wanted columns absent from cur are appended as optional columns with
+ * ids above cur's highest (an existing table has rows without them);
+ * int->long and float->double are widened when allow_widening; any other
+ * type difference, including narrowing and nested type changes, is
+ * ICP_ERR_INVALID naming table, column, old and new type. *out is NULL
+ * when nothing changes, else a new schema (schema_id = cur's + 1). */
+int icp_columns_evolve(const char *table, const icp_ice_schema *cur,
+                       const icp_ice_schema *want, int allow_widening,
+                       icp_ice_schema **out, icp_error *err);
+
+/* ----------------------------------------------------------- extraction */
+
+typedef struct icp_columns icp_columns;
+
+/* Extractor for every top-level column of `schema` with an id above 8.
+ * `want` (may be NULL) marks columns that are required by the mapping
+ * although optional in the table (added by evolution): a record missing
+ * them is invalid too. ICP_ERR_INVALID for a required column of a type
+ * this module cannot fill (decimal, uuid, fixed, time). */
+int icp_columns_new(const icp_ice_schema *schema, const icp_ice_schema *want,
+                    icp_columns **out, icp_error *err);
+void icp_columns_free(icp_columns *x);
+
+/* Number of extracted top-level columns (0: nothing to do). */
+size_t icp_columns_count(const icp_columns *x);
+
+/* Starts a batch: forgets the rows of the previous one. */
+void icp_columns_begin(icp_columns *x);
+
+/* Shreds one record value (value_null: a null value). Returns 1 when the
+ * row was added, 0 when the record is invalid (a required column missing
+ * or not coercible; nothing appended: icp_columns_invalid_column() names
+ * it), ICP_ERR_NOMEM. A value that is not a JSON object (or not JSON) is
+ * a row of nulls (counted), or invalid when a column is required. */
+int icp_columns_add(icp_columns *x, const uint8_t *value, size_t len, int value_null);
+const char *icp_columns_invalid_column(const icp_columns *x);
+
+/* Hands the rows added since _begin to the writer, one batch per leaf
+ * (the caller then ends the rows with the base columns). */
+int icp_columns_write(icp_columns *x, icp_parquet_writer *pw, icp_error *err);
+
+/* Counters since _new, for metrics. per-column: values that were present
+ * in the JSON but of a kind (or range) the column cannot take, so were
+ * written as null; index i < icp_columns_count(). */
+typedef struct icp_columns_stats {
+	uint64_t rows;        /* rows added */
+	uint64_t not_object;  /* values that were not a JSON object */
+	uint64_t invalid;     /* records refused (required column) */
+} icp_columns_stats;
+void icp_columns_get_stats(const icp_columns *x, icp_columns_stats *out);
+const char *icp_columns_name(const icp_columns *x, size_t i);
+uint64_t icp_columns_coerce_nulls(const icp_columns *x, size_t i);
+
+/* ------------------------------------------------------------ registry */
+
+/* Registry columns (schema.source registry): GET {base_url}/{topic}.json,
+ * cached per topic for cache_s seconds. _get returns the columns of the
+ * last good schema (valid until the next _get of that topic or _free):
+ * fresh from the cache, refetched after expiry, or, when a refetch fails,
+ * the last good ones with *stale = 1 and err filled with why (the status
+ * is ICP_OK: the caller logs err and clears it). Without any good schema:
+ * ICP_ERR_RETRYABLE (unreachable, HTTP 5xx), ICP_ERR_NOT_FOUND (4xx),
+ * ICP_ERR_CORRUPT (not JSON), ICP_ERR_INVALID (not an object schema). */
+typedef struct icp_columns_registry icp_columns_registry;
+int icp_columns_registry_new(const char *base_url, int64_t timeout_s, int64_t cache_s,
+                             icp_columns_registry **out, icp_error *err);
+void icp_columns_registry_free(icp_columns_registry *r);
+int icp_columns_registry_get(icp_columns_registry *r, const char *topic, uint64_t now_ms,
+                             const icp_columns_def **defs, size_t *n, int *stale,
+                             icp_error *err);
+
+/* ------------------------------------------------------------ coercion
+ * Exposed for tests and for the JSON Schema "format" checks. */
+
+/* RFC 3339 date-time ("2024-01-02T03:04:05.123456789+02:00", 'T' or 't'
+ * or ' ', 'Z'/'z' or +-hh:mm; up to 9 fractional digits, truncated to
+ * micros) to UTC microseconds since the epoch. ICP_ERR_INVALID when the
+ * text is not one, or out of range. */
+int icp_columns_parse_timestamp(const char *s, size_t n, int64_t *micros);
+/* "YYYY-MM-DD", or an RFC 3339 date-time whose date part (in its own
+ * offset) is taken, to days since 1970-01-01. */
+int icp_columns_parse_date(const char *s, size_t n, int32_t *days);
+/* A JSON integer literal's text to int64 exactly (no fraction, exponent
+ * or overflow: ICP_ERR_INVALID). */
+int icp_columns_parse_long(const char *s, size_t n, int64_t *out);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * columns internals: the record scanner (columns_json.c) and the coercion
+ * functions (columns_coerce.c) shared with the extractor.
+ *
+ * The scanner parses one record value into a flat, pre-order array of
+ * nodes owned by the caller (reused from record to record: grown, never
+ * shrunk). Strings are unescaped into a scratch buffer reserved to the
+ * value's length before parsing (an unescaped string is never longer than
+ * its escaped form), so pointers into it stay valid for the record.
+ */
+#ifndef ICP_COLUMNS_INT_H
+#define ICP_COLUMNS_INT_H
+
+#include "columns/columns.h"
+
+enum { CJ_NULL, CJ_BOOL, CJ_NUM, CJ_STR, CJ_ARR, CJ_OBJ };
+
+typedef struct cj_node {
+	uint8_t type;
+	uint8_t b;          /* CJ_BOOL: value; CJ_NUM: 1 when an integer literal */
+	uint32_t end;       /* index one past this node's subtree */
+	uint32_t n;         /* CJ_ARR/CJ_OBJ: children */
+	const char *s;      /* CJ_STR: unescaped bytes; CJ_NUM: raw text */
+	size_t len;
+	const char *key;    /* member of an object: its name (unescaped) */
+	size_t key_len;
+} cj_node;
+
+typedef struct cj_doc {
+	cj_node *nodes;
+	size_t n, cap;
+	icp_buf scratch;    /* unescaped strings */
+} cj_doc;
+
+void cj_doc_dispose(cj_doc *d);
+/* Parses text as one JSON value. ICP_OK; ICP_ERR_CORRUPT when it is not
+ * valid JSON (UTF-8 included) or nests deeper than 64; ICP_ERR_NOMEM. */
+int cj_parse(cj_doc *d, const uint8_t *text, size_t len);
+/* Child node after child i (children of a container are consecutive
+ * subtrees: the next starts at the previous one's end). */
+static inline uint32_t cj_first(uint32_t i)
+{
+	return i + 1;
+}
+
+/* Coercions: return 1 (value set) or 0 (wrong kind or range: null). */
+int icp_cc_long(const cj_node *v, int64_t *out);
+int icp_cc_int(const cj_node *v, int32_t *out);
+int icp_cc_double(const cj_node *v, double *out);
+int icp_cc_float(const cj_node *v, float *out);
+int icp_cc_bool(const cj_node *v, uint8_t *out);
+int icp_cc_timestamp(const cj_node *v, int64_t *out);
+int icp_cc_date(const cj_node *v, int32_t *out);
+/* Binary: decodes standard base64 (padded, length % 4 == 0) into out when
+ * the string is valid base64, else appends the string's UTF-8 bytes. */
+int icp_cc_binary(const cj_node *v, icp_buf *out);
+
+#endif

@@ -1,0 +1,512 @@
+/*
+ * Column type strings, the wanted schema, and schema evolution decisions.
+ *
+ * Grammar (whitespace allowed between tokens, names case-insensitive for
+ * the keywords, field names kept as written):
+ *   type   := prim | "struct<" field ("," field)* ">" | "list<" type ">"
+ *           | "map<" "string" "," type ">"
+ *   field  := name ":" type        name := [A-Za-z_][A-Za-z0-9_]*
+ *   prim   := boolean|int|long|float|double|string|binary|timestamp|date
+ * Map keys are JSON member names, hence strings. Nested fields, list
+ * elements and map values are optional (JSON null allowed inside).
+ */
+#include "columns/columns.h"
+
+#include <stdio.h>
+#include <strings.h>
+
+#define MAX_DEPTH 16
+
+typedef struct tparser {
+	const char *s;
+	size_t pos;
+	icp_error *err;
+} tparser;
+
+static void skip_ws(tparser *p)
+{
+	while (p->s[p->pos] == ' ' || p->s[p->pos] == '\t')
+		p->pos++;
+}
+
+static int is_name_start(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static int is_name_char(char c)
+{
+	return is_name_start(c) || (c >= '0' && c <= '9');
+}
+
+static int perr(tparser *p, const char *what)
+{
+	return icp_error_set(p->err, ICP_ERR_INVALID, "at byte %zu: expected %s", p->pos, what);
+}
+
+/* Reads a name token into buf; 0 when none. */
+static size_t read_name(tparser *p, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	skip_ws(p);
+	if (!is_name_start(p->s[p->pos]))
+		return 0;
+	while (is_name_char(p->s[p->pos])) {
+		if (n + 1 < cap)
+			buf[n] = p->s[p->pos];
+		n++;
+		p->pos++;
+	}
+	if (n >= cap)
+		return 0;
+	buf[n] = '\0';
+	return n;
+}
+
+static int expect(tparser *p, char c, const char *what)
+{
+	skip_ws(p);
+	if (p->s[p->pos] != c)
+		return perr(p, what);
+	p->pos++;
+	return ICP_OK;
+}
+
+static const char *const prims[] = {"boolean", "int",    "long",   "float",    "double",
+                                    "string",  "binary", "timestamp", "date"};
+
+static int parse_type(tparser *p, int depth, icp_ice_type **out);
+
+static int parse_struct(tparser *p, int depth, icp_ice_type *st)
+{
+	char name[128];
+	icp_ice_type *ft = NULL;
+	size_t i;
+	int rc;
+
+	for (;;) {
+		size_t at = (skip_ws(p), p->pos);
+		if (!read_name(p, name, sizeof(name)))
+			return perr(p, "a field name ([A-Za-z_][A-Za-z0-9_]*, < 128 bytes)");
+		for (i = 0; i < st->n_fields; i++)
+			if (strcmp(st->fields[i].name, name) == 0) {
+				p->pos = at;
+				return icp_error_set(p->err, ICP_ERR_INVALID,
+				                     "at byte %zu: duplicate struct field \"%s\"", at, name);
+			}
+		if ((rc = expect(p, ':', "':' after the field name")) != ICP_OK)
+			return rc;
+		if ((rc = parse_type(p, depth + 1, &ft)) != ICP_OK)
+			return rc;
+		if (icp_ice_type_add_field(st, 0, name, 0, ft) != ICP_OK)
+			return icp_error_set(p->err, ICP_ERR_NOMEM, "out of memory");
+		skip_ws(p);
+		if (p->s[p->pos] == ',') {
+			p->pos++;
+			continue;
+		}
+		return expect(p, '>', "',' or '>' in struct<...>");
+	}
+}
+
+static int parse_type(tparser *p, int depth, icp_ice_type **out)
+{
+	char word[32];
+	icp_ice_type *t = NULL, *sub = NULL;
+	size_t i, at;
+	int rc = ICP_ERR_INVALID;
+
+	*out = NULL;
+	if (depth > MAX_DEPTH)
+		return icp_error_set(p->err, ICP_ERR_INVALID, "at byte %zu: types nest deeper than %d",
+		                     p->pos, MAX_DEPTH);
+	skip_ws(p);
+	at = p->pos;
+	if (!read_name(p, word, sizeof(word)))
+		return perr(p, "a type (boolean, int, long, float, double, string, binary, "
+		               "timestamp, date, struct<..>, list<..>, map<..>)");
+	for (i = 0; i < ICP_ARRAY_LEN(prims); i++)
+		if (strcasecmp(word, prims[i]) == 0) {
+			icp_ice_type prim;
+			if (icp_ice_parse_primitive(prims[i], &prim) != ICP_OK ||
+			    !(t = icp_ice_type_new(prim.kind)))
+				return icp_error_set(p->err, ICP_ERR_NOMEM, "out of memory");
+			*out = t;
+			return ICP_OK;
+		}
+	if (strcasecmp(word, "struct") == 0) {
+		if (!(t = icp_ice_type_new(ICP_ICE_STRUCT)))
+			return icp_error_set(p->err, ICP_ERR_NOMEM, "out of memory");
+		if ((rc = expect(p, '<', "'<' after struct")) != ICP_OK ||
+		    (rc = parse_struct(p, depth, t)) != ICP_OK)
+			goto out;
+	} else if (strcasecmp(word, "list") == 0) {
+		if (!(t = icp_ice_type_new(ICP_ICE_LIST)))
+			return icp_error_set(p->err, ICP_ERR_NOMEM, "out of memory");
+		if ((rc = expect(p, '<', "'<' after list")) != ICP_OK ||
+		    (rc = parse_type(p, depth + 1, &t->element)) != ICP_OK ||
+		    (rc = expect(p, '>', "'>' closing list<...>")) != ICP_OK)
+			goto out;
+	} else if (strcasecmp(word, "map") == 0) {
+		if (!(t = icp_ice_type_new(ICP_ICE_MAP)))
+			return icp_error_set(p->err, ICP_ERR_NOMEM, "out of memory");
+		if ((rc = expect(p, '<', "'<' after map")) != ICP_OK)
+			goto out;
+		skip_ws(p);
+		at = p->pos;
+		if ((rc = parse_type(p, depth + 1, &sub)) != ICP_OK)
+			goto out;
+		t->key = sub;
+		if (sub->kind != ICP_ICE_STRING) {
+			rc = icp_error_set(p->err, ICP_ERR_INVALID,
+			                   "at byte %zu: map keys must be string (JSON member names)",
+			                   at);
+			goto out;
+		}
+		if ((rc = expect(p, ',', "',' after the map key type")) != ICP_OK ||
+		    (rc = parse_type(p, depth + 1, &t->value)) != ICP_OK ||
+		    (rc = expect(p, '>', "'>' closing map<...>")) != ICP_OK)
+			goto out;
+	} else {
+		p->pos = at;
+		return icp_error_set(p->err, ICP_ERR_INVALID, "at byte %zu: unknown type \"%s\"", at,
+		                     word);
+	}
+	*out = t;
+	t = NULL;
+	rc = ICP_OK;
+out:
+	icp_ice_type_free(t);
+	return rc;
+}
+
+int icp_columns_parse_type(const char *text, icp_ice_type **out, icp_error *err)
+{
+	tparser p = {text ? text : "", 0, err};
+	icp_ice_type *t = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = parse_type(&p, 0, &t);
+	if (rc != ICP_OK)
+		return rc;
+	skip_ws(&p);
+	if (p.s[p.pos] != '\0') {
+		icp_ice_type_free(t);
+		return perr(&p, "the end of the type");
+	}
+	*out = t;
+	return ICP_OK;
+}
+
+int icp_columns_type_text(const icp_ice_type *t, icp_buf *out)
+{
+	char nm[64];
+	size_t i;
+
+	switch (t->kind) {
+	case ICP_ICE_STRUCT:
+		icp_buf_append_str(out, "struct<");
+		for (i = 0; i < t->n_fields; i++) {
+			if (i)
+				icp_buf_append_byte(out, ',');
+			icp_buf_append_str(out, t->fields[i].name);
+			icp_buf_append_byte(out, ':');
+			icp_columns_type_text(t->fields[i].type, out);
+		}
+		return icp_buf_append_byte(out, '>');
+	case ICP_ICE_LIST:
+		icp_buf_append_str(out, "list<");
+		icp_columns_type_text(t->element, out);
+		return icp_buf_append_byte(out, '>');
+	case ICP_ICE_MAP:
+		icp_buf_append_str(out, "map<");
+		icp_columns_type_text(t->key, out);
+		icp_buf_append_byte(out, ',');
+		icp_columns_type_text(t->value, out);
+		return icp_buf_append_byte(out, '>');
+	default:
+		icp_ice_type_name(t, nm, sizeof(nm));
+		return icp_buf_append_str(out, nm);
+	}
+}
+
+/* ------------------------------------------------------------- schemas */
+
+int icp_columns_defs_from_mapping(const icp_config_mapping *m, icp_columns_def **out,
+                                  size_t *n, icp_error *err)
+{
+	size_t i, k = m->schema.source == ICP_SOURCE_MAPPING ? m->schema.n_columns : 0;
+
+	*n = 0;
+	*out = icp_calloc(k ? k : 1, sizeof(**out));
+	if (!*out)
+		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+	for (i = 0; i < k; i++) {
+		const icp_config_column *c = &m->schema.columns[i];
+		(*out)[i].name = c->name;
+		(*out)[i].type = c->type_text ? c->type_text
+		                              : icp_config_enum_name("mappings.schema.columns.type",
+		                                                     c->type);
+		(*out)[i].required = c->required;
+	}
+	*n = k;
+	return ICP_OK;
+}
+
+/* JSON Schema "type" of a property: the single non-null type name. */
+static const char *js_type(const icp_json *prop)
+{
+	const icp_json *t = icp_json_get(prop, "type");
+	const char *one = NULL;
+	size_t i;
+
+	if (t && t->type == ICP_JSON_STRING)
+		return t->u.str.ptr;
+	if (!t || t->type != ICP_JSON_ARRAY)
+		return NULL;
+	for (i = 0; i < t->u.arr.n; i++) {
+		const icp_json *it = &t->u.arr.items[i];
+		if (it->type != ICP_JSON_STRING)
+			return NULL;
+		if (strcmp(it->u.str.ptr, "null") == 0)
+			continue;
+		if (one)
+			return NULL; /* a union of two real types: no column type */
+		one = it->u.str.ptr;
+	}
+	return one;
+}
+
+int icp_columns_defs_from_json_schema(const icp_json *doc, icp_arena *a,
+                                      icp_columns_def **out, size_t *n, icp_error *err)
+{
+	const icp_json *props = icp_json_get(doc, "properties");
+	const icp_json *req = icp_json_get(doc, "required");
+	size_t i, j, k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!doc || doc->type != ICP_JSON_OBJECT)
+		return icp_error_set(err, ICP_ERR_INVALID, "registry schema is not a JSON object");
+	if (!props)
+		return ICP_OK;
+	if (props->type != ICP_JSON_OBJECT)
+		return icp_error_set(err, ICP_ERR_INVALID,
+		                     "registry schema: \"properties\" is not an object");
+	*out = icp_arena_alloc(a, (props->u.obj.n ? props->u.obj.n : 1) * sizeof(**out));
+	if (!*out)
+		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+	for (i = 0; i < props->u.obj.n; i++) {
+		const icp_json_member *mb = &props->u.obj.members[i];
+		const char *t = js_type(&mb->value), *col = NULL;
+		if (!t)
+			continue;
+		if (strcmp(t, "integer") == 0)
+			col = "long";
+		else if (strcmp(t, "number") == 0)
+			col = "double";
+		else if (strcmp(t, "boolean") == 0)
+			col = "boolean";
+		else if (strcmp(t, "string") == 0)
+			col = "string";
+		if (!col || strlen(mb->key) != mb->key_len)
+			continue;
+		(*out)[k].name = mb->key;
+		(*out)[k].type = col;
+		(*out)[k].required = 0;
+		if (req && req->type == ICP_JSON_ARRAY)
+			for (j = 0; j < req->u.arr.n; j++)
+				if (req->u.arr.items[j].type == ICP_JSON_STRING &&
+				    strcmp(req->u.arr.items[j].u.str.ptr, mb->key) == 0)
+					(*out)[k].required = 1;
+		k++;
+	}
+	*n = k;
+	return ICP_OK;
+}
+
+/* Gives ids from *next to every nested field of t, depth first. */
+static void assign_ids(icp_ice_type *t, int32_t *next)
+{
+	size_t i;
+
+	switch (t->kind) {
+	case ICP_ICE_STRUCT:
+		for (i = 0; i < t->n_fields; i++) {
+			t->fields[i].id = (*next)++;
+			assign_ids(t->fields[i].type, next);
+		}
+		break;
+	case ICP_ICE_LIST:
+		t->element_id = (*next)++;
+		t->element_required = 0;
+		assign_ids(t->element, next);
+		break;
+	case ICP_ICE_MAP:
+		t->key_id = (*next)++;
+		t->value_id = (*next)++;
+		t->value_required = 0;
+		assign_ids(t->key, next);
+		assign_ids(t->value, next);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Adds a column of type t (owned) with fresh ids above s's highest. */
+static int add_column(icp_ice_schema *s, const char *name, int required, icp_ice_type *t)
+{
+	int32_t id = s->highest_field_id + 1, next = id + 1;
+
+	assign_ids(t, &next);
+	return icp_ice_schema_add_type(s, id, name, required, t);
+}
+
+int icp_columns_schema(const icp_columns_def *defs, size_t n, icp_ice_schema **out,
+                       icp_error *err)
+{
+	icp_ice_schema *s = icp_ice_schema_base();
+	icp_ice_type *t = NULL;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if (!s)
+		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		icp_error e;
+		icp_error_init(&e);
+		if (!defs[i].name || !*defs[i].name) {
+			rc = icp_error_set(err, ICP_ERR_INVALID, "column %zu has no name", i);
+			goto fail;
+		}
+		if (icp_ice_schema_find(s, defs[i].name)) {
+			rc = icp_error_set(err, ICP_ERR_INVALID,
+			                   "column \"%s\" clashes with a base or earlier column",
+			                   defs[i].name);
+			goto fail;
+		}
+		rc = icp_columns_parse_type(defs[i].type, &t, &e);
+		if (rc != ICP_OK) {
+			rc = icp_error_set(err, rc, "column \"%s\": type \"%s\" is not a valid type: %s",
+			                   defs[i].name, defs[i].type ? defs[i].type : "",
+			                   e.msg);
+			goto fail;
+		}
+		if (add_column(s, defs[i].name, defs[i].required, t) != ICP_OK) {
+			rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+			goto fail;
+		}
+	}
+	*out = s;
+	return ICP_OK;
+fail:
+	icp_ice_schema_free(s);
+	return rc;
+}
+
+/* Same structure, names and kinds (ids and requiredness ignored). */
+static int type_same(const icp_ice_type *a, const icp_ice_type *b)
+{
+	size_t i;
+
+	if (a->kind != b->kind)
+		return 0;
+	switch (a->kind) {
+	case ICP_ICE_DECIMAL:
+		return a->precision == b->precision && a->scale == b->scale;
+	case ICP_ICE_FIXED:
+		return a->length == b->length;
+	case ICP_ICE_STRUCT:
+		if (a->n_fields != b->n_fields)
+			return 0;
+		for (i = 0; i < a->n_fields; i++)
+			if (strcmp(a->fields[i].name, b->fields[i].name) != 0 ||
+			    !type_same(a->fields[i].type, b->fields[i].type))
+				return 0;
+		return 1;
+	case ICP_ICE_LIST:
+		return type_same(a->element, b->element);
+	case ICP_ICE_MAP:
+		return type_same(a->key, b->key) && type_same(a->value, b->value);
+	default:
+		return 1;
+	}
+}
+
+static void type_str(const icp_ice_type *t, char *buf, size_t cap)
+{
+	icp_buf b;
+
+	icp_buf_init(&b, 0);
+	icp_columns_type_text(t, &b);
+	icp_buf_append_byte(&b, 0);
+	snprintf(buf, cap, "%s", b.status || !b.data ? "?" : (char *)b.data);
+	icp_buf_dispose(&b);
+}
+
+int icp_columns_evolve(const char *table, const icp_ice_schema *cur,
+                       const icp_ice_schema *want, int allow_widening,
+                       icp_ice_schema **out, icp_error *err)
+{
+	icp_ice_schema *s = NULL;
+	int changed = 0, rc;
+	size_t i;
+
+	*out = NULL;
+	if (!(s = icp_ice_schema_copy(cur)))
+		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+	if (s->highest_field_id < cur->highest_field_id)
+		s->highest_field_id = cur->highest_field_id;
+	for (i = 0; i < want->root.n_fields; i++) {
+		const icp_ice_field *w = &want->root.fields[i];
+		icp_ice_field *h = (icp_ice_field *)icp_ice_schema_find(s, w->name);
+		char a[200], b[200];
+		icp_ice_type *t;
+
+		if (!h) {
+			if (!(t = icp_ice_type_copy(w->type)) || add_column(s, w->name, 0, t) != ICP_OK) {
+				rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+				goto fail;
+			}
+			changed = 1;
+			continue;
+		}
+		if (type_same(h->type, w->type))
+			continue;
+		type_str(h->type, a, sizeof(a));
+		type_str(w->type, b, sizeof(b));
+		if ((h->type->kind == ICP_ICE_INT && w->type->kind == ICP_ICE_LONG) ||
+		    (h->type->kind == ICP_ICE_FLOAT && w->type->kind == ICP_ICE_DOUBLE)) {
+			if (!allow_widening) {
+				rc = icp_error_set(err, ICP_ERR_INVALID,
+				                   "table %s: column %s is %s in the table, the mapping "
+				                   "wants %s: widening needs "
+				                   "schema.allow_type_widening: true",
+				                   table, w->name, a, b);
+				goto fail;
+			}
+			h->type->kind = w->type->kind;
+			changed = 1;
+			continue;
+		}
+		rc = icp_error_set(err, ICP_ERR_INVALID,
+		                   "table %s: column %s is %s in the table, the mapping wants %s: "
+		                   "only int->long and float->double can be changed",
+		                   table, w->name, a, b);
+		goto fail;
+	}
+	if (!changed) {
+		icp_ice_schema_free(s);
+		return ICP_OK;
+	}
+	s->schema_id = cur->schema_id + 1;
+	*out = s;
+	return ICP_OK;
+fail:
+	icp_ice_schema_free(s);
+	return rc;
+}

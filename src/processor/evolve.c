@@ -1,0 +1,158 @@
+/*
+ * Schema of a mapped table: what a new table is created with, and the
+ * evolution of an existing one to the mapping's columns (src/columns
+ * decides; this file commits). Evolution runs when the table is opened,
+ * before any data file is written, as its own commit: add-schema +
+ * set-current-schema, guarded by assert-table-uuid,
+ * assert-current-schema-id and assert-last-assigned-field-id, so two
+ * workers evolving at once cannot both win with different ids. After a
+ * conflict the table is reloaded and the decision made again (the other
+ * worker has usually added the same columns: nothing left to do).
+ *
+ * Columns come from the mapping (schema.source mapping) or from the schema
+ * registry (source registry: {base_url}/{topic}.json, fetched at open).
+ * When the registry cannot be reached, an existing table keeps its own
+ * schema (logged), and a table that does not exist yet cannot be created.
+ */
+#include "columns/columns.h"
+#include "processor/proc_int.h"
+#include "log/log.h"
+
+#include <stdio.h>
+
+#define EVOLVE_ATTEMPTS 5
+
+/* *unavailable: the registry could not give a schema (err says why). */
+static int wanted(icp_processor *p, const icp_config_mapping *m, icp_ice_schema **out,
+                  int *unavailable, icp_error *err)
+{
+	icp_columns_def *defs = NULL;
+	icp_columns_registry *reg = NULL;
+	const icp_columns_def *rdefs = NULL;
+	size_t n = 0;
+	int rc, stale = 0;
+
+	*unavailable = 0;
+	if (m->schema.source == ICP_SOURCE_REGISTRY) {
+		const icp_config *cfg = p->cfg;
+		rc = icp_columns_registry_new(cfg->schema.registry.base_url,
+		                              cfg->schema.registry.timeout_seconds,
+		                              cfg->schema.registry.cache_seconds, &reg, err);
+		if (rc == ICP_OK) {
+			rc = icp_columns_registry_get(reg, m->topic, (uint64_t)icp_now_ms(), &rdefs,
+			                              &n, &stale, err);
+			*unavailable = rc != ICP_OK && rc != ICP_ERR_NOMEM;
+		}
+		if (rc == ICP_OK)
+			rc = icp_columns_schema(rdefs, n, out, err);
+		icp_columns_registry_free(reg);
+	} else {
+		rc = icp_columns_defs_from_mapping(m, &defs, &n, err);
+		if (rc == ICP_OK)
+			rc = icp_columns_schema(defs, n, out, err);
+		icp_free(defs);
+	}
+	if (rc != ICP_OK)
+		icp_error_prefix(err, "mapping for topic %s", m->topic);
+	return rc;
+}
+
+int icp_evolve_new_schema(icp_processor *p, const icp_config_mapping *m, icp_ice_schema **out,
+                          icp_error *err)
+{
+	int unavailable;
+
+	return wanted(p, m, out, &unavailable, err);
+}
+
+int icp_evolve_table(icp_processor *p, icp_table *t, icp_ice_metadata **meta, icp_error *err)
+{
+	icp_ice_schema *want = NULL, *cur = NULL, *next = NULL;
+	int attempt, rc, unavailable = 0;
+
+	rc = wanted(p, t->map, &want, &unavailable, err);
+	if (rc != ICP_OK && unavailable) {
+		/* the registry is down: write with the table's schema as it is */
+		ICP_WARN("schema registry unavailable; keeping the table's schema", "table",
+		         t->map->table, "error", err->msg);
+		icp_error_clear(err);
+		goto adopt;
+	}
+	if (rc != ICP_OK)
+		return rc;
+	for (attempt = 0;; attempt++) {
+		const icp_ice_schema *have = icp_ice_metadata_schema(*meta);
+		icp_ice_metadata *after = NULL;
+		icp_ice_commit c;
+
+		icp_ice_schema_free(cur);
+		cur = NULL;
+		if (!have) {
+			rc = icp_error_set(err, ICP_ERR_CORRUPT, "table %s: no current schema",
+			                   t->map->table);
+			goto out;
+		}
+		if (!(cur = icp_ice_schema_copy(have))) {
+			rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		/* Ids of dropped columns are never reused. */
+		if (cur->highest_field_id < icp_ice_metadata_last_column_id(*meta))
+			cur->highest_field_id = icp_ice_metadata_last_column_id(*meta);
+		rc = icp_columns_evolve(t->map->table, cur, want, t->map->schema.allow_type_widening,
+		                        &next, err);
+		if (rc != ICP_OK)
+			goto out;
+		if (!next)
+			break; /* the table already has what the mapping wants */
+		if (attempt >= EVOLVE_ATTEMPTS) {
+			rc = icp_error_set(err, ICP_ERR_CONFLICT,
+			                   "table %s: schema evolution still conflicting after %d "
+			                   "attempts", t->map->table, attempt);
+			goto out;
+		}
+		memset(&c, 0, sizeof(c));
+		c.assert_uuid = icp_ice_metadata_uuid(*meta);
+		c.assert_schema = 1;
+		c.current_schema_id = icp_ice_metadata_current_schema_id(*meta);
+		c.last_assigned_field_id = icp_ice_metadata_last_column_id(*meta);
+		c.add_schema = next;
+		c.snapshot_schema_id = -1;
+		c.main_snapshot_id = -1;
+		rc = icp_catalog_commit_table(p->catalog, t->ns, t->name, *meta, &c, &after, err);
+		if (rc == ICP_OK) {
+			char ids[32];
+			snprintf(ids, sizeof(ids), "%d", (int)next->highest_field_id);
+			ICP_INFO("table schema evolved", "table", t->map->table, "last_column_id", ids);
+			icp_ice_metadata_free(*meta);
+			*meta = after;
+		} else if (rc == ICP_ERR_CONFLICT || rc == ICP_ERR_RETRYABLE) {
+			icp_error_clear(err);
+			rc = icp_catalog_load_table(p->catalog, t->ns, t->name, &after, err);
+			if (rc != ICP_OK)
+				goto out;
+			icp_ice_metadata_free(*meta);
+			*meta = after;
+		} else {
+			goto out;
+		}
+		icp_ice_schema_free(next);
+		next = NULL;
+	}
+adopt:
+	/* Write with the table's own current schema: ids as the table has
+	 * them, columns the mapping no longer lists still filled by name. */
+	icp_ice_schema_free(t->schema);
+	t->schema = icp_ice_schema_copy(icp_ice_metadata_schema(*meta));
+	if (!t->schema) {
+		rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	icp_rows_schema_changed(t);
+	rc = ICP_OK;
+out:
+	icp_ice_schema_free(want);
+	icp_ice_schema_free(cur);
+	icp_ice_schema_free(next);
+	return rc;
+}
