@@ -12,9 +12,20 @@ import { DuckDBInstance } from '@duckdb/node-api'
 
 // icebird reads through fetch(); serve file:// URLs (HEAD, GET, Range) from
 // disk so it can read a local warehouse exactly as it reads S3.
+// With ICEBERG_CHECK_S3_ROOT=/dir, s3://bucket/key is read from
+// /dir/bucket/key: an S3 warehouse downloaded by the test, read in place
+// with the paths the table's metadata holds.
+const s3Root = process.env.ICEBERG_CHECK_S3_ROOT
+// (icebird itself turns s3://b/k into https://b.s3.amazonaws.com/k)
+const local = u => {
+  if (!s3Root) return u
+  if (u.startsWith('s3://')) return 'file://' + s3Root + '/' + u.slice(5)
+  const m = /^https:\/\/([^./]+)\.s3\.amazonaws\.com\/(.*)$/.exec(u)
+  return m ? 'file://' + s3Root + '/' + m[1] + '/' + decodeURIComponent(m[2]) : u
+}
 const realFetch = globalThis.fetch
 globalThis.fetch = async (input, init = {}) => {
-  const url = typeof input === 'string' ? input : input.url
+  const url = local(typeof input === 'string' ? input : input.url)
   if (!url.startsWith('file://')) return realFetch(input, init)
   const path = fileURLToPath(url)
   let size
@@ -85,7 +96,7 @@ for (const id of expected.keys()) if (!seen.has(id)) fail(`missing record ${id}`
 // Exact bytes of key and value: DuckDB over the data files the manifests list.
 const manifests = await icebergManifests(metadata)
 const files = manifests.flatMap(m => m.entries).filter(x => x.status !== 2)
-  .map(x => fileURLToPath(x.data_file.file_path))
+  .map(x => fileURLToPath(local(x.data_file.file_path)))
 if (files.length) {
   const con = await (await DuckDBInstance.create(':memory:')).connect()
   const list = '[' + files.map(f => `'${f.replace(/'/g, "''")}'`).join(',') + ']'

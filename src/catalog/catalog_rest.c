@@ -51,6 +51,7 @@ typedef struct rest_cat {
 	char *client_id, *client_secret, *scope, *oauth_uri;
 	char *token;          /* current OAuth2 access token */
 	int64_t token_expiry_ms; /* 0: no expiry given */
+	int64_t token_life_ms;
 	icp_arena *cfg_arena; /* GET /v1/config response */
 	const icp_json *cfg;
 	icp_arena *tbl_arena; /* last load-table response */
@@ -115,6 +116,7 @@ static int fetch_token(rest_cat *c, icp_error *err)
 		"Content-Type: application/x-www-form-urlencoded", "Accept: application/json",
 		NULL};
 	icp_http_response r;
+	icp_error e2;
 	icp_buf form;
 	char *tok = NULL;
 	int64_t exp = 0;
@@ -132,10 +134,16 @@ static int fetch_token(rest_cat *c, icp_error *err)
 		rc = nomem(err);
 		goto out;
 	}
+	icp_error_init(&e2);
 	rc = icp_http_request(c->http, "POST", c->oauth_uri, hdrs,
-	                      icp_slice_make(form.data, form.len), &r, err);
-	if (rc)
+	                      icp_slice_make(form.data, form.len), &r, &e2);
+	if (rc) {
+		/* whatever happened to the token request, the catalog request it
+		 * was for has not been sent */
+		rc = icp_error_set(err, rc == ICP_ERR_UNKNOWN ? ICP_ERR_RETRYABLE : rc,
+		                   "OAuth2 token request: %s", e2.msg);
 		goto out;
+	}
 	if (r.status != 200) {
 		icp_buf t;
 		icp_buf_init(&t, 4096);
@@ -153,7 +161,8 @@ static int fetch_token(rest_cat *c, icp_error *err)
 	}
 	wipe_free(c->token);
 	c->token = tok;
-	c->token_expiry_ms = exp > 0 ? icp_now_ms() + exp * 1000 : 0;
+	c->token_life_ms = exp > 0 && exp < INT64_MAX / 2000 ? exp * 1000 : 0;
+	c->token_expiry_ms = c->token_life_ms ? icp_now_ms() + c->token_life_ms : 0;
 out:
 	if (form.data)
 		memset(form.data, 0, form.len); /* held the secret */
@@ -170,8 +179,10 @@ static int token_due(const rest_cat *c)
 		return 1;
 	if (!c->token_expiry_ms)
 		return 0;
-	/* refresh ahead of expiry; for short-lived tokens at half their life */
-	return icp_now_ms() + REFRESH_MARGIN_MS >= c->token_expiry_ms;
+	/* refresh a minute ahead of expiry; short-lived tokens at half life */
+	return icp_now_ms() + (c->token_life_ms / 2 < REFRESH_MARGIN_MS ? c->token_life_ms / 2
+	                                                                 : REFRESH_MARGIN_MS) >=
+	       c->token_expiry_ms;
 }
 
 /* Builds {uri}/v1/[prefix/]path into url. */
@@ -465,6 +476,8 @@ static int rest_create_namespace_locked(rest_cat *c, const char *ns, icp_error *
 	rc = call_idempotent(c, "POST", (const char *)url.data, &body, &r, err);
 	if (rc == ICP_OK && r.status != 200 && r.status != 409) /* 409: exists already */
 		rc = http_error(r.status, "POST", (const char *)url.data, &r, err);
+	if (rc == ICP_ERR_UNKNOWN) /* repeating it is harmless */
+		rc = ICP_ERR_RETRYABLE;
 out:
 	icp_http_response_dispose(&r);
 	icp_buf_dispose(&path);

@@ -129,24 +129,6 @@ void icp_columns_get_stats(const icp_columns *x, icp_columns_stats *out);
 const char *icp_columns_name(const icp_columns *x, size_t i);
 uint64_t icp_columns_coerce_nulls(const icp_columns *x, size_t i);
 
-/* ------------------------------------------------------------ registry */
-
-/* Registry columns (schema.source registry): GET {base_url}/{topic}.json,
- * cached per topic for cache_s seconds. _get returns the columns of the
- * last good schema (valid until the next _get of that topic or _free):
- * fresh from the cache, refetched after expiry, or, when a refetch fails,
- * the last good ones with *stale = 1 and err filled with why (the status
- * is ICP_OK: the caller logs err and clears it). Without any good schema:
- * ICP_ERR_RETRYABLE (unreachable, HTTP 5xx), ICP_ERR_NOT_FOUND (4xx),
- * ICP_ERR_CORRUPT (not JSON), ICP_ERR_INVALID (not an object schema). */
-typedef struct icp_columns_registry icp_columns_registry;
-int icp_columns_registry_new(const char *base_url, int64_t timeout_s, int64_t cache_s,
-                             icp_columns_registry **out, icp_error *err);
-void icp_columns_registry_free(icp_columns_registry *r);
-int icp_columns_registry_get(icp_columns_registry *r, const char *topic, uint64_t now_ms,
-                             const icp_columns_def **defs, size_t *n, int *stale,
-                             icp_error *err);
-
 /* ------------------------------------------------------------ coercion
  * Exposed for tests and for the JSON Schema "format" checks. */
 

@@ -102,6 +102,12 @@ typedef struct icp_config {
 			char *token;    /* secret */
 			char *username;
 			char *password; /* secret */
+			/* rest only */
+			char *oauth2_server_uri; /* "" = {uri}/v1/oauth/tokens */
+			char *scope;
+			char *warehouse;  /* ?warehouse= of /v1/config; "" = iceberg.warehouse */
+			char *ca_bundle;  /* "" = system CAs */
+			int64_t timeout_seconds;
 		} catalog;
 		char *warehouse;
 		struct {        /* warehouse store; defaults to s3.* */

@@ -142,6 +142,26 @@ static const icp_cfg_key top_keys[] = {
 	{.path = "iceberg.catalog.password", .kind = ICP_CFG_SECRET,
 	 .off = TOP(iceberg.catalog.password), .def = "",
 	 .help = "OAuth2 client secret (Go)."},
+	{.path = "iceberg.catalog.oauth2_server_uri", .kind = ICP_CFG_STR,
+	 .off = TOP(iceberg.catalog.oauth2_server_uri), .def = "",
+	 .help = "rest: OAuth2 token endpoint (client credentials). Default: "
+	         "{uri}/v1/oauth/tokens."},
+	{.path = "iceberg.catalog.scope", .kind = ICP_CFG_STR,
+	 .off = TOP(iceberg.catalog.scope), .def = "catalog",
+	 .help = "rest: OAuth2 scope requested with the client credentials."},
+	{.path = "iceberg.catalog.warehouse", .kind = ICP_CFG_STR,
+	 .off = TOP(iceberg.catalog.warehouse), .def = "",
+	 .help = "rest: the `warehouse` parameter of GET /v1/config (a catalog "
+	         "name for Polaris/Lakekeeper). Default: iceberg.warehouse."},
+	{.path = "iceberg.catalog.ca_bundle", .kind = ICP_CFG_STR,
+	 .off = TOP(iceberg.catalog.ca_bundle), .def = "",
+	 .help = "rest: PEM file of the CAs trusted for https (default: the "
+	         "system's)."},
+	{.path = "iceberg.catalog.timeout_seconds", .kind = ICP_CFG_INT,
+	 .off = TOP(iceberg.catalog.timeout_seconds), .def = "30", .min = 1,
+	 .max = 3600, .help = "rest: timeout of one catalog request; a commit "
+	                      "that times out has an unknown outcome (resolved "
+	                      "by reloading the table)."},
 	{.path = "iceberg.warehouse", .kind = ICP_CFG_STR,
 	 .off = TOP(iceberg.warehouse), .def = "",
 	 .help = "Warehouse root: s3://bucket/prefix or file:///dir (Go)."},

@@ -131,6 +131,13 @@ static int before_sending(CURLcode cc)
 	       cc == CURLE_UNSUPPORTED_PROTOCOL || cc == CURLE_URL_MALFORMAT;
 }
 
+static int idempotent(const char *method)
+{
+	return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ||
+	       strcmp(method, "PUT") == 0 || strcmp(method, "DELETE") == 0 ||
+	       strcmp(method, "OPTIONS") == 0;
+}
+
 int icp_http_request(icp_http *h, const char *method, const char *url,
                      const char *const *headers, icp_slice body,
                      icp_http_response *resp, icp_error *err)
@@ -161,6 +168,12 @@ int icp_http_request(icp_http *h, const char *method, const char *url,
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	if (strcmp(method, "HEAD") == 0)
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	/* libcurl silently re-sends a request when a reused connection dies
+	 * before any answer byte: harmless for GET, a duplicate for a POST
+	 * the server may already have applied. Non-idempotent methods get a
+	 * connection of their own, so that an error is reported instead. */
+	if (!idempotent(method))
+		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
 	if (body.ptr) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)body.ptr);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body.len);

@@ -2,7 +2,9 @@
  * http: a small, generic HTTP/1.1 client over one libcurl easy handle.
  *
  * One icp_http client = one easy handle, so consecutive requests reuse the
- * connection (keep-alive). A client is used by one thread at a time.
+ * connection (keep-alive), except POST/PATCH, which always go out on a
+ * fresh connection: libcurl would otherwise re-send them by itself when a
+ * reused connection dies before the answer, duplicating a mutation. A client is used by one thread at a time.
  * A request is method + URL + extra header lines + optional body; the
  * response is the status, the body (bounded: ICP_ERR_TOO_LARGE past
  * opts.max_response) and the values of the response headers the caller

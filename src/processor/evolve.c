@@ -12,40 +12,67 @@
  * Columns come from the mapping (schema.source mapping) or from the schema
  * registry (source registry: {base_url}/{topic}.json, fetched at open).
  * When the registry cannot be reached, an existing table keeps its own
- * schema (logged), and a table that does not exist yet cannot be created.
+ * schema and a new one is created with the base columns (both logged);
+ * the registry's columns are added by evolution at a later open.
  */
 #include "columns/columns.h"
 #include "processor/proc_int.h"
 #include "log/log.h"
+#include "registry/registry.h"
 
 #include <stdio.h>
 
 #define EVOLVE_ATTEMPTS 5
+
+/* The registry's columns for topic into arena a. Uses the processor's
+ * registry client (schema.mode != off), else a short-lived one. */
+static int registry_defs(icp_processor *p, const char *topic, icp_arena *a,
+                         icp_columns_def **defs, size_t *n, icp_error *err)
+{
+	icp_registry *own = NULL, *r = p->registry;
+	icp_json *root = NULL;
+	icp_slice doc;
+	uint64_t gen = 0;
+	int rc, stale = 0;
+
+	if (!r) {
+		icp_registry_opts ro;
+		memset(&ro, 0, sizeof(ro));
+		ro.base_url = p->cfg->schema.registry.base_url;
+		ro.timeout_seconds = p->cfg->schema.registry.timeout_seconds;
+		ro.cache_seconds = p->cfg->schema.registry.cache_seconds;
+		rc = icp_registry_new(&ro, &own, err);
+		if (rc != ICP_OK)
+			return rc;
+		r = own;
+	}
+	rc = icp_registry_get(r, topic, &doc, &gen, &stale, err);
+	if (rc == ICP_OK)
+		rc = icp_json_parse(a, (const char *)doc.ptr, doc.len, NULL, &root, err);
+	if (rc == ICP_OK)
+		rc = icp_columns_defs_from_json_schema(root, a, defs, n, err);
+	icp_registry_free(own);
+	return rc;
+}
 
 /* *unavailable: the registry could not give a schema (err says why). */
 static int wanted(icp_processor *p, const icp_config_mapping *m, icp_ice_schema **out,
                   int *unavailable, icp_error *err)
 {
 	icp_columns_def *defs = NULL;
-	icp_columns_registry *reg = NULL;
-	const icp_columns_def *rdefs = NULL;
 	size_t n = 0;
-	int rc, stale = 0;
+	int rc;
 
 	*unavailable = 0;
 	if (m->schema.source == ICP_SOURCE_REGISTRY) {
-		const icp_config *cfg = p->cfg;
-		rc = icp_columns_registry_new(cfg->schema.registry.base_url,
-		                              cfg->schema.registry.timeout_seconds,
-		                              cfg->schema.registry.cache_seconds, &reg, err);
-		if (rc == ICP_OK) {
-			rc = icp_columns_registry_get(reg, m->topic, (uint64_t)icp_now_ms(), &rdefs,
-			                              &n, &stale, err);
-			*unavailable = rc != ICP_OK && rc != ICP_ERR_NOMEM;
-		}
+		icp_arena *a = icp_arena_new(0);
+		if (!a)
+			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+		rc = registry_defs(p, m->topic, a, &defs, &n, err);
+		*unavailable = rc == ICP_ERR_RETRYABLE || rc == ICP_ERR_NOT_FOUND;
 		if (rc == ICP_OK)
-			rc = icp_columns_schema(rdefs, n, out, err);
-		icp_columns_registry_free(reg);
+			rc = icp_columns_schema(defs, n, out, err);
+		icp_arena_free(a);
 	} else {
 		rc = icp_columns_defs_from_mapping(m, &defs, &n, err);
 		if (rc == ICP_OK)
@@ -60,9 +87,20 @@ static int wanted(icp_processor *p, const icp_config_mapping *m, icp_ice_schema 
 int icp_evolve_new_schema(icp_processor *p, const icp_config_mapping *m, icp_ice_schema **out,
                           icp_error *err)
 {
-	int unavailable;
+	int unavailable, rc;
 
-	return wanted(p, m, out, &unavailable, err);
+	rc = wanted(p, m, out, &unavailable, err);
+	if (rc != ICP_OK && unavailable) {
+		/* Created with the base columns; the registry's are added by
+		 * evolution at a later open once it answers. */
+		ICP_WARN("schema registry unavailable; creating the table with the base columns",
+		         "table", m->table, "error", err->msg);
+		icp_error_clear(err);
+		if (!(*out = icp_ice_schema_base()))
+			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+		return ICP_OK;
+	}
+	return rc;
 }
 
 int icp_evolve_table(icp_processor *p, icp_table *t, icp_ice_metadata **meta, icp_error *err)

@@ -137,6 +137,17 @@ int icp_obs_init(icp_processor *p, icp_error *err)
 			return rc;
 	}
 	p->m_owned = icp_metrics_gauge_get(p->fam[ICP_OBS_OWNED], NULL, 0, NULL);
+	{
+		/* all series up front: a request callback never allocates */
+		int op, cls;
+		for (op = 0; op < ICP_S3_OP_COUNT; op++)
+			for (cls = 0; cls < ICP_S3_CLASS_COUNT; cls++)
+				p->m_s3[op][cls] = icp_metrics_counter_get(
+					p->fam[ICP_OBS_STORE_REQUESTS],
+					ICP_METRICS_VALUES(icp_s3_op_name((icp_s3_op)op),
+					                   icp_s3_class_name((icp_s3_class)cls)),
+					NULL);
+	}
 	p->m_err_discover = icp_metrics_counter_get(icp_metrics_std(ICP_METRIC_ERRORS_TOTAL),
 	                                            ICP_METRICS_VALUES("discover"), NULL);
 	p->m_err_decode = icp_metrics_counter_get(icp_metrics_std(ICP_METRIC_ERRORS_TOTAL),

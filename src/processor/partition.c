@@ -191,16 +191,31 @@ static int seg_cmp(const void *a, const void *b)
 	return x->base < y->base ? -1 : x->base > y->base;
 }
 
+/* The segment reader's source: the streaming object reader, plus the
+ * footer this poll already fetched, so the reader's footer check costs no
+ * second request. */
+typedef struct seg_src {
+	icp_storage_reader *r;
+	uint8_t footer[ICP_SEGMENT_FOOTER_SIZE];
+	uint64_t footer_pos;
+} seg_src;
+
 static int src_read(void *ctx, uint8_t *buf, size_t n, size_t *got, icp_error *err)
 {
-	icp_storage_reader *r = ctx;
-	return r->read(r, buf, n, got, err);
+	seg_src *s = ctx;
+	return s->r->read(s->r, buf, n, got, err);
 }
 
 static int src_read_at(void *ctx, uint64_t pos, uint8_t *buf, size_t n, icp_error *err)
 {
-	icp_storage_reader *r = ctx;
-	return r->read_at(r, pos, buf, n, err);
+	seg_src *s = ctx;
+	if (pos == s->footer_pos && n == ICP_SEGMENT_FOOTER_SIZE) {
+		memcpy(buf, s->footer, n);
+		return ICP_OK;
+	}
+	if (!s->r->read_at)
+		return icp_error_set(err, ICP_ERR_INVALID, "object reader cannot seek");
+	return s->r->read_at(s->r, pos, buf, n, err);
 }
 
 /* Reads one complete segment from the partition's next offset.
@@ -220,6 +235,7 @@ static int read_segment(icp_processor *p, icp_part *pt, const seg *s, int *progr
 	icp_storage_reader *sr = NULL;
 	icp_segment_reader *r = NULL;
 	icp_segment_source src;
+	seg_src ss;
 	icp_batch b;
 	icp_table *t = pt->table;
 	uint64_t start = 0;
@@ -240,6 +256,8 @@ static int read_segment(icp_processor *p, icp_part *pt, const seg *s, int *progr
 		rc = ICP_END;
 		goto out;
 	}
+	memcpy(ss.footer, ib.data, ICP_SEGMENT_FOOTER_SIZE);
+	ss.footer_pos = s->kfs_size - ICP_SEGMENT_FOOTER_SIZE;
 	last = (int64_t)icp_load_be64(ib.data + 4);
 	if (last > pt->avail_last)
 		pt->avail_last = last;
@@ -264,9 +282,10 @@ static int read_segment(icp_processor *p, icp_part *pt, const seg *s, int *progr
 	if (rc != ICP_OK)
 		goto out;
 	memset(&src, 0, sizeof(src));
-	src.ctx = sr;
+	ss.r = sr;
+	src.ctx = &ss;
 	src.read = src_read;
-	src.read_at = sr->read_at ? src_read_at : NULL;
+	src.read_at = src_read_at;
 	src.size = sr->size;
 	src.start = start;
 	src.name = s->kfs;

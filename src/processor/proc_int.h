@@ -138,6 +138,7 @@ struct icp_processor {
 	icp_metrics_family *fam[ICP_OBS_COUNT];
 	icp_metrics_gauge *m_owned;
 	icp_metrics_counter *m_err_discover, *m_err_decode, *m_err_sink, *m_err_checkpoint;
+	icp_metrics_counter *m_s3[ICP_S3_OP_COUNT][ICP_S3_CLASS_COUNT];
 };
 
 /* 1 when the partition is this worker's to process now. */
@@ -201,7 +202,8 @@ void icp_rows_schema_changed(icp_table *t);
  * existing table to those columns: new columns added (fresh ids),
  * int->long and float->double widened when allowed, anything else
  * ICP_ERR_INVALID naming table, column, old and new type (a registry that
- * cannot be reached: the table keeps its schema). Evolution is committed (with
+ * cannot be reached: base columns for a new table, an existing one keeps
+ * its schema). Evolution is committed (with
  * assert-current-schema-id + assert-last-assigned-field-id) before any
  * data; *meta becomes the new metadata and t->schema a copy of the
  * table's current schema (build t->pfields from it afterwards). */

@@ -18,14 +18,39 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The store of a bucket: file://<endpoint dir>/<bucket> for local
+ * stores, else s3://<bucket> with the endpoint's settings. */
 static int store_url(const char *endpoint, const char *bucket, icp_buf *out, icp_error *err)
 {
-	if (strncmp(endpoint, "file://", 7) != 0)
-		return icp_error_set(err, ICP_ERR_UNSUPPORTED,
-		                     "s3.endpoint \"%s\": only file:// object stores are supported in "
-		                     "this build (S3 support is the next milestone)", endpoint);
-	icp_buf_printf(out, "%s/%s", endpoint, bucket);
+	if (strncmp(endpoint, "file://", 7) == 0)
+		icp_buf_printf(out, "%s/%s", endpoint, bucket);
+	else
+		icp_buf_printf(out, "s3://%s", bucket);
 	return out->status ? icp_error_set(err, ICP_ERR_NOMEM, "out of memory") : ICP_OK;
+}
+
+/* Every S3 request, by operation and status class, into
+ * kafscale_processor_s3_requests_total (called from any thread: metric
+ * handles are atomic). */
+static void on_s3_request(void *ctx, icp_s3_op op, long status)
+{
+	icp_processor *p = ctx;
+	icp_s3_class cls = icp_s3_class_of(status);
+	if ((int)op >= 0 && op < ICP_S3_OP_COUNT && (int)cls >= 0 && cls < ICP_S3_CLASS_COUNT)
+		icp_metrics_counter_inc(p->m_s3[op][cls]);
+}
+
+/* S3 settings: s3.* for segments and LFS blobs, iceberg.s3.* (which
+ * default to s3.*) for the warehouse. */
+static void store_opts(icp_processor *p, int warehouse, icp_storage_opts *o)
+{
+	const icp_config *cfg = p->cfg;
+	icp_storage_opts_init(o);
+	o->s3.endpoint = warehouse ? cfg->iceberg.s3.endpoint : cfg->s3.endpoint;
+	o->s3.region = warehouse ? cfg->iceberg.s3.region : cfg->s3.region;
+	o->s3.path_style = warehouse ? cfg->iceberg.s3.path_style : cfg->s3.path_style;
+	o->s3.on_request = on_s3_request;
+	o->s3.on_request_ctx = p;
 }
 
 int icp_processor_open_bucket(icp_processor *p, const char *bucket, icp_storage **out,
@@ -34,9 +59,11 @@ int icp_processor_open_bucket(icp_processor *p, const char *bucket, icp_storage 
 	icp_buf url;
 	int rc;
 	icp_buf_init(&url, 0);
+	icp_storage_opts o;
+	store_opts(p, 0, &o);
 	rc = store_url(p->cfg->s3.endpoint, bucket, &url, err);
 	if (rc == ICP_OK)
-		rc = icp_storage_open((char *)url.data, out, err);
+		rc = icp_storage_open_ex((char *)url.data, &o, out, err);
 	icp_buf_dispose(&url);
 	return rc;
 }
@@ -45,7 +72,6 @@ int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err
 {
 	icp_processor *p;
 	icp_catalog_opts co;
-	icp_buf url;
 	size_t i;
 	int rc;
 
@@ -63,13 +89,12 @@ int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err
 	icp_segment_opts_init(&p->seg_opts);
 	p->seg_opts.max_batch_bytes = (size_t)cfg->processor.max_batch_bytes;
 	p->seg_opts.max_decompressed_bytes = (size_t)cfg->processor.max_decompressed_bytes;
-	icp_buf_init(&url, 0);
-	rc = store_url(cfg->s3.endpoint, cfg->s3.bucket, &url, err);
-	if (rc == ICP_OK)
-		rc = icp_storage_open((char *)url.data, &p->segments, err);
-	icp_buf_dispose(&url);
-	if (rc == ICP_OK)
-		rc = icp_storage_open(cfg->iceberg.warehouse, &p->warehouse, err);
+	rc = icp_processor_open_bucket(p, cfg->s3.bucket, &p->segments, err);
+	if (rc == ICP_OK) {
+		icp_storage_opts o;
+		store_opts(p, 1, &o);
+		rc = icp_storage_open_ex(cfg->iceberg.warehouse, &o, &p->warehouse, err);
+	}
 	if (rc != ICP_OK)
 		goto fail;
 	memset(&co, 0, sizeof(co));

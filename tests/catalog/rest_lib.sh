@@ -21,7 +21,10 @@ start_server() {
   URL=http://127.0.0.1:$(cat "$d/port")
 }
 
-# write_rest_config DIR URL [extra catalog lines] -> DIR/config.yaml
+DEFAULT_MAPPINGS='  - {topic: orders, table: shop.orders, create_table_if_missing: true}
+  - {topic: clicks, table: shop.clicks, create_table_if_missing: true}
+  - {topic: payments, table: shop.payments, create_table_if_missing: true}'
+# write_rest_config DIR URL [catalog lines]; $MAPPINGS replaces the mappings [extra catalog lines] -> DIR/config.yaml
 write_rest_config() {
   local d=$1 url=$2; shift 2
   cat > "$d/config.yaml" <<YAML
@@ -37,16 +40,14 @@ $(for l in "$@"; do echo "    $l"; done)
   warehouse: file://$d/warehouse
 offsets:
   backend: local
-  local_path: $d/state/offsets.json
+  local_path: $d/state/${OFFSETS_FILE:-offsets.json}
 processor:
   poll_interval_seconds: 1
   commit_interval_seconds: 1
 log:
   level: warn
 mappings:
-  - {topic: orders, table: shop.orders, create_table_if_missing: true}
-  - {topic: clicks, table: shop.clicks, create_table_if_missing: true}
-  - {topic: payments, table: shop.payments, create_table_if_missing: true}
+${MAPPINGS:-$DEFAULT_MAPPINGS}
 YAML
 }
 

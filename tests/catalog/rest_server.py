@@ -20,7 +20,8 @@ Faults (commits only), set with --faults JSON or POST /test/faults:
 The queue is consumed first, one fault per commit; then each commit draws
 from "random". "NNN-before" answers NNN without applying; "NNN-after"
 applies the commit and then answers NNN; "cut-after" applies and closes the
-connection without an answer. GET /test/stats returns the counters.
+connection without an answer. GET /test/stats returns the counters; POST /test/revoke invalidates every
+OAuth2 token issued so far (the next request with one answers 401).
 
 Usage: rest_server.py --state DIR --port-file F [--port 0] [--prefix P]
        [--token T] [--oauth ID:SECRET] [--token-ttl S] [--faults JSON]
@@ -352,6 +353,9 @@ class Handler(BaseHTTPRequestHandler):
             raise Fail(401, "NotAuthorizedException", "not authorized: missing, invalid or expired token")
         if path == "/test/stats":
             return 200, cat.stats
+        if path == "/test/revoke" and self.command == "POST":
+            cat.tokens.clear()
+            return 200, {"ok": True}
         if path == "/test/faults" and self.command == "POST":
             cat.set_faults(json.loads(raw or b"{}"))
             return 200, {"ok": True}

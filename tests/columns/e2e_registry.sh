@@ -29,7 +29,7 @@ open(sys.argv[2] + ".tmp", "w").write(str(s.server_address[1])); os.rename(sys.a
 s.serve_forever()
 PY
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 100); do [ -f "$D/port" ] && break; sleep 0.1; done
 PORT=$(cat "$D/port")
 write_config "$D"

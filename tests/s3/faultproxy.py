@@ -143,6 +143,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         kind = kind_of(self.command, self.path, headers)
         with LOCK:
             bump("requests", kind)
+            # per bucket too (path style: /bucket/...), so a test can count
+            # what one store costs when several share the proxy
+            bucket = urllib.parse.urlsplit(self.path).path.lstrip("/").split("/", 1)[0]
+            COUNTS.setdefault("by_bucket", {}).setdefault(bucket, {})
+            COUNTS["by_bucket"][bucket][kind] = COUNTS["by_bucket"][bucket].get(kind, 0) + 1
             fault = None
             if ARGS.rate > 0 and RNG.random() < ARGS.rate:
                 fault = RNG.choice(["500", "503", "slowdown", "cut_before", "cut_mid",
