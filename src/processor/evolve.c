@@ -51,6 +51,12 @@ static int registry_defs(icp_processor *p, const char *topic, icp_arena *a,
 		rc = icp_json_parse(a, (const char *)doc.ptr, doc.len, NULL, &root, err);
 	if (rc == ICP_OK)
 		rc = icp_columns_defs_from_json_schema(root, a, defs, n, err);
+	/* The registry's `required` is enforced by validation (schema.mode);
+	 * in the table the columns stay optional so that tombstones (null
+	 * values, which validation lets through) and values written under an
+	 * older document can still be rows. */
+	for (size_t i = 0; rc == ICP_OK && i < *n; i++)
+		(*defs)[i].required = 0;
 	icp_registry_free(own);
 	return rc;
 }

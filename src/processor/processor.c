@@ -68,6 +68,11 @@ int icp_processor_open_bucket(icp_processor *p, const char *bucket, icp_storage 
 	return rc;
 }
 
+static const char *nonempty(const char *s)
+{
+	return s && s[0] ? s : NULL;
+}
+
 int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err)
 {
 	icp_processor *p;
@@ -105,6 +110,12 @@ int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err
 	co.token = cfg->iceberg.catalog.token;
 	co.username = cfg->iceberg.catalog.username;
 	co.password = cfg->iceberg.catalog.password;
+	/* "" in the config means "the default": NULL for the catalog */
+	co.oauth2_server_uri = nonempty(cfg->iceberg.catalog.oauth2_server_uri);
+	co.scope = nonempty(cfg->iceberg.catalog.scope);
+	co.rest_warehouse = nonempty(cfg->iceberg.catalog.warehouse);
+	co.ca_bundle = nonempty(cfg->iceberg.catalog.ca_bundle);
+	co.timeout_ms = (long)cfg->iceberg.catalog.timeout_seconds * 1000;
 	co.warehouse_store = p->warehouse;
 	rc = icp_catalog_open(&co, &p->catalog, err);
 	if (rc != ICP_OK)
@@ -125,9 +136,6 @@ int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err
 		goto fail;
 	}
 	for (i = 0; i < cfg->n_mappings; i++) {
-		if (cfg->mappings[i].schema.n_columns)
-			ICP_WARN("mapping columns are not extracted yet; the table gets the base columns",
-			         "topic", cfg->mappings[i].topic);
 		rc = icp_table_open(p, &p->tables[i], &cfg->mappings[i], err);
 		p->n_tables = i + 1;
 		if (rc == ICP_OK) {

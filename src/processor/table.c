@@ -145,6 +145,20 @@ int icp_table_open(icp_processor *p, icp_table *t, const icp_config_mapping *m,
 		icp_buf_printf(&meta_path, "%s/metadata", (char *)loc.data);
 		props[3] = (char *)data_path.data;
 		props[5] = (char *)meta_path.data;
+		{
+			/* created with the mapping's (or registry's) columns */
+			icp_ice_schema *want = NULL;
+			rc = icp_evolve_new_schema(p, m, &want, err);
+			if (rc != ICP_OK) {
+				icp_free(rel);
+				icp_buf_dispose(&loc);
+				icp_buf_dispose(&data_path);
+				icp_buf_dispose(&meta_path);
+				return rc;
+			}
+			icp_ice_schema_free(t->schema);
+			t->schema = want;
+		}
 		rc = icp_catalog_create_table(p->catalog, t->ns, t->name, t->schema,
 		                              (char *)loc.data, props, &meta, err);
 		if (rc == ICP_ERR_CONFLICT) { /* created by another worker meanwhile */
@@ -167,6 +181,8 @@ int icp_table_open(icp_processor *p, icp_table *t, const icp_config_mapping *m,
 		for (i = 0; cur && i < t->schema->root.n_fields; i++) {
 			const icp_ice_field *want = &t->schema->root.fields[i];
 			const icp_ice_field *have = icp_ice_schema_find(cur, want->name);
+			if (want->id > 8)
+				continue; /* typed columns: icp_evolve_table decides */
 			if (!have || have->id != want->id || have->type->kind != want->type->kind) {
 				icp_ice_metadata_free(meta);
 				return icp_error_set(err, ICP_ERR_INVALID,
@@ -175,6 +191,13 @@ int icp_table_open(icp_processor *p, icp_table *t, const icp_config_mapping *m,
 				                     icp_ice_kind_name(want->type->kind));
 			}
 		}
+	}
+	/* Add the mapping's new columns / widen (a commit of its own), and
+	 * write with the table's current schema from now on. */
+	rc = icp_evolve_table(p, t, &meta, err);
+	if (rc != ICP_OK) {
+		icp_ice_metadata_free(meta);
+		return rc;
 	}
 	if (icp_ice_schema_to_parquet(t->schema, &t->pfields, &t->n_pfields) != ICP_OK)
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
@@ -511,7 +534,11 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 	char uuid[37], name[128];
 	int64_t snap_id, added_size = 0;
 	size_t i;
-	int rc, attempt;
+	/* any_unknown: an attempt's outcome was unknown. Its manifest list
+	 * may still be applied late (a slow catalog), so from then on no file
+	 * this commit wrote is deleted: an orphan costs bytes, a deleted file
+	 * referenced by the table costs the table. */
+	int rc, attempt, any_unknown = 0;
 
 	rc = close_open_file(t, err);
 	if (rc != ICP_OK) {
@@ -642,6 +669,7 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 		{
 			int was_unknown = rc == ICP_ERR_UNKNOWN;
 			icp_offsets now = {0};
+			any_unknown |= was_unknown;
 			icp_metrics_counter_inc(t->m_commits[was_unknown ? ICP_COMMIT_UNKNOWN_RESOLVED
 			                                                 : ICP_COMMIT_CONFLICT]);
 			ICP_WARN(was_unknown ? "commit outcome unknown; reloading the table"
@@ -651,12 +679,17 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 			rc = icp_catalog_load_table(p->catalog, t->ns, t->name, &reloaded, err);
 			if (rc != ICP_OK)
 				break;
-			if (was_unknown) {
+			{
+				/* Look for our snapshot after a conflict too: a 409 can
+				 * answer a request that was re-sent after an attempt
+				 * the catalog applied without our seeing the reply. */
 				icp_ice_snapshot s;
 				if (icp_ice_metadata_snapshot(reloaded, snap_id, &s) == ICP_OK) {
 					rc = adopt_metadata(p, t, reloaded, err);
 					if (rc == ICP_OK)
 						committed(p, t);
+					else
+						icp_ice_metadata_free(reloaded);
 					break; /* it did land */
 				}
 			}
@@ -664,8 +697,10 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 			if (rc == ICP_OK && offsets_moved(p, t, &now)) {
 				icp_offsets_dispose(&now);
 				rc = adopt_metadata(p, t, reloaded, err);
-				remove_quiet(p, list_key);
-				remove_quiet(p, man_key);
+				if (!any_unknown) {
+					remove_quiet(p, list_key);
+					remove_quiet(p, man_key);
+				}
 				icp_free(list_key);
 				icp_free(list_url);
 				list_key = list_url = NULL;
@@ -678,7 +713,8 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 			else
 				icp_ice_metadata_free(reloaded);
 		}
-		remove_quiet(p, list_key); /* never referenced: retry on the new base */
+		if (!any_unknown)
+			remove_quiet(p, list_key); /* never referenced: retry on the new base */
 		icp_free(list_key);
 		icp_free(list_url);
 		list_key = list_url = NULL;
@@ -700,8 +736,10 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 		                   t->map->table, MAX_COMMIT_ATTEMPTS);
 	if (rc != ICP_OK && t->n_pending) {
 		icp_metrics_counter_inc(t->m_commits[ICP_COMMIT_FAILED]);
-		remove_quiet(p, list_key);
-		remove_quiet(p, man_key);
+		if (!any_unknown) {
+			remove_quiet(p, list_key);
+			remove_quiet(p, man_key);
+		}
 	}
 out:
 	icp_free(files);

@@ -37,6 +37,7 @@ import socket
 import threading
 import time
 import urllib.parse
+import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -103,13 +104,27 @@ class Catalog:
 
     # ------------------------------------------------------------ metadata
     def read_md(self, loc):
+        if loc.startswith("s3://"):
+            # s3:// warehouses: the object store given by --s3-endpoint
+            # (s3rver in the tests: path-style, anonymous access)
+            with urllib.request.urlopen(self.s3_url(loc)) as r:
+                return json.load(r)
         with open(url_to_path(loc)) as f:
             return json.load(f)
+
+    def s3_url(self, loc):
+        if not self.args.s3_endpoint:
+            raise Fail(400, "BadRequestException", "s3:// location without --s3-endpoint: " + loc)
+        return self.args.s3_endpoint.rstrip("/") + "/" + urllib.parse.quote(loc[len("s3://"):])
 
     def write_md(self, md, version):
         mdir = md.get("properties", {}).get("write.metadata.path") or \
             md["location"].rstrip("/") + "/metadata"
         loc = "%s/%05d-%s.metadata.json" % (mdir.rstrip("/"), version, uuid.uuid4())
+        if loc.startswith("s3://"):
+            req = urllib.request.Request(self.s3_url(loc), data=json.dumps(md).encode(), method="PUT")
+            urllib.request.urlopen(req).read()
+            return loc
         path = url_to_path(loc)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path + ".tmp", "w") as f:
@@ -490,6 +505,8 @@ def main():
     ap.add_argument("--token-ttl", type=int, default=3600)
     ap.add_argument("--faults", default="")
     ap.add_argument("--table-config", default="")
+    ap.add_argument("--s3-endpoint", default="",
+                    help="object store for s3:// locations (path style, unsigned)")
     args = ap.parse_args()
     Handler.cat = Catalog(args)
     srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)

@@ -144,9 +144,14 @@ static void test_dispatch(void)
 	CHECK_CONTAINS(err.msg, "hive");
 	icp_error_init(&err);
 	o.type = "rest";
-	o.uri = "https://cat.example/api";
-	CHECK_EQ_INT(icp_catalog_open(&o, &c, &err), ICP_ERR_UNSUPPORTED);
-	CHECK_CONTAINS(err.msg, "rest");
+	o.uri = "https://cat.example/api"; /* rest needs the warehouse store */
+	CHECK_EQ_INT(icp_catalog_open(&o, &c, &err), ICP_ERR_INVALID);
+	CHECK_CONTAINS(err.msg, "warehouse");
+	CHECK(c == NULL);
+	icp_error_init(&err);
+	o.uri = "ftp://cat.example/api";
+	CHECK_EQ_INT(icp_catalog_open(&o, &c, &err), ICP_ERR_INVALID);
+	CHECK_CONTAINS(err.msg, "http");
 	CHECK(c == NULL);
 	icp_error_init(&err);
 	o.type = "sql";

@@ -4,9 +4,10 @@
 # Registry columns end to end: schema.source registry, the JSON Schema
 # served by a local HTTP server at {base_url}/{topic}.json; the table is
 # created with its columns (integer->long, number->double, boolean,
-# string, ["string","null"] -> string, required -> required); a record
-# without the required column is dropped. With the registry down, the
-# existing table keeps its schema and the run still appends.
+# string, ["string","null"] -> string; `required` is validation's business
+# (schema.mode), so the columns are optional and a value without "id" is a
+# row with a null id). With the registry down, the existing table keeps
+# its schema and the run still appends.
 source "$(dirname "$0")/../processor/lib.sh"
 D=$WORK/reg; mkdir -p "$D/segments/bucket" "$D/registry"
 cat > "$D/registry/orders.json" <<'JSON'
@@ -50,13 +51,13 @@ import json, sys
 m = json.load(open(sys.argv[1]))
 s = [x for x in m["schemas"] if x["schema-id"] == m["current-schema-id"]][0]
 got = [(f["id"], f["name"], f["type"], f["required"]) for f in s["fields"][8:]]
-assert got == [(9, "id", "long", True), (10, "price", "double", False),
+assert got == [(9, "id", "long", False), (10, "price", "double", False),
                (11, "ok", "boolean", False), (12, "name", "string", False)], got
 print("registry schema ok:", got)
 PY
 Q="SELECT \"offset\", CAST(id AS VARCHAR), price, ok, name FROM read_parquet('$DATA/*.parquet') ORDER BY \"offset\""
 got=$(node "$ROOT/tools/duckdb-query.mjs" "$Q")
-want='[[0,"9223372036854775807",1.5,true,"a"],[2,"-1",null,null,null]]'
+want='[[0,"9223372036854775807",1.5,true,"a"],[1,null,2,null,null],[2,"-1",null,null,null]]'
 [ "$got" = "$want" ] || { echo "rows: $got, want $want"; exit 1; }
 # registry down: the existing table keeps its schema, new records still land
 kill $SERVER; wait $SERVER 2>/dev/null || true
@@ -66,6 +67,6 @@ rm -rf "$D/segments/bucket/prod"; cp -r "$D/all2/prod" "$D/segments/bucket/"
 "$BIN" --once -config="$D/config.yaml" 2> "$D/err.txt" || { cat "$D/err.txt"; exit 1; }
 grep -q "schema registry unavailable; keeping the table's schema" "$D/err.txt" || { cat "$D/err.txt"; exit 1; }
 got=$(node "$ROOT/tools/duckdb-query.mjs" "$Q")
-want='[[0,"9223372036854775807",1.5,true,"a"],[2,"-1",null,null,null],[3,"9223372036854775807",1.5,true,"a"],[5,"-1",null,null,null]]'
+want='[[0,"9223372036854775807",1.5,true,"a"],[1,null,2,null,null],[2,"-1",null,null,null],[3,"9223372036854775807",1.5,true,"a"],[4,null,2,null,null],[5,"-1",null,null,null]]'
 [ "$got" = "$want" ] || { echo "rows after outage: $got, want $want"; exit 1; }
 echo "1 passed, 0 failed"
