@@ -14,10 +14,11 @@ source "$(dirname "$0")/../processor/lib.sh"
 source "$(dirname "$0")/lib.sh"
 D=$WORK/s3p; mkdir -p "$D"
 PIDS=()
-trap 'for x in "${PIDS[@]}"; do kill -9 $x 2>/dev/null || true; done; s3_stop; rm -rf "$WORK"' EXIT
 fail() { echo "FAIL: $*"; for f in "$D"/*.log; do echo "--- $f"; tail -20 "$f"; done; exit 1; }
 
 s3_start segments wh1 wh2
+# after s3_start, which sets its own trap
+trap 'for x in "${PIDS[@]}"; do kill -9 $x 2>/dev/null || true; done; s3_stop; rm -rf "$WORK"' EXIT
 s3_proxy_start 0 1
 "$SEGGEN" --out "$D/segments/bucket" --namespace prod --topics orders,clicks,payments \
   --partitions 2 --records-per-partition 3000 --segment-bytes 60000 --codec mixed \
