@@ -97,6 +97,14 @@ typedef struct icp_columns icp_columns;
  * this module cannot fill (decimal, uuid, fixed, time). */
 int icp_columns_new(const icp_ice_schema *schema, const icp_ice_schema *want,
                     icp_columns **out, icp_error *err);
+/* The same for a subset of the top-level columns: with include, only
+ * those whose name starts with prefix; without, all but those (prefix
+ * NULL: every column). Two extractors over one schema (e.g. the record's
+ * JSON for most columns, the LFS envelope for "lfs_" ones) write disjoint
+ * leaves of the same file. */
+int icp_columns_new_subset(const icp_ice_schema *schema, const icp_ice_schema *want,
+                           const char *prefix, int include, icp_columns **out,
+                           icp_error *err);
 void icp_columns_free(icp_columns *x);
 
 /* Number of extracted top-level columns (0: nothing to do). */

@@ -189,8 +189,20 @@ static int compile(icp_columns *x, const icp_ice_type *t, int32_t id, int option
 	return ICP_OK;
 }
 
+static int keep_field(const char *name, const char *prefix, int include)
+{
+	int match = prefix && strncmp(name, prefix, strlen(prefix)) == 0;
+	return !prefix || match == include;
+}
+
 int icp_columns_new(const icp_ice_schema *schema, const icp_ice_schema *want,
                     icp_columns **out, icp_error *err)
+{
+	return icp_columns_new_subset(schema, want, NULL, 0, out, err);
+}
+
+int icp_columns_new_subset(const icp_ice_schema *schema, const icp_ice_schema *want,
+                           const char *prefix, int include, icp_columns **out, icp_error *err)
 {
 	icp_columns *x = icp_calloc(1, sizeof(*x));
 	size_t i, n = 0;
@@ -202,7 +214,8 @@ int icp_columns_new(const icp_ice_schema *schema, const icp_ice_schema *want,
 	icp_buf_init(&x->text, 0);
 	icp_buf_init(&x->doc.scratch, 0);
 	for (i = 0; i < schema->root.n_fields; i++)
-		n += schema->root.fields[i].id > 8;
+		n += schema->root.fields[i].id > 8 &&
+		     keep_field(schema->root.fields[i].name, prefix, include);
 	x->tops = icp_calloc(n ? n : 1, sizeof(size_t));
 	x->names = icp_calloc(n ? n : 1, sizeof(char *));
 	x->coerce_nulls = icp_calloc(n ? n : 1, sizeof(uint64_t));
@@ -213,7 +226,7 @@ int icp_columns_new(const icp_ice_schema *schema, const icp_ice_schema *want,
 		const icp_ice_field *f = &schema->root.fields[i];
 		const icp_ice_field *w = want ? icp_ice_schema_find(want, f->name) : NULL;
 		size_t c = x->n_tops, idx;
-		if (f->id <= 8)
+		if (f->id <= 8 || !keep_field(f->name, prefix, include))
 			continue;
 		if (!(x->names[c] = icp_strdup(f->name)))
 			goto fail;

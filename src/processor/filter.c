@@ -76,6 +76,14 @@ typedef struct filter {
 	uint64_t schema_gen;
 	icp_arena *scratch;
 	char (*why_buf)[160]; /* per record: validation failure text */
+	/* lfs.store_metadata: per record the envelope's metadata as a JSON
+	 * object for the lfs_* columns (offset/length into meta_buf, length 0:
+	 * none), and the compacted slices handed to rows.c */
+	int store_meta;
+	icp_buf meta_buf;
+	size_t *meta_off;
+	uint32_t *meta_len;
+	icp_slice *meta;
 } filter;
 
 enum { KEEP, SKIP_LFS, INVALID, RESOLVED /* kept: value is the LFS blob */ };
@@ -135,6 +143,10 @@ void icp_filter_dispose(icp_table *t)
 	icp_free(f->verdict);
 	icp_free(f->why);
 	icp_free(f->why_buf);
+	icp_free(f->meta_off);
+	icp_free(f->meta_len);
+	icp_free(f->meta);
+	icp_buf_dispose(&f->meta_buf);
 	icp_jsonschema_free(f->schema);
 	icp_arena_free(f->scratch);
 	icp_arena_free(f->arena);
@@ -160,6 +172,8 @@ int icp_filter_open(icp_processor *p, icp_table *t, icp_error *err)
 	f->lfs_mode = m->lfs.mode;
 	f->threads = (int)m->lfs.resolve_concurrency;
 	f->validate = p->cfg->schema.mode != ICP_SCHEMA_OFF;
+	f->store_meta = m->lfs.store_metadata && m->lfs.mode != ICP_LFS_OFF;
+	icp_buf_init(&f->meta_buf, 0);
 	f->arena = icp_arena_new(64 * 1024);
 	f->scratch = icp_arena_new(64 * 1024);
 	f->stores = icp_calloc((size_t)(f->threads ? f->threads : 1), sizeof(*f->stores));
@@ -205,6 +219,22 @@ static int grow(filter *f, size_t n)
 		if (!w)
 			return ICP_ERR_NOMEM;
 		f->why = w;
+		if (f->store_meta) {
+			size_t *mo = icp_realloc(f->meta_off, n * sizeof(*mo));
+			uint32_t *ml;
+			icp_slice *ms;
+			if (!mo)
+				return ICP_ERR_NOMEM;
+			f->meta_off = mo;
+			ml = icp_realloc(f->meta_len, n * sizeof(*ml));
+			if (!ml)
+				return ICP_ERR_NOMEM;
+			f->meta_len = ml;
+			ms = icp_realloc(f->meta, n * sizeof(*ms));
+			if (!ms)
+				return ICP_ERR_NOMEM;
+			f->meta = ms;
+		}
 		if (f->validate) {
 			char(*wb)[160] = icp_realloc(f->why_buf, n * sizeof(*wb));
 			if (!wb)
@@ -247,6 +277,39 @@ static void lfs_error_metric(filter *f, const char *reason)
 		ICP_METRICS_VALUES(f->topic, reason), NULL));
 }
 
+static void json_member(icp_buf *b, const char *name, const char *v, int first)
+{
+	if (!first)
+		icp_buf_append_byte(b, ',');
+	icp_buf_append_json_str(b, (const uint8_t *)name, strlen(name));
+	icp_buf_append_byte(b, ':');
+	if (v)
+		icp_buf_append_json_str(b, (const uint8_t *)v, strlen(v));
+	else
+		icp_buf_append_str(b, "null");
+}
+
+/* The lfs_* columns of record i as a JSON object (compatibility.md). */
+static void note_meta(filter *f, size_t i, const icp_lfs_envelope *e)
+{
+	icp_buf *b = &f->meta_buf;
+	size_t start = b->len;
+	icp_buf_append_byte(b, '{');
+	json_member(b, "lfs_content_type", e->content_type, 1);
+	if (e->size >= 0) {
+		icp_buf_printf(b, ",\"lfs_blob_size\":%lld", (long long)e->size);
+	}
+	json_member(b, "lfs_checksum", e->checksum, 0);
+	json_member(b, "lfs_checksum_alg", e->checksum_alg, 0);
+	json_member(b, "lfs_bucket", e->bucket, 0);
+	json_member(b, "lfs_key", e->key, 0);
+	icp_buf_append_byte(b, '}');
+	if (b->status != ICP_OK)
+		return; /* no metadata for this record rather than a failure */
+	f->meta_off[i] = start;
+	f->meta_len[i] = (uint32_t)(b->len - start);
+}
+
 /* Decides every record: keep (value maybe replaced), skip, or invalid. */
 static int classify(filter *f, const icp_config_mapping *m, size_t n, size_t *n_jobs,
                     icp_error *err)
@@ -265,17 +328,23 @@ static int classify(filter *f, const icp_config_mapping *m, size_t n, size_t *n_
 			f->verdict[i] = SKIP_LFS;
 			continue;
 		}
-		if (f->lfs_mode == ICP_LFS_REFERENCE)
+		if (f->lfs_mode == ICP_LFS_REFERENCE && !f->store_meta)
 			continue;
 		icp_error_init(&pe);
 		if (icp_lfs_parse(r->value, f->arena, e, &pe) != ICP_OK) {
 			if (pe.status == ICP_ERR_NOMEM)
 				return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+			if (f->lfs_mode == ICP_LFS_REFERENCE)
+				continue; /* kept as it is, without metadata */
 			f->verdict[i] = INVALID;
 			f->why[i] = "malformed LFS envelope";
 			lfs_error_metric(f, "bad_envelope");
 			continue;
 		}
+		if (f->store_meta)
+			note_meta(f, i, e);
+		if (f->lfs_mode == ICP_LFS_REFERENCE)
+			continue;
 		if (f->lfs_mode == ICP_LFS_HYBRID && (e->size < 0 || e->size > max_inline))
 			continue; /* large (or unknown size): keep the envelope */
 		if (f->lfs_mode == ICP_LFS_RESOLVE && max_inline > 0 && e->size > max_inline) {
@@ -374,12 +443,17 @@ int icp_filter_batch(icp_processor *p, icp_part *pt, const icp_batch *b, icp_bat
 
 	*out = *b;
 	*stop_at = -1;
+	t->lfs_meta = NULL;
 	if (!f || b->n_records == 0)
 		return ICP_OK;
 	if (grow(f, b->n_records) != ICP_OK)
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 	memcpy(f->recs, b->records, b->n_records * sizeof(*f->recs));
 	icp_arena_reset(f->arena);
+	if (f->store_meta) {
+		icp_buf_reset(&f->meta_buf);
+		memset(f->meta_len, 0, b->n_records * sizeof(*f->meta_len));
+	}
 	rc = classify(f, t->map, b->n_records, &nj, err);
 	if (rc != ICP_OK)
 		return rc;
@@ -420,6 +494,11 @@ int icp_filter_batch(icp_processor *p, icp_part *pt, const icp_batch *b, icp_bat
 	for (i = 0, k = 0; i < b->n_records; i++) {
 		icp_record *r = &f->recs[i];
 		if (f->verdict[i] == KEEP || f->verdict[i] == RESOLVED) {
+			if (f->store_meta)
+				f->meta[k] = f->meta_len[i]
+				                     ? icp_slice_make(f->meta_buf.data + f->meta_off[i],
+				                                      f->meta_len[i])
+				                     : icp_slice_make(NULL, 0);
 			f->recs[k++] = *r;
 			continue;
 		}
@@ -453,5 +532,6 @@ int icp_filter_batch(icp_processor *p, icp_part *pt, const icp_batch *b, icp_bat
 	}
 	out->records = f->recs;
 	out->n_records = k;
+	t->lfs_meta = f->store_meta ? f->meta : NULL;
 	return ICP_OK;
 }

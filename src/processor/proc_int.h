@@ -71,6 +71,10 @@ typedef struct icp_table {
 	/* typed mapping columns (rows.c, src/columns): built lazily from
 	 * `schema`, freed by icp_rows_schema_changed() and icp_rows_dispose() */
 	struct icp_columns *columns;
+	struct icp_columns *lfs_columns; /* lfs_* columns (store_metadata) */
+	/* per record of the batch handed to rows: the LFS metadata JSON
+	 * (ptr NULL: none), set by filter.c, NULL when not in use */
+	const icp_slice *lfs_meta;
 	int64_t last_commit_ms;     /* wall clock of the last commit, 0: none */
 	void *filter;               /* per-record stage state (filter.c), or NULL */
 	/* metric handles (observe.c), cached: updates never look up */
@@ -196,6 +200,8 @@ void icp_rows_dispose(icp_table *t);
 /* Call after t->schema (and pfields) changed: the column extractor is
  * rebuilt from the new schema at the next append. */
 void icp_rows_schema_changed(icp_table *t);
+/* evolve.c: appends the LFS metadata columns (lfs.store_metadata) to s. */
+int icp_evolve_add_lfs_columns(const icp_config_mapping *m, icp_ice_schema *s, icp_error *err);
 
 /* evolve.c: the schema a new table of mapping m is created with (base
  * columns + the mapping's or registry's columns), and bringing an

@@ -55,6 +55,8 @@ void icp_rows_schema_changed(icp_table *t)
 {
 	icp_columns_free(t->columns);
 	t->columns = NULL;
+	icp_columns_free(t->lfs_columns);
+	t->lfs_columns = NULL;
 }
 
 void icp_rows_dispose(icp_table *t)
@@ -166,6 +168,9 @@ static void json_bytes_field(icp_buf *b, const char *name, icp_slice s, int is_n
 	}
 }
 
+/* lfs.store_metadata: the lfs_* columns are the envelope's */
+#define LFS_COLS(t) ((t)->map->lfs.store_metadata && (t)->map->lfs.mode != ICP_LFS_OFF)
+
 /* The extractor for t->schema; the mapping's own columns say which are
  * required even where the table has them optional. */
 static int columns_ready(icp_table *t, icp_error *err)
@@ -181,7 +186,14 @@ static int columns_ready(icp_table *t, icp_error *err)
 	if (rc == ICP_OK)
 		rc = icp_columns_schema(defs, n, &want, err);
 	if (rc == ICP_OK)
-		rc = icp_columns_new(t->schema, want, &t->columns, err);
+		rc = icp_evolve_add_lfs_columns(t->map, want, err);
+	/* lfs_* columns come from the LFS envelope (filter.c), the rest from
+	 * the record's JSON value */
+	if (rc == ICP_OK)
+		rc = icp_columns_new_subset(t->schema, want, LFS_COLS(t) ? "lfs_" : NULL, 0,
+		                            &t->columns, err);
+	if (rc == ICP_OK && LFS_COLS(t))
+		rc = icp_columns_new_subset(t->schema, NULL, "lfs_", 1, &t->lfs_columns, err);
 	icp_ice_schema_free(want);
 	icp_free(defs);
 	if (rc != ICP_OK)
@@ -208,6 +220,8 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 	typed = icp_columns_count(t->columns) > 0;
 	if (typed)
 		icp_columns_begin(t->columns);
+	if (t->lfs_columns)
+		icp_columns_begin(t->lfs_columns);
 	icp_buf_reset(&t->scratch_ids);
 	icp_buf_reset(&t->scratch_hdrs);
 	for (i = 0; i < b->n_records; i++) {
@@ -222,6 +236,14 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 				return icp_error_set(err, rc, "out of memory converting records");
 			if (rc == 0)
 				continue; /* invalid: dropped, counted by the extractor */
+		}
+		if (t->lfs_columns) {
+			/* optional columns: never invalid */
+			int has = t->lfs_meta && t->lfs_meta[i].ptr;
+			rc = icp_columns_add(t->lfs_columns, has ? t->lfs_meta[i].ptr : NULL,
+			                     has ? t->lfs_meta[i].len : 0, !has);
+			if (rc < 0)
+				return icp_error_set(err, rc, "out of memory converting records");
 		}
 		len = format_id_tail(idbuf, pt->partition, r->offset);
 		if (icp_buf_reserve(&t->scratch_ids, topic_len + (size_t)len) != ICP_OK)
@@ -302,6 +324,8 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 		}
 	}
 	if (typed && (rc = icp_columns_write(t->columns, t->pw, err)) != ICP_OK)
+		return rc;
+	if (t->lfs_columns && (rc = icp_columns_write(t->lfs_columns, t->pw, err)) != ICP_OK)
 		return rc;
 	rc = icp_parquet_writer_end_rows(t->pw, err);
 	if (rc != ICP_OK)

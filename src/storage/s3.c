@@ -148,6 +148,18 @@ static int s3_read_range(void *state, const char *key, uint64_t off, size_t n, i
 	return rc;
 }
 
+/* One GET of the whole object (no HEAD first: a request saved per
+ * manifest, metadata file and LFS blob). */
+static int s3_get(void *state, const char *key, icp_buf *out, icp_error *err)
+{
+	s3_state *st = state;
+	int rc;
+	WITH_KEY(st, key, k, err);
+	rc = icp_s3_get(st->c, st->bucket, k, NULL, out, err);
+	icp_free(k);
+	return rc;
+}
+
 /* ----------------------------------------------------------------- list */
 
 static int entry_cmp(const void *a, const void *b)
@@ -458,4 +470,5 @@ const icp_storage_vtable icp_storage_s3_vtable = {
 	.remove = s3_remove,
 	.url = s3_url,
 	.open_ex = s3_open_ex,
+	.get = s3_get,
 };

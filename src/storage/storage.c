@@ -124,7 +124,12 @@ int icp_storage_read_range(icp_storage *s, const char *key, uint64_t off, size_t
 int icp_storage_get(icp_storage *s, const char *key, icp_buf *out, icp_error *err)
 {
 	uint64_t size;
-	int rc = icp_storage_stat(s, key, &size, err);
+	int rc;
+	if (s->vt->get) {
+		rc = icp_storage_key_check(key, err);
+		return rc ? rc : s->vt->get(s->state, key, out, err);
+	}
+	rc = icp_storage_stat(s, key, &size, err);
 	if (rc)
 		return rc;
 	if (size > out->max - out->len)

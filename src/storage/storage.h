@@ -67,6 +67,9 @@ typedef struct icp_storage_vtable {
 	/* Open with options (may be NULL: open() is used, options ignored). */
 	int (*open_ex)(const char *url, const struct icp_storage_opts *o, void **state,
 	               icp_error *err);
+	/* Whole object into out (bounded by out->max: ICP_ERR_TOO_LARGE) in
+	 * one request; NULL: stat + read_range. */
+	int (*get)(void *state, const char *key, icp_buf *out, icp_error *err);
 } icp_storage_vtable;
 
 struct icp_storage_reader {

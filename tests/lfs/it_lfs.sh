@@ -52,6 +52,36 @@ for mode in off resolve reference skip hybrid; do
   echo "mode $mode: $(wc -l < "$W/expected-docs.jsonl") records, $got invalid dropped"
 done
 
+# store_metadata (hybrid): the lfs_* columns hold the envelope's fields for
+# every envelope record, resolved or kept, and are null for plain values
+W=$D/run-meta; mkdir -p "$W"
+lfs_config "$W" hybrid off
+sed -i 's/resolve_concurrency: 3}/resolve_concurrency: 3, store_metadata: true}/' "$W/config.yaml"
+"$BIN" --once -config="$W/config.yaml" 2> "$W/log" || { echo "store_metadata: exit $?"; cat "$W/log"; exit 1; }
+cp "$D/expected-hybrid.jsonl" "$W/expected-docs.jsonl"
+check_table "$W" docs lfs.docs > "$W/check" || { echo "store_metadata: table differs"; cat "$W/check"; exit 1; }
+node "$ROOT/tools/duckdb-query.mjs" "SELECT \"offset\", lfs_content_type, lfs_blob_size, lfs_checksum, lfs_checksum_alg, lfs_bucket, lfs_key FROM read_parquet('$W/warehouse/**/*.parquet') ORDER BY 1" > "$W/meta.json"
+$PY - "$W/meta.json" "$D/segments/blobs" <<'PY' || { echo "store_metadata: lfs columns wrong"; exit 1; }
+import json, sys, hashlib, os, zlib
+rows = json.load(open(sys.argv[1]))
+assert rows, "no rows"
+seen = 0
+for off, ctype, size, csum, alg, bucket, key in rows:
+    k = off % 8
+    if k == 0:
+        assert (ctype, size, csum, alg, bucket, key) == (None,) * 6, (off, ctype)
+        continue
+    assert bucket == "blobs" and key == "lfs/docs/%04d.bin" % off, (off, bucket, key)
+    assert ctype == "application/octet-stream", (off, ctype)
+    blob = open(os.path.join(sys.argv[2], key), "rb").read()
+    want = {1: ("sha256", hashlib.sha256(blob).hexdigest()), 2: ("md5", hashlib.md5(blob).hexdigest()),
+            3: ("crc32", "%08x" % (zlib.crc32(blob) & 0xffffffff)), 4: ("sha256", hashlib.sha256(blob).hexdigest())}[k]
+    assert (alg, csum) == want and size == len(blob), (off, alg, csum, size, len(blob))
+    seen += 1
+assert seen >= 20, seen
+print("lfs metadata columns ok for", seen, "envelope records")
+PY
+
 # strict: the first invalid record in resolve mode is offset 4 (a blob
 # over max_inline_size); offsets 0..3 are committed, nothing after.
 W=$D/run-strict; mkdir -p "$W"
