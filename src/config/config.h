@@ -138,6 +138,11 @@ typedef struct icp_config {
 		icp_config_strlist endpoints;
 		char *username;
 		char *password; /* secret */
+		struct {
+			char *ca_file;   /* "" = system CAs */
+			char *cert_file; /* client certificate; with key_file */
+			char *key_file;
+		} tls;
 	} etcd;
 	struct {
 		int mode;       /* ICP_SCHEMA_* */

@@ -227,6 +227,14 @@ static const icp_cfg_key top_keys[] = {
 	 .def = "", .help = "etcd user (Go)."},
 	{.path = "etcd.password", .kind = ICP_CFG_SECRET, .off = TOP(etcd.password),
 	 .def = "", .help = "etcd password (Go)."},
+	{.path = "etcd.tls.ca_file", .kind = ICP_CFG_STR, .off = TOP(etcd.tls.ca_file),
+	 .def = "", .help = "PEM file of the CAs trusted for https:// etcd endpoints "
+	                    "(default: the system's; etcdctl --cacert)."},
+	{.path = "etcd.tls.cert_file", .kind = ICP_CFG_STR, .off = TOP(etcd.tls.cert_file),
+	 .def = "", .help = "PEM client certificate for etcd's --client-cert-auth; "
+	                    "needs etcd.tls.key_file (etcdctl --cert)."},
+	{.path = "etcd.tls.key_file", .kind = ICP_CFG_STR, .off = TOP(etcd.tls.key_file),
+	 .def = "", .help = "PEM private key of etcd.tls.cert_file (etcdctl --key)."},
 	/* schema */
 	{.path = "schema.mode", .kind = ICP_CFG_ENUM, .off = TOP(schema.mode),
 	 .def = "off", .names = schema_modes, .flags = ZD,

@@ -127,6 +127,18 @@ static int check_global(icp_cfg_ctx *c)
 	if (cfg->discovery.mode == ICP_DISCOVERY_ETCD && cfg->etcd.endpoints.n == 0)
 		return icp_error_set(c->err, ICP_ERR_INVALID,
 		                     "etcd.endpoints is required for discovery.mode=etcd");
+	/* The metadata snapshot is read over the coordination connection,
+	 * which only offsets.backend=etcd opens: refuse rather than silently
+	 * list S3 instead. */
+	if (cfg->discovery.mode == ICP_DISCOVERY_ETCD && cfg->offsets.backend != ICP_OFFSETS_ETCD)
+		return icp_error_set(c->err, ICP_ERR_INVALID,
+		                     "discovery.mode=etcd needs offsets.backend=etcd (use "
+		                     "discovery.mode auto or s3 with offsets.backend=local)");
+	if (!*cfg->etcd.tls.cert_file != !*cfg->etcd.tls.key_file)
+		return icp_error_set(c->err, ICP_ERR_INVALID,
+		                     "etcd.tls.cert_file and etcd.tls.key_file go together "
+		                     "(only %s is set)",
+		                     *cfg->etcd.tls.cert_file ? "cert_file" : "key_file");
 	if (cfg->offsets.backend == ICP_OFFSETS_LOCAL && !*cfg->offsets.local_path)
 		return icp_error_set(c->err, ICP_ERR_INVALID,
 		                     "offsets.local_path is required for "

@@ -48,6 +48,12 @@ typedef struct icp_etcd_opts {
 	int timeout_ms;               /* whole request; 0 = 5000 */
 	int connect_timeout_ms;       /* 0 = min(2000, timeout_ms) */
 	size_t max_response;          /* reply body limit; 0 = 64 MiB */
+	/* TLS for https:// endpoints (NULL or "" = not set; copied): the CA
+	 * bundle trusted instead of the system's, and a client certificate
+	 * with its key (both or neither) for etcd's --client-cert-auth. */
+	const char *ca_file;
+	const char *cert_file;
+	const char *key_file;
 } icp_etcd_opts;
 
 /* Creates a client (no network traffic yet). ICP_ERR_INVALID for bad opts.

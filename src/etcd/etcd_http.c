@@ -9,7 +9,9 @@
  * only if the call is idempotent, otherwise the outcome is unknown.
  */
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "etcd/etcd_int.h"
 
@@ -34,10 +36,28 @@ static char *norm_url(const char *s)
 	return (char *)icp_buf_detach(&b, NULL);
 }
 
+/* Copies a TLS file path after checking it can be read, so a wrong path
+ * is reported at start-up by name rather than as a handshake failure. */
+static int tls_file(const char *path, const char *what, char **out, icp_error *err)
+{
+	FILE *f;
+
+	*out = NULL;
+	if (!path || !path[0])
+		return ICP_OK;
+	f = fopen(path, "rb");
+	if (!f)
+		return icp_error_set(err, ICP_ERR_INVALID, "etcd: tls %s \"%s\": %s", what, path,
+		                     strerror(errno));
+	fclose(f);
+	*out = icp_strdup(path);
+	return *out ? ICP_OK : icp_error_set(err, ICP_ERR_NOMEM, "etcd: out of memory");
+}
+
 int icp_etcd_new(const icp_etcd_opts *opts, icp_etcd **out, icp_error *err)
 {
 	icp_etcd *c = NULL;
-	int rc = ICP_ERR_NOMEM;
+	int rc;
 	size_t i;
 
 	*out = NULL;
@@ -66,6 +86,16 @@ int icp_etcd_new(const icp_etcd_opts *opts, icp_etcd **out, icp_error *err)
 		if (!c->username || !c->password)
 			goto nomem;
 	}
+	if ((rc = tls_file(opts->ca_file, "ca_file", &c->ca_file, err)) != ICP_OK ||
+	    (rc = tls_file(opts->cert_file, "cert_file", &c->cert_file, err)) != ICP_OK ||
+	    (rc = tls_file(opts->key_file, "key_file", &c->key_file, err)) != ICP_OK)
+		goto fail;
+	if (!c->cert_file != !c->key_file) {
+		rc = icp_error_set(err, ICP_ERR_INVALID,
+		                   "etcd: tls cert_file and key_file go together (got only %s)",
+		                   c->cert_file ? "cert_file" : "key_file");
+		goto fail;
+	}
 	c->timeout_ms = opts->timeout_ms ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
 	c->connect_timeout_ms = opts->connect_timeout_ms ? opts->connect_timeout_ms
 	                                                 : DEFAULT_CONNECT_MS;
@@ -78,10 +108,13 @@ int icp_etcd_new(const icp_etcd_opts *opts, icp_etcd **out, icp_error *err)
 	*out = c;
 	return ICP_OK;
 nomem:
-	icp_etcd_free(c);
-	if (!c)
+	rc = icp_error_set(err, ICP_ERR_NOMEM, "etcd: out of memory creating the client");
+fail:
+	if (c)
+		icp_etcd_free(c);
+	else
 		curl_global_cleanup();
-	return icp_error_set(err, rc, "etcd: out of memory creating the client");
+	return rc;
 }
 
 void icp_etcd_free(icp_etcd *c)
@@ -100,6 +133,9 @@ void icp_etcd_free(icp_etcd *c)
 		memset(c->password, 0, strlen(c->password));
 	icp_free(c->password);
 	icp_free(c->token);
+	icp_free(c->ca_file);
+	icp_free(c->cert_file);
+	icp_free(c->key_file);
 	icp_free(c);
 	curl_global_cleanup();
 }
@@ -167,6 +203,12 @@ static int post_once(icp_etcd *c, const char *url, const icp_buf *body,
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (c->ca_file)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+	if (c->cert_file) {
+		curl_easy_setopt(h, CURLOPT_SSLCERT, c->cert_file);
+		curl_easy_setopt(h, CURLOPT_SSLKEY, c->key_file);
+	}
 	cc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &req_size);
 	*sent = req_size > 0;

@@ -24,6 +24,9 @@ struct icp_etcd {
 	char *username;       /* NULL = no auth */
 	char *password;
 	char *token;          /* NULL until authenticated */
+	char *ca_file;        /* TLS; NULL = system CAs / no client cert */
+	char *cert_file;
+	char *key_file;
 	int timeout_ms;
 	int connect_timeout_ms;
 	size_t max_response;

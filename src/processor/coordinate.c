@@ -43,6 +43,9 @@ int icp_proc_coord_open(icp_processor *p, icp_error *err)
 	o.etcd.n_endpoints = cfg->etcd.endpoints.n;
 	o.etcd.username = cfg->etcd.username;
 	o.etcd.password = cfg->etcd.password;
+	o.etcd.ca_file = cfg->etcd.tls.ca_file;
+	o.etcd.cert_file = cfg->etcd.tls.cert_file;
+	o.etcd.key_file = cfg->etcd.tls.key_file;
 	o.key_prefix = cfg->offsets.key_prefix;
 	o.worker_id = cfg->processor.worker_id;
 	o.ttl_s = cfg->offsets.lease_ttl_seconds;

@@ -37,6 +37,10 @@ static icp_etcd *client(const char *const *eps, size_t n, int timeout_ms,
 	o.timeout_ms = timeout_ms;
 	o.username = user;
 	o.password = pass;
+	/* TLS from the environment so it_etcd_tls.sh can reuse put/get. */
+	o.ca_file = getenv("ICP_ETCD_TLS_CA");
+	o.cert_file = getenv("ICP_ETCD_TLS_CERT");
+	o.key_file = getenv("ICP_ETCD_TLS_KEY");
 	icp_error_init(&err);
 	if (icp_etcd_new(&o, &c, &err) != ICP_OK) {
 		fprintf(stderr, "etcd_check: %s\n", err.msg);
