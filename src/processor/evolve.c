@@ -10,10 +10,12 @@
  * worker has usually added the same columns: nothing left to do).
  *
  * Columns come from the mapping (schema.source mapping) or from the schema
- * registry (source registry: {base_url}/{topic}.json, fetched at open).
- * When the registry cannot be reached, an existing table keeps its own
- * schema and a new one is created with the base columns (both logged);
- * the registry's columns are added by evolution at a later open.
+ * registry (source registry: {base_url}/{topic}.json, fetched at open and
+ * again whenever its cached document changes: icp_table_registry_recheck runs
+ * after each commit, when nothing is buffered, so a file never mixes two
+ * schemas). When the registry cannot be reached, an existing table keeps
+ * its own schema and a new one is created with the base columns (both
+ * logged); the registry's columns are added once it answers.
  */
 #include "columns/columns.h"
 #include "processor/proc_int.h"
@@ -27,12 +29,11 @@
 /* The registry's columns for topic into arena a. Uses the processor's
  * registry client (schema.mode != off), else a short-lived one. */
 static int registry_defs(icp_processor *p, const char *topic, icp_arena *a,
-                         icp_columns_def **defs, size_t *n, icp_error *err)
+                         icp_columns_def **defs, size_t *n, uint64_t *gen, icp_error *err)
 {
 	icp_registry *own = NULL, *r = p->registry;
 	icp_json *root = NULL;
 	icp_slice doc;
-	uint64_t gen = 0;
 	int rc, stale = 0;
 
 	if (!r) {
@@ -46,7 +47,7 @@ static int registry_defs(icp_processor *p, const char *topic, icp_arena *a,
 			return rc;
 		r = own;
 	}
-	rc = icp_registry_get(r, topic, &doc, &gen, &stale, err);
+	rc = icp_registry_get(r, topic, &doc, gen, &stale, err);
 	if (rc == ICP_OK)
 		rc = icp_json_parse(a, (const char *)doc.ptr, doc.len, NULL, &root, err);
 	if (rc == ICP_OK)
@@ -89,20 +90,23 @@ int icp_evolve_add_lfs_columns(const icp_config_mapping *m, icp_ice_schema *s, i
 	return ICP_OK;
 }
 
-/* *unavailable: the registry could not give a schema (err says why). */
+/* *unavailable: the registry could not give a schema (err says why).
+ * *gen: the registry document's generation the columns came from (0 for
+ * mapping columns). */
 static int wanted(icp_processor *p, const icp_config_mapping *m, icp_ice_schema **out,
-                  int *unavailable, icp_error *err)
+                  int *unavailable, uint64_t *gen, icp_error *err)
 {
 	icp_columns_def *defs = NULL;
 	size_t n = 0;
 	int rc;
 
 	*unavailable = 0;
+	*gen = 0;
 	if (m->schema.source == ICP_SOURCE_REGISTRY) {
 		icp_arena *a = icp_arena_new(0);
 		if (!a)
 			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-		rc = registry_defs(p, m->topic, a, &defs, &n, err);
+		rc = registry_defs(p, m->topic, a, &defs, &n, gen, err);
 		*unavailable = rc == ICP_ERR_RETRYABLE || rc == ICP_ERR_NOT_FOUND;
 		if (rc == ICP_OK)
 			rc = icp_columns_schema(defs, n, out, err);
@@ -124,8 +128,9 @@ int icp_evolve_new_schema(icp_processor *p, const icp_config_mapping *m, icp_ice
                           icp_error *err)
 {
 	int unavailable, rc;
+	uint64_t gen;
 
-	rc = wanted(p, m, out, &unavailable, err);
+	rc = wanted(p, m, out, &unavailable, &gen, err);
 	if (rc != ICP_OK && unavailable) {
 		/* Created with the base columns; the registry's are added by
 		 * evolution at a later open once it answers. */
@@ -143,8 +148,9 @@ int icp_evolve_table(icp_processor *p, icp_table *t, icp_ice_metadata **meta, ic
 {
 	icp_ice_schema *want = NULL, *cur = NULL, *next = NULL;
 	int attempt, rc, unavailable = 0;
+	uint64_t gen = 0;
 
-	rc = wanted(p, t->map, &want, &unavailable, err);
+	rc = wanted(p, t->map, &want, &unavailable, &gen, err);
 	if (rc != ICP_OK && unavailable) {
 		/* the registry is down: write with the table's schema as it is */
 		ICP_WARN("schema registry unavailable; keeping the table's schema", "table",
@@ -223,6 +229,7 @@ adopt:
 		goto out;
 	}
 	icp_rows_schema_changed(t);
+	t->registry_gen = gen; /* 0 while the registry is unavailable */
 	rc = ICP_OK;
 out:
 	icp_ice_schema_free(want);

@@ -50,6 +50,7 @@ typedef struct icp_table {
 	char *ns, *name;
 	icp_ice_metadata *meta;
 	icp_ice_schema *schema;
+	uint64_t registry_gen;      /* registry document the schema follows; 0 = none */
 	icp_parquet_field *pfields;
 	size_t n_pfields;
 	char *data_prefix;          /* storage key of <location>/data */
@@ -216,6 +217,13 @@ int icp_evolve_add_lfs_columns(const icp_config_mapping *m, icp_ice_schema *s, i
 int icp_evolve_new_schema(icp_processor *p, const icp_config_mapping *m, icp_ice_schema **out,
                           icp_error *err);
 int icp_evolve_table(icp_processor *p, icp_table *t, icp_ice_metadata **meta, icp_error *err);
+/* table.c: for a registry-sourced table with nothing buffered, evolves
+ * the table when the registry's document changed since the schema was
+ * decided (cheap otherwise: the registry answers from its cache). An
+ * evolution the rules refuse is returned as the error; the table keeps
+ * writing with its current schema, and the same document is not tried
+ * again. */
+int icp_table_registry_recheck(icp_processor *p, icp_table *t, icp_error *err);
 
 /* table.c */
 int icp_table_open(icp_processor *p, icp_table *t, const icp_config_mapping *m,

@@ -20,6 +20,15 @@
 
 /* The store of a bucket: file://<endpoint dir>/<bucket> for local
  * stores, else s3://<bucket> with the endpoint's settings. */
+static int uses_registry_columns(const icp_config *cfg)
+{
+	size_t i;
+	for (i = 0; i < cfg->n_mappings; i++)
+		if (cfg->mappings[i].schema.source == ICP_SOURCE_REGISTRY)
+			return 1;
+	return 0;
+}
+
 static int store_url(const char *endpoint, const char *bucket, icp_buf *out, icp_error *err)
 {
 	if (strncmp(endpoint, "file://", 7) == 0)
@@ -120,7 +129,9 @@ int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err
 	rc = icp_catalog_open(&co, &p->catalog, err);
 	if (rc != ICP_OK)
 		goto fail;
-	if (cfg->schema.mode != ICP_SCHEMA_OFF) {
+	/* One registry client (one cache) for validation and for the columns
+	 * of registry-sourced mappings, so a changed document is seen by both. */
+	if (cfg->schema.mode != ICP_SCHEMA_OFF || uses_registry_columns(cfg)) {
 		icp_registry_opts ro;
 		memset(&ro, 0, sizeof(ro));
 		ro.base_url = cfg->schema.registry.base_url;
@@ -321,6 +332,16 @@ static int commit_all(icp_processor *p, icp_error *err)
 		int r;
 		icp_error_init(&e);
 		r = icp_table_commit(p, &p->tables[i], &e);
+		if (r == ICP_OK && icp_table_registry_recheck(p, &p->tables[i], &e) != ICP_OK) {
+			/* the commit stands; the table keeps its schema */
+			if (e.status == ICP_ERR_INVALID)
+				ICP_ERROR("registry schema change refused; writing with the table's "
+				          "current schema", "table", p->tables[i].map->table, "err", e.msg);
+			else
+				ICP_WARN("registry schema change not applied yet; retrying after the "
+				         "next commit", "table", p->tables[i].map->table, "err", e.msg);
+			icp_error_clear(&e);
+		}
 		if (r != ICP_OK) {
 			icp_metrics_counter_inc(p->m_err_sink);
 			ICP_ERROR("commit failed; data stays buffered for the next attempt", "table",

@@ -18,6 +18,7 @@
 #include "processor/proc_int.h"
 
 #include "log/log.h"
+#include "registry/registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,25 @@ static int adopt_metadata(icp_processor *p, icp_table *t, icp_ice_metadata *m,
 	t->meta = m;
 	icp_offsets_dispose(&t->committed);
 	t->committed = fresh;
+	return ICP_OK;
+}
+
+/* The Parquet fields of t->schema (replacing any earlier ones). */
+static int build_pfields(icp_table *t, icp_error *err)
+{
+	size_t i;
+
+	icp_free(t->pfields);
+	t->pfields = NULL;
+	t->n_pfields = 0;
+	if (icp_ice_schema_to_parquet(t->schema, &t->pfields, &t->n_pfields) != ICP_OK)
+		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+	/* record_id is unique by construction and values are payloads: a
+	 * dictionary never pays there, and probing it costs ~10% of the write
+	 * path. Everything else keeps the adaptive dictionary. */
+	for (i = 0; i < t->n_pfields; i++)
+		if (t->pfields[i].field_id == 1 || t->pfields[i].field_id == 7)
+			t->pfields[i].dictionary = 0;
 	return ICP_OK;
 }
 
@@ -199,18 +219,45 @@ int icp_table_open(icp_processor *p, icp_table *t, const icp_config_mapping *m,
 		icp_ice_metadata_free(meta);
 		return rc;
 	}
-	if (icp_ice_schema_to_parquet(t->schema, &t->pfields, &t->n_pfields) != ICP_OK)
-		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-	{
-		/* record_id is unique by construction and values are payloads:
-		 * a dictionary never pays there, and probing it costs ~10% of the
-		 * write path. Everything else keeps the adaptive dictionary. */
-		size_t i;
-		for (i = 0; i < t->n_pfields; i++)
-			if (t->pfields[i].field_id == 1 || t->pfields[i].field_id == 7)
-				t->pfields[i].dictionary = 0;
+	if ((rc = build_pfields(t, err)) != ICP_OK) {
+		icp_ice_metadata_free(meta);
+		return rc;
 	}
 	return adopt_metadata(p, t, meta, err);
+}
+
+int icp_table_registry_recheck(icp_processor *p, icp_table *t, icp_error *err)
+{
+	icp_ice_metadata *m = NULL;
+	icp_slice doc;
+	uint64_t gen = 0, before;
+	int stale = 0, rc;
+	icp_error e;
+
+	if (t->map->schema.source != ICP_SOURCE_REGISTRY || !p->registry || !t->meta)
+		return ICP_OK;
+	if (t->dirty || t->n_pending || t->pw)
+		return ICP_OK; /* only between files: one schema per file */
+	icp_error_init(&e);
+	if (icp_registry_get(p->registry, t->map->topic, &doc, &gen, &stale, &e) != ICP_OK ||
+	    gen == t->registry_gen)
+		return ICP_OK; /* unreachable (the registry logs it) or unchanged */
+	before = t->registry_gen;
+	rc = icp_catalog_load_table(p->catalog, t->ns, t->name, &m, err);
+	if (rc == ICP_OK)
+		rc = icp_evolve_table(p, t, &m, err);
+	if (rc == ICP_OK)
+		rc = build_pfields(t, err);
+	if (rc == ICP_OK) {
+		rc = adopt_metadata(p, t, m, err);
+		m = rc == ICP_OK ? NULL : m;
+	}
+	icp_ice_metadata_free(m);
+	if (rc == ICP_ERR_INVALID && t->registry_gen == before)
+		t->registry_gen = gen; /* refused: not again for this document */
+	if (rc != ICP_OK)
+		icp_error_prefix(err, "table %s: registry schema changed", t->map->table);
+	return rc;
 }
 
 static void pending_free(icp_pending_file *f)

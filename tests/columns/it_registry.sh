@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# PENDING the lead's table.c change (docs/internals/columns-table.patch): then
-# rename this file to it_registry.sh so CTest runs it.
 # Registry columns end to end: schema.source registry, the JSON Schema
 # served by a local HTTP server at {base_url}/{topic}.json; the table is
 # created with its columns (integer->long, number->double, boolean,
 # string, ["string","null"] -> string; `required` is validation's business
 # (schema.mode), so the columns are optional and a value without "id" is a
 # row with a null id). With the registry down, the existing table keeps
-# its schema and the run still appends.
+# its schema and the run still appends. Back up with a changed document
+# (a new property), a running processor evolves the table after its next
+# commit without a restart: the new rows fill the new column, old files
+# read as null there.
 source "$(dirname "$0")/../processor/lib.sh"
 D=$WORK/reg; mkdir -p "$D/segments/bucket" "$D/registry"
 cat > "$D/registry/orders.json" <<'JSON'
@@ -21,17 +22,24 @@ printf '%s\n' '{"id":9223372036854775807,"price":1.5,"ok":true,"name":"a"}' \
 "$SEGGEN" --out "$D/all" --namespace prod --topics orders --partitions 1 \
   --records-per-partition 3 --value-json "$D/values.jsonl" --seed 5 --quiet
 cp -r "$D/all/prod" "$D/segments/bucket/"
-$PY - "$D/registry" "$D/port" <<'PY' &
+SERVER=
+serve() { # PORT (0: any free one) -> $D/port
+  rm -f "$D/port"
+  $PY - "$D/registry" "$D/port" "$1" <<'PY' &
 import http.server, socketserver, sys, os, functools
 class Q(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *a): pass
-s = socketserver.TCPServer(("127.0.0.1", 0), functools.partial(Q, directory=sys.argv[1]))
+socketserver.TCPServer.allow_reuse_address = True
+s = socketserver.TCPServer(("127.0.0.1", int(sys.argv[3])), functools.partial(Q, directory=sys.argv[1]))
 open(sys.argv[2] + ".tmp", "w").write(str(s.server_address[1])); os.rename(sys.argv[2] + ".tmp", sys.argv[2])
 s.serve_forever()
 PY
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 100); do [ -f "$D/port" ] && break; sleep 0.1; done
+  SERVER=$!
+  for _ in $(seq 100); do [ -f "$D/port" ] && break; sleep 0.1; done
+}
+PIDS=()
+trap 'kill $SERVER "${PIDS[@]}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+serve 0
 PORT=$(cat "$D/port")
 write_config "$D"
 $PY - "$D/config.yaml" "$PORT" <<'PY'
@@ -69,4 +77,48 @@ grep -q "schema registry unavailable; keeping the table's schema" "$D/err.txt" |
 got=$(node "$ROOT/tools/duckdb-query.mjs" "$Q")
 want='[[0,"9223372036854775807",1.5,true,"a"],[1,null,2,null,null],[2,"-1",null,null,null],[3,"9223372036854775807",1.5,true,"a"],[4,null,2,null,null],[5,"-1",null,null,null]]'
 [ "$got" = "$want" ] || { echo "rows after outage: $got, want $want"; exit 1; }
+
+# registry back with a new property; a run-mode processor picks it up
+serve "$PORT"
+$PY - "$D/registry/orders.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); d["properties"]["qty"] = {"type": "integer"}
+json.dump(d, open(sys.argv[1] + ".v2", "w"))
+PY
+sed -i 's/cache_seconds: 60/cache_seconds: 1/; s/level: warn/level: info/' "$D/config.yaml"
+"$BIN" -config="$D/config.yaml" 2> "$D/run.log" & PIDS+=($!)
+sleep 2 # v1 document loaded, table open, idle
+mv "$D/registry/orders.json.v2" "$D/registry/orders.json"
+for _ in $(seq 100); do grep -q "table schema evolved" "$D/run.log" && break; sleep 0.1; done
+grep -q "table schema evolved" "$D/run.log" || { cat "$D/run.log"; echo "running processor did not evolve the table"; exit 1; }
+{ head -3 "$D/values.jsonl"; head -3 "$D/values.jsonl"
+  printf '%s\n' '{"id":7,"qty":70}' '{"id":8,"qty":-9223372036854775808}' '{"id":9}'; } > "$D/values9.jsonl"
+# one record per segment; the new ones (offsets 6..8) arrive as new objects
+"$SEGGEN" --out "$D/all3" --namespace prod --topics orders --partitions 1 \
+  --records-per-partition 9 --value-json "$D/values9.jsonl" --seed 5 --quiet \
+  --batch-records 1 --segment-bytes 1
+for f in "$D"/all3/prod/orders/0/segment-*.kfs; do
+  b=$(basename "$f" .kfs); b=${b#segment-}
+  if [ $((10#$b)) -ge 6 ]; then cp "$f" "${f%.kfs}.index" "$D/segments/bucket/prod/orders/0/"; fi
+done
+ls "$D/segments/bucket/prod/orders/0/"*.kfs | wc -l | grep -qx 4 || { echo "segments: $(ls "$D/segments/bucket/prod/orders/0/")"; exit 1; }
+for _ in $(seq 100); do
+  grep -q '"offset": *8' "$D/state/offsets.json" 2> /dev/null && break; sleep 0.1; done
+kill -TERM "${PIDS[0]}"; wait "${PIDS[0]}" || { cat "$D/run.log"; echo "run mode exit $?"; exit 1; }
+read -r url file < <(metadata_of "$D" shop.orders)
+$PY - "${url#file://}/metadata/$file" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+s = [x for x in m["schemas"] if x["schema-id"] == m["current-schema-id"]][0]
+got = [(f["id"], f["name"], f["type"]) for f in s["fields"][8:]]
+assert got == [(9, "id", "long"), (10, "price", "double"), (11, "ok", "boolean"),
+               (12, "name", "string"), (13, "qty", "long")], got
+assert len(m["schemas"]) == 2, [x["schema-id"] for x in m["schemas"]]
+print("evolved while running:", got[-1])
+PY
+Q2="SELECT \"offset\", CAST(id AS VARCHAR), CAST(qty AS VARCHAR) FROM read_parquet('$DATA/*.parquet', union_by_name=true) ORDER BY \"offset\""
+got=$(node "$ROOT/tools/duckdb-query.mjs" "$Q2")
+want='[[0,"9223372036854775807",null],[1,null,null],[2,"-1",null],[3,"9223372036854775807",null],[4,null,null],[5,"-1",null],[6,"7","70"],[7,"8","-9223372036854775808"],[8,"9",null]]'
+[ "$got" = "$want" ] || { echo "rows after evolution: $got, want $want"; exit 1; }
+echo "registry change applied by a running processor: column qty added, 9 rows exact"
 echo "1 passed, 0 failed"
