@@ -169,6 +169,7 @@ void icp_obs_table_init(icp_processor *p, icp_table *t)
 
 	t->m_written = icp_metrics_counter_get(rec, ICP_METRICS_VALUES(topic, "written"), NULL);
 	t->m_dropped = icp_metrics_counter_get(rec, ICP_METRICS_VALUES(topic, "dropped"), NULL);
+	t->m_invalid = icp_metrics_counter_get(rec, ICP_METRICS_VALUES(topic, "invalid"), NULL);
 	t->m_batches = icp_metrics_counter_get(icp_metrics_std(ICP_METRIC_BATCHES_TOTAL),
 	                                       ICP_METRICS_VALUES(topic), NULL);
 	t->m_latency = icp_metrics_histogram_get(icp_metrics_std(ICP_METRIC_WRITE_LATENCY_MS),

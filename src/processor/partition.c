@@ -302,18 +302,23 @@ static int read_segment(icp_processor *p, icp_part *pt, const seg *s, int *progr
 			uint64_t t0 = icp_mono_ns();
 			icp_batch fb;
 			int64_t stop_at = -1;
-			size_t n_in;
+			icp_rows_out ro;
 			rc = icp_filter_batch(p, pt, &b, &fb, &stop_at, err);
 			if (rc != ICP_OK)
 				goto out; /* nothing appended: read again from here */
-			n_in = fb.n_records;
 			rc = icp_table_file_ready(p, t, err);
 			if (rc == ICP_OK)
-				rc = icp_rows_append(t, pt, &fb, pt->next, &n, err);
+				rc = icp_rows_append(t, pt, &fb, pt->next,
+				                     p->cfg->schema.mode == ICP_SCHEMA_STRICT, &ro, err);
 			if (rc != ICP_OK) {
 				*sink_failed = 1;
 				goto out;
 			}
+			n = ro.written;
+			if (ro.stop_at >= 0)
+				stop_at = ro.stop_at; /* before the filter's, if any */
+			if (ro.invalid)
+				icp_metrics_counter_add(t->m_invalid, ro.invalid);
 			if (n) {
 				t->dirty = 1;
 				t->pending_rows += n;
@@ -321,8 +326,8 @@ static int read_segment(icp_processor *p, icp_part *pt, const seg *s, int *progr
 				icp_metrics_counter_add(t->m_written, n);
 				icp_metrics_counter_inc(t->m_batches);
 			}
-			if (n < n_in)
-				icp_metrics_counter_add(t->m_dropped, n_in - n);
+			if (ro.below)
+				icp_metrics_counter_add(t->m_dropped, ro.below);
 			icp_metrics_histogram_observe(t->m_latency,
 			                              (double)(icp_mono_ns() - t0) / 1e6);
 			if (stop_at >= 0) {

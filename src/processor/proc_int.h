@@ -79,7 +79,7 @@ typedef struct icp_table {
 	int64_t last_commit_ms;     /* wall clock of the last commit, 0: none */
 	void *filter;               /* per-record stage state (filter.c), or NULL */
 	/* metric handles (observe.c), cached: updates never look up */
-	icp_metrics_counter *m_written, *m_dropped, *m_batches, *m_bytes, *m_segments,
+	icp_metrics_counter *m_written, *m_dropped, *m_invalid, *m_batches, *m_bytes, *m_segments,
 		*m_files;
 	icp_metrics_histogram *m_latency, *m_file_size;
 	icp_metrics_counter *m_commits[5]; /* ICP_COMMIT_* */
@@ -194,9 +194,18 @@ void icp_obs_committed(icp_part *pt);
 void icp_obs_publish(icp_processor *p);
 
 /* rows.c: appends one batch's records at or above `from` to the table's
- * open data file. *n_written gets the count. */
-int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from,
-                    size_t *n_written, icp_error *err);
+ * open data file. A record the typed-column extractor refuses (a required
+ * column missing or not coercible) is invalid: with `strict` nothing at or
+ * past it is appended and stop_at says where (pt->error names it);
+ * otherwise it is dropped, logged and counted in `invalid`. */
+typedef struct icp_rows_out {
+	size_t written;  /* rows appended */
+	size_t below;    /* records under `from` (already in the table) */
+	size_t invalid;  /* records refused and dropped (not strict) */
+	int64_t stop_at; /* strict: the first refused record's offset; else -1 */
+} icp_rows_out;
+int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from, int strict,
+                    icp_rows_out *out, icp_error *err);
 void icp_rows_dispose(icp_table *t);
 /* Call after t->schema (and pfields) changed: the column extractor is
  * rebuilt from the new schema at the next append. */

@@ -15,10 +15,12 @@
  * Typed columns (ids above 8: mapping columns, kept by evolution) come
  * after the base ones: src/columns shreds each record's JSON value into
  * them. A record the extractor refuses (a required column missing or not
- * coercible) is dropped and counted as invalid (icp_columns_get_stats), so
- * no null ever reaches a required column.
+ * coercible) is invalid: dropped and counted, or with schema.mode strict
+ * the partition stops there; either way no null reaches a required
+ * column.
  */
 #include "columns/columns.h"
+#include "log/log.h"
 #include "processor/proc_int.h"
 
 #include <stdio.h>
@@ -201,8 +203,39 @@ static int columns_ready(icp_table *t, icp_error *err)
 	return rc;
 }
 
-int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from,
-                    size_t *n_written, icp_error *err)
+/* Logs a record the extractor refused; strict: stops the partition. */
+static void refused(icp_table *t, icp_part *pt, int64_t offset, int strict, icp_rows_out *out)
+{
+	char num[16], off[24], why[160];
+	const char *col = icp_columns_invalid_column(t->columns);
+
+	snprintf(num, sizeof(num), "%d", pt->partition);
+	snprintf(off, sizeof(off), "%lld", (long long)offset);
+	snprintf(why, sizeof(why), "required column %s missing or not coercible",
+	         col ? col : "?");
+	if (!strict) {
+		out->invalid++;
+		ICP_WARN("invalid record dropped", "topic", pt->topic, "partition", num, "offset", off,
+		         "reason", why);
+		return;
+	}
+	out->stop_at = offset;
+	{
+		/* /status shows it (NULL on no memory: the log line still does) */
+		icp_buf m;
+		icp_buf_init(&m, 512);
+		icp_buf_printf(&m, "topic %s partition %d offset %lld: invalid record: %s", pt->topic,
+		               pt->partition, (long long)offset, why);
+		icp_free(pt->error);
+		pt->error = m.status == ICP_OK ? icp_strndup((char *)m.data, m.len) : NULL;
+		icp_buf_dispose(&m);
+	}
+	ICP_ERROR("invalid record: partition stopped (schema.mode strict)", "topic", pt->topic,
+	          "partition", num, "offset", off, "reason", why);
+}
+
+int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from, int strict,
+                    icp_rows_out *out, icp_error *err)
 {
 	cols *c;
 	size_t i, n = 0, nk = 0, nv = 0;
@@ -211,7 +244,8 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 	size_t topic_len = strlen(pt->topic);
 	int rc, typed;
 
-	*n_written = 0;
+	memset(out, 0, sizeof(*out));
+	out->stop_at = -1;
 	if (cols_reserve(t, b->n_records ? b->n_records : 1) != ICP_OK)
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory converting records");
 	c = t->cols;
@@ -228,14 +262,20 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 		const icp_record *r = &b->records[i];
 		uint32_t h;
 		int len;
-		if (r->offset < from)
+		if (r->offset < from) {
+			out->below++;
 			continue; /* already in the table */
+		}
 		if (typed) {
 			rc = icp_columns_add(t->columns, r->value.ptr, r->value.len, r->value_null);
 			if (rc < 0)
 				return icp_error_set(err, rc, "out of memory converting records");
-			if (rc == 0)
-				continue; /* invalid: dropped, counted by the extractor */
+			if (rc == 0) {
+				refused(t, pt, r->offset, strict, out);
+				if (strict)
+					break; /* rows before it are kept; nothing from it on */
+				continue;
+			}
 		}
 		if (t->lfs_columns) {
 			/* optional columns: never invalid */
@@ -331,6 +371,6 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 	if (rc != ICP_OK)
 		return rc;
 	pt->last_ts = c->ts[n - 1];
-	*n_written = n;
+	out->written = n;
 	return ICP_OK;
 }

@@ -1,6 +1,4 @@
 #!/usr/bin/env bash
-# PENDING the lead's table.c change (docs/internals/columns-table.patch): then
-# rename this file to it_typed.sh so CTest runs it.
 # Typed mapping columns end to end: JSON values of every column type (flat
 # and nested) -> --once -> the table's schema has the mapping columns with
 # Iceberg ids, DuckDB reads every typed value back exactly (longs to the
@@ -8,7 +6,9 @@
 # and records whose required column is missing are dropped. Then the
 # schema evolves: a second run adds a column and widens int->long (old
 # files stay readable); a third run that narrows is refused before any
-# data is written.
+# data is written. Last, schema.mode strict: the partition stops at the
+# first record whose required column is missing (offset 3), the records
+# before it are committed, nothing at or past it.
 source "$(dirname "$0")/../processor/lib.sh"
 D=$WORK/typed; mkdir -p "$D/segments/bucket"
 $PY "$ROOT/tests/columns/typed_values.py" "$D"
@@ -38,7 +38,9 @@ meta_file() { read -r url file < <(metadata_of "$D" shop.orders); echo "${url#fi
 data_dir() { read -r url file < <(metadata_of "$D" shop.orders); echo "${url#file://}/data"; }
 
 typed_config "$COLS1" false
-"$BIN" --once -config="$D/config.yaml"
+"$BIN" --once -config="$D/config.yaml" 2> "$D/run1.log"
+grep 'invalid record dropped' "$D/run1.log" | grep -q 'offset=3 reason="required column id missing' ||
+  { cat "$D/run1.log"; echo "offset 3 not logged as invalid"; exit 1; }
 # the schema: base 1..8, then the mapping columns with nested ids
 $PY - "$(meta_file)" <<'PY'
 import json, sys
@@ -114,4 +116,31 @@ grep -q "table shop.orders: column qty is long in the table, the mapping wants i
   cat "$D/err.txt"; exit 1; }
 snaps_after=$($PY -c 'import json,sys; print(len(json.load(open(sys.argv[1])).get("snapshots", [])))' "$(meta_file)")
 [ "$snaps_before" = "$snaps_after" ] || { echo "snapshots changed on a refused run"; exit 1; }
+
+# strict: a fresh table; the registry (validation) accepts anything, the
+# mapping's required column decides
+D=$WORK/strict; mkdir -p "$D/segments/bucket" "$D/registry"
+echo '{}' > "$D/registry/orders.json"
+cp -r "$WORK/typed/all/prod" "$D/segments/bucket/"
+$PY - "$D/registry" "$D/port" <<'PY' &
+import http.server, socketserver, sys, os, functools
+class Q(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *a): pass
+s = socketserver.TCPServer(("127.0.0.1", 0), functools.partial(Q, directory=sys.argv[1]))
+open(sys.argv[2] + ".tmp", "w").write(str(s.server_address[1])); os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+s.serve_forever()
+PY
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 100); do [ -f "$D/port" ] && break; sleep 0.1; done
+typed_config "$COLS1" false
+sed -i "s|^log:|schema: {mode: strict, registry: {base_url: \"http://127.0.0.1:$(cat "$D/port")\"}}\nlog:|" "$D/config.yaml"
+if "$BIN" --once -config="$D/config.yaml" 2> "$D/strict.log"; then
+  echo "strict run with an invalid record exited 0"; exit 1; fi
+grep 'partition stopped (schema.mode strict)' "$D/strict.log" |
+  grep -q 'offset=3 reason="required column id missing' || { cat "$D/strict.log"; exit 1; }
+got=$(node "$ROOT/tools/duckdb-query.mjs" "SELECT string_agg(CAST(\"offset\" AS VARCHAR), ',' ORDER BY \"offset\") FROM read_parquet('$(data_dir)/*.parquet')")
+[ "$got" = '[["0,1,2"]]' ] || { echo "strict: offsets $got, want 0,1,2"; exit 1; }
+grep -q '"offset": *2,' "$D/state/offsets.json" || { cat "$D/state/offsets.json"; exit 1; }
+echo "strict: stopped at offset 3 (required column id missing); offsets 0..2 committed"
 echo "1 passed, 0 failed"
