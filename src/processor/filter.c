@@ -68,7 +68,7 @@ typedef struct filter {
 	icp_arena *arena;
 	icp_metrics_counter *m_resolved, *m_bytes, *m_invalid, *m_skipped;
 	icp_metrics_histogram *m_duration;
-	icp_metrics_counter *m_err_schema;
+	icp_metrics_counter *m_err_schema, *m_err_lfs;
 	const char *topic;
 	/* validation (schema.mode lenient/strict) */
 	int validate;
@@ -198,6 +198,8 @@ int icp_filter_open(icp_processor *p, icp_table *t, icp_error *err)
 	                                       NULL);
 	f->m_err_schema = icp_metrics_counter_get(icp_metrics_std(ICP_METRIC_ERRORS_TOTAL),
 	                                          ICP_METRICS_VALUES("schema"), NULL);
+	f->m_err_lfs = icp_metrics_counter_get(icp_metrics_std(ICP_METRIC_ERRORS_TOTAL),
+	                                       ICP_METRICS_VALUES("lfs"), NULL);
 	return ICP_OK;
 }
 
@@ -275,6 +277,7 @@ static void lfs_error_metric(filter *f, const char *reason)
 	icp_metrics_counter_inc(icp_metrics_counter_get(
 		icp_metrics_std(ICP_METRIC_LFS_RESOLUTION_ERRORS_TOTAL),
 		ICP_METRICS_VALUES(f->topic, reason), NULL));
+	icp_metrics_counter_inc(f->m_err_lfs);
 }
 
 static void json_member(icp_buf *b, const char *name, const char *v, int first)

@@ -156,6 +156,12 @@ int icp_obs_init(icp_processor *p, icp_error *err)
 	                                        ICP_METRICS_VALUES("sink"), NULL);
 	p->m_err_checkpoint = icp_metrics_counter_get(icp_metrics_std(ICP_METRIC_ERRORS_TOTAL),
 	                                              ICP_METRICS_VALUES("checkpoint"), NULL);
+	/* every stage of compatibility.md scrapes as 0 from the start (the
+	 * filter stage counts into these) */
+	(void)icp_metrics_counter_get(icp_metrics_std(ICP_METRIC_ERRORS_TOTAL),
+	                              ICP_METRICS_VALUES("schema"), NULL);
+	(void)icp_metrics_counter_get(icp_metrics_std(ICP_METRIC_ERRORS_TOTAL),
+	                              ICP_METRICS_VALUES("lfs"), NULL);
 	return ICP_OK;
 }
 
@@ -170,6 +176,7 @@ void icp_obs_table_init(icp_processor *p, icp_table *t)
 	t->m_written = icp_metrics_counter_get(rec, ICP_METRICS_VALUES(topic, "written"), NULL);
 	t->m_dropped = icp_metrics_counter_get(rec, ICP_METRICS_VALUES(topic, "dropped"), NULL);
 	t->m_invalid = icp_metrics_counter_get(rec, ICP_METRICS_VALUES(topic, "invalid"), NULL);
+	(void)icp_metrics_counter_get(rec, ICP_METRICS_VALUES(topic, "skipped_lfs"), NULL);
 	t->m_batches = icp_metrics_counter_get(icp_metrics_std(ICP_METRIC_BATCHES_TOTAL),
 	                                       ICP_METRICS_VALUES(topic), NULL);
 	t->m_latency = icp_metrics_histogram_get(icp_metrics_std(ICP_METRIC_WRITE_LATENCY_MS),

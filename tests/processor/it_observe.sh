@@ -91,6 +91,14 @@ if total(P + "catalog_commits_total", outcome="ok") < 3:
     errs.append("fewer than 3 ok commits")
 check("failed commits", total(P + "catalog_commits_total", outcome="failed"), 0.0)
 check("errors", total(P + "errors_total"), 0.0)
+# every label value of compatibility.md scrapes from the start (as 0)
+for st in ("discover", "decode", "checkpoint", "schema", "lfs", "sink"):
+    if get(P + "errors_total", stage=st) is None:
+        errs.append(f"errors_total stage={st} missing")
+for t in ("orders", "clicks", "payments"):
+    for res in ("written", "dropped", "invalid", "skipped_lfs"):
+        if get(P + "records_total", topic=t, result=res) is None:
+            errs.append(f"records_total {t} result={res} missing")
 if total(P + "write_latency_ms_count") <= 0:
     errs.append("write latency histogram empty")
 if not any(n == P + "build_info" for (n, _) in vals):
