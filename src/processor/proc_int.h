@@ -65,6 +65,9 @@ typedef struct icp_table {
 	size_t n_pending, cap_pending;
 	uint64_t pending_rows;
 	int dirty;                  /* uncommitted rows exist */
+	int in_doubt;               /* a commit of the pending files failed after an
+	                             * unknown outcome: they may be in the table, so
+	                             * they are never deleted (table.c) */
 	/* scratch reused for every batch */
 	icp_buf scratch_ids, scratch_hdrs;
 	void *cols;                 /* column arrays (rows.c) */
@@ -130,6 +133,7 @@ struct icp_processor {
 	icp_segment_opts seg_opts;
 	uint64_t last_commit_ns;
 	uint64_t polls;             /* poll rounds so far (discovery cadence) */
+	int coord_failed;           /* the last etcd round failed (readiness) */
 	uint64_t catalog_ok_ns;     /* last time the catalog answered */
 	int any_corrupt;
 	/* shutdown: the run loop's stop flag, and the deadline (monotonic ns,

@@ -275,12 +275,15 @@ static int poll_all(icp_processor *p, int *progress, icp_error *err)
 			return rc;
 		}
 	}
+	p->coord_failed = 0;
 	if (p->coord) {
 		rc = icp_proc_coord_round(p, err);
 		if (rc != ICP_OK) {
-			/* leases stay trusted until their local deadline */
+			/* leases stay trusted until their local deadline; not ready
+			 * until a round succeeds again */
 			ICP_WARN("etcd round failed; retrying next poll", "err", err->msg);
 			icp_processor_health_set(p->health, 0, err->msg);
+			p->coord_failed = 1;
 			icp_error_clear(err);
 		}
 	}
@@ -420,7 +423,7 @@ int icp_processor_run(icp_processor *p, volatile sig_atomic_t *stop, icp_error *
 		icp_error e;
 		icp_error_init(&e);
 		rc = poll_all(p, &progress, &e);
-		ok = rc == ICP_OK;
+		ok = rc == ICP_OK && !p->coord_failed; /* etcd down: stays not ready */
 		if (!*stop && icp_mono_ns() - p->last_commit_ns >= commit_ns) {
 			icp_error_init(&e);
 			if (commit_all(p, &e) != ICP_OK) {

@@ -402,10 +402,18 @@ void icp_table_discard(icp_processor *p, icp_table *t, const char *why)
 
 	drop_open_file(t);
 	for (i = 0; i < t->n_pending; i++) {
-		icp_error_init(&ignore);
-		icp_storage_remove(p->warehouse, t->pending[i].key, &ignore);
+		/* In doubt, a snapshot we could not see may reference them:
+		 * leave them (an orphan costs bytes, a hole costs the table). */
+		if (!t->in_doubt) {
+			icp_error_init(&ignore);
+			icp_storage_remove(p->warehouse, t->pending[i].key, &ignore);
+		}
 		pending_free(&t->pending[i]);
 	}
+	if (t->in_doubt && t->n_pending)
+		ICP_WARN("data files of a commit with an unknown outcome kept", "table",
+		         t->map->table);
+	t->in_doubt = 0; /* nothing of that commit is tracked any more */
 	t->n_pending = 0;
 	t->pending_rows = 0;
 	t->dirty = 0;
@@ -479,6 +487,7 @@ static void committed(icp_processor *p, icp_table *t)
 		pending_free(&t->pending[i]);
 	}
 	t->last_commit_ms = icp_now_ms();
+	t->in_doubt = 0;
 	t->n_pending = 0;
 	t->pending_rows = 0;
 	t->dirty = 0;
@@ -556,11 +565,12 @@ int icp_table_refresh(icp_processor *p, icp_table *t, icp_error *err)
 	return ICP_OK;
 }
 
-/* Capped exponential backoff with full jitter between commit attempts:
- * 50 ms doubling up to 2 s, so racing writers spread out. */
+/* Capped exponential backoff with jitter between commit attempts: the
+ * ceiling is 50 ms doubling up to 2 s, the pause uniform in [ceiling/2,
+ * ceiling], so racing writers spread out. */
 static void backoff(int attempt)
 {
-	uint64_t cap = 50000000ull << (attempt < 5 ? attempt : 5), ns;
+	uint64_t cap = 50000000ull << (attempt < 6 ? attempt : 6), ns;
 	struct timespec ts;
 	if (cap > 2000000000ull)
 		cap = 2000000000ull;
@@ -585,7 +595,7 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 	 * may still be applied late (a slow catalog), so from then on no file
 	 * this commit wrote is deleted: an orphan costs bytes, a deleted file
 	 * referenced by the table costs the table. */
-	int rc, attempt, any_unknown = 0;
+	int rc, attempt, any_unknown = t->in_doubt;
 
 	rc = close_open_file(t, err);
 	if (rc != ICP_OK) {
@@ -717,15 +727,15 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 			int was_unknown = rc == ICP_ERR_UNKNOWN;
 			icp_offsets now = {0};
 			any_unknown |= was_unknown;
-			icp_metrics_counter_inc(t->m_commits[was_unknown ? ICP_COMMIT_UNKNOWN_RESOLVED
-			                                                 : ICP_COMMIT_CONFLICT]);
 			ICP_WARN(was_unknown ? "commit outcome unknown; reloading the table"
 			                     : "commit conflict; reloading the table",
 			         "table", t->map->table, "err", err ? err->msg : "");
 			icp_error_clear(err);
 			rc = icp_catalog_load_table(p->catalog, t->ns, t->name, &reloaded, err);
 			if (rc != ICP_OK)
-				break;
+				break; /* unresolved: the table stays in doubt (below) */
+			icp_metrics_counter_inc(t->m_commits[was_unknown ? ICP_COMMIT_UNKNOWN_RESOLVED
+			                                                 : ICP_COMMIT_CONFLICT]);
 			{
 				/* Look for our snapshot after a conflict too: a 409 can
 				 * answer a request that was re-sent after an attempt
@@ -773,8 +783,10 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 				                   t->map->table);
 				break;
 			}
-			icp_metrics_counter_inc(t->m_commits[ICP_COMMIT_RETRIED]);
-			backoff(attempt);
+			if (attempt + 1 < MAX_COMMIT_ATTEMPTS) { /* no pause before giving up */
+				icp_metrics_counter_inc(t->m_commits[ICP_COMMIT_RETRIED]);
+				backoff(attempt);
+			}
 		}
 	}
 	if (rc == ICP_OK && t->n_pending)
@@ -787,6 +799,12 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 			remove_quiet(p, list_key);
 			remove_quiet(p, man_key);
 		}
+		/* An attempt may have landed unseen: until a commit of these
+		 * files succeeds or a reload shows the table, nothing of them is
+		 * deleted (icp_table_discard keeps them too). The next commit's
+		 * stale parent makes a landed attempt show up as a conflict with
+		 * moved offsets, which rewinds without loss or duplicates. */
+		t->in_doubt = any_unknown;
 	}
 out:
 	icp_free(files);

@@ -20,7 +20,9 @@ Faults (commits only), set with --faults JSON or POST /test/faults:
 The queue is consumed first, one fault per commit; then each commit draws
 from "random". "NNN-before" answers NNN without applying; "NNN-after"
 applies the commit and then answers NNN; "cut-after" applies and closes the
-connection without an answer. GET /test/stats returns the counters; POST /test/revoke invalidates every
+connection without an answer. "blind_loads": N makes the N table loads
+that follow each "-after" fault answer 503 too, so the client cannot see
+what happened for a while. GET /test/stats returns the counters; POST /test/revoke invalidates every
 OAuth2 token issued so far (the next request with one answers 401).
 
 Usage: rest_server.py --state DIR --port-file F [--port 0] [--prefix P]
@@ -74,7 +76,8 @@ class Catalog:
         else:
             self.state = {"namespaces": {}, "tables": {}}
         self.tokens = {}
-        self.faults = {"queue": [], "random": {}, "latency_ms": 200}
+        self.faults = {"queue": [], "random": {}, "latency_ms": 200, "blind_loads": 0}
+        self.blind = 0
         self.rng = random.Random()
         self.stats = {"commits": 0, "commits_applied": 0, "requirement_failed": 0,
                       "faults": {}, "loads": 0, "creates": 0, "tokens_issued": 0,
@@ -84,7 +87,9 @@ class Catalog:
 
     def set_faults(self, f):
         self.faults = {"queue": list(f.get("queue", [])), "random": dict(f.get("random", {})),
-                       "latency_ms": int(f.get("latency_ms", 200))}
+                       "latency_ms": int(f.get("latency_ms", 200)),
+                       "blind_loads": int(f.get("blind_loads", 0))}
+        self.blind = 0
         if "seed" in f:
             self.rng.seed(f["seed"])
 
@@ -296,6 +301,8 @@ class Catalog:
             self.state["tables"][key] = new_loc
             self.save()
             self.stats["commits_applied"] += 1
+        if fault and fault.endswith("-after"):
+            self.blind = self.faults["blind_loads"]
         if fault == "cut-after":
             raise Cut()
         if fault and fault.endswith("-after"):
@@ -427,6 +434,10 @@ class Handler(BaseHTTPRequestHandler):
                 cat.save()
                 return 204, None
             cat.stats["loads"] += 1
+            if cat.blind > 0:
+                cat.blind -= 1
+                cat.stats["blind_loads"] = cat.stats.get("blind_loads", 0) + 1
+                raise Fail(503, "ServiceUnavailableException", "injected: loads fail after a commit fault")
             return 200, cat.result(loc, cat.read_md(loc))
 
     def namespaces(self, body):

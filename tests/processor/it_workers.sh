@@ -129,10 +129,19 @@ feed 3
 
 # 4. etcd frozen for 10 s
 kill -STOP $ETCD_PID
-sleep 10
+W1_PORT=$(grep -o 'http endpoints listening.* port=[0-9]*' "$D/w1.log" | head -1 | sed 's/.*port=//')
+sleep 8
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$W1_PORT/readyz")
+[ "$code" = 503 ] || fail "w1 /readyz answered $code while etcd was frozen (want 503)"
+sleep 2
 kill -CONT $ETCD_PID
 ms=$(wait_owners "w1=8 w3=8 w4=8" 40) || fail "no recovery after the etcd pause"
 echo "recovered from a 10 s etcd pause: ${ms} ms"
+for _ in $(seq 50); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$W1_PORT/readyz"); [ "$code" = 200 ] && break; sleep 0.2
+done
+[ "$code" = 200 ] || fail "w1 /readyz $code after etcd came back"
+echo "readiness: 503 while etcd was frozen, 200 after"
 grep -q 'lease' "$D/w1.log" || fail "w1 did not log about its leases during the etcd pause"
 
 # 5. w1 frozen past the TTL, others take over, then it resumes
