@@ -112,10 +112,12 @@ static int check_global(icp_cfg_ctx *c)
 		return icp_error_set(c->err, ICP_ERR_INVALID,
 		                     "iceberg.warehouse \"%.200s\" must be s3://bucket/"
 		                     "prefix or file:///dir", wh);
-	if (!*wh && cfg->iceberg.catalog.type == ICP_CATALOG_SQL)
+	/* REST too: data and metadata files are written through this store
+	 * (a catalog's own warehouse name goes to iceberg.catalog.warehouse) */
+	if (!*wh)
 		return icp_error_set(c->err, ICP_ERR_INVALID,
-		                     "iceberg.warehouse is required for "
-		                     "iceberg.catalog.type=sql");
+		                     "iceberg.warehouse is required (s3://bucket/prefix or "
+		                     "file:///dir: where data and metadata files are written)");
 	if (cfg->schema.mode != ICP_SCHEMA_OFF && !*cfg->schema.registry.base_url)
 		return icp_error_set(c->err, ICP_ERR_INVALID,
 		                     "schema.registry.base_url is required when "

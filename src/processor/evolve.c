@@ -76,8 +76,8 @@ static const struct {
 int icp_evolve_add_lfs_columns(const icp_config_mapping *m, icp_ice_schema *s, icp_error *err)
 {
 	size_t i;
-	if (!m->lfs.store_metadata || m->lfs.mode == ICP_LFS_OFF)
-		return ICP_OK;
+	if (!m->lfs.store_metadata)
+		return ICP_OK; /* with mode off too: envelopes written as values still fill them */
 	for (i = 0; i < ICP_ARRAY_LEN(lfs_cols); i++) {
 		icp_ice_type t;
 		if (icp_ice_schema_find(s, lfs_cols[i].name))

@@ -161,7 +161,8 @@ int icp_filter_open(icp_processor *p, icp_table *t, icp_error *err)
 	filter *f;
 	int rc;
 
-	if (m->lfs.mode == ICP_LFS_OFF && p->cfg->schema.mode == ICP_SCHEMA_OFF)
+	if (m->lfs.mode == ICP_LFS_OFF && !m->lfs.store_metadata &&
+	    p->cfg->schema.mode == ICP_SCHEMA_OFF)
 		return ICP_OK; /* nothing to do per record: batches pass through */
 	f = icp_calloc(1, sizeof(*f));
 	if (!f)
@@ -172,7 +173,7 @@ int icp_filter_open(icp_processor *p, icp_table *t, icp_error *err)
 	f->lfs_mode = m->lfs.mode;
 	f->threads = (int)m->lfs.resolve_concurrency;
 	f->validate = p->cfg->schema.mode != ICP_SCHEMA_OFF;
-	f->store_meta = m->lfs.store_metadata && m->lfs.mode != ICP_LFS_OFF;
+	f->store_meta = m->lfs.store_metadata;
 	icp_buf_init(&f->meta_buf, 0);
 	f->arena = icp_arena_new(64 * 1024);
 	f->scratch = icp_arena_new(64 * 1024);
@@ -324,20 +325,21 @@ static int classify(filter *f, const icp_config_mapping *m, size_t n, size_t *n_
 		icp_record *r = &f->recs[i];
 		icp_lfs_envelope *e = &f->envs[nj];
 		icp_error pe;
+		/* off and reference keep the envelope as the value; both still
+		 * fill the lfs_* columns when store_metadata asks for them */
+		int as_is = f->lfs_mode == ICP_LFS_OFF || f->lfs_mode == ICP_LFS_REFERENCE;
 		f->verdict[i] = KEEP;
-		if (f->lfs_mode == ICP_LFS_OFF || r->value_null || !icp_lfs_is_envelope(r->value))
+		if (r->value_null || (as_is && !f->store_meta) || !icp_lfs_is_envelope(r->value))
 			continue;
 		if (f->lfs_mode == ICP_LFS_SKIP) {
 			f->verdict[i] = SKIP_LFS;
 			continue;
 		}
-		if (f->lfs_mode == ICP_LFS_REFERENCE && !f->store_meta)
-			continue;
 		icp_error_init(&pe);
 		if (icp_lfs_parse(r->value, f->arena, e, &pe) != ICP_OK) {
 			if (pe.status == ICP_ERR_NOMEM)
 				return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-			if (f->lfs_mode == ICP_LFS_REFERENCE)
+			if (as_is)
 				continue; /* kept as it is, without metadata */
 			f->verdict[i] = INVALID;
 			f->why[i] = "malformed LFS envelope";
@@ -346,7 +348,7 @@ static int classify(filter *f, const icp_config_mapping *m, size_t n, size_t *n_
 		}
 		if (f->store_meta)
 			note_meta(f, i, e);
-		if (f->lfs_mode == ICP_LFS_REFERENCE)
+		if (as_is)
 			continue;
 		if (f->lfs_mode == ICP_LFS_HYBRID && (e->size < 0 || e->size > max_inline))
 			continue; /* large (or unknown size): keep the envelope */
@@ -517,6 +519,7 @@ int icp_filter_batch(icp_processor *p, icp_part *pt, const icp_batch *b, icp_bat
 			snprintf(off, sizeof(off), "%lld", (long long)r->offset);
 			if (p->cfg->schema.mode == ICP_SCHEMA_STRICT) {
 				*stop_at = r->offset;
+				icp_metrics_counter_inc(f->m_err_schema); /* a stop is an error */
 				icp_free(pt->error);
 				pt->error = NULL;
 				icp_error_set(err, ICP_ERR_CORRUPT,

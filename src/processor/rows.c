@@ -171,7 +171,7 @@ static void json_bytes_field(icp_buf *b, const char *name, icp_slice s, int is_n
 }
 
 /* lfs.store_metadata: the lfs_* columns are the envelope's */
-#define LFS_COLS(t) ((t)->map->lfs.store_metadata && (t)->map->lfs.mode != ICP_LFS_OFF)
+#define LFS_COLS(t) ((t)->map->lfs.store_metadata)
 
 /* The extractor for t->schema; the mapping's own columns say which are
  * required even where the table has them optional. */
@@ -220,6 +220,8 @@ static void refused(icp_table *t, icp_part *pt, int64_t offset, int strict, icp_
 		return;
 	}
 	out->stop_at = offset;
+	icp_metrics_counter_inc(icp_metrics_counter_get(icp_metrics_std(ICP_METRIC_ERRORS_TOTAL),
+	                                                ICP_METRICS_VALUES("schema"), NULL));
 	{
 		/* /status shows it (NULL on no memory: the log line still does) */
 		icp_buf m;

@@ -218,7 +218,7 @@ static void test_evolve(void)
 	icp_ice_schema_free(cur);
 }
 
-#define BASE "s3: {bucket: b}\niceberg: {catalog: {type: rest, uri: 'http://cat'}}\n" \
+#define BASE "s3: {bucket: b}\niceberg: {catalog: {type: rest, uri: 'http://cat'}, warehouse: 's3://w/wh'}\n" \
              "etcd: {endpoints: [http://etcd:2379]}\n"
 
 static int load(const char *extra, icp_config **cfg)

@@ -40,7 +40,7 @@ PY
 # an invalid config: exit 1, the documented message on stderr, no stdout
 cat >"$tmp/bad.yaml" <<'YAML'
 s3: {bucket: b}
-iceberg: {catalog: {type: rest, uri: "http://c"}}
+iceberg: {catalog: {type: rest, uri: "http://c"}, warehouse: 's3://w/wh'}
 etcd: {endpoints: [http://etcd:2379]}
 mappings:
   - {topic: a, table: n.a}
@@ -58,7 +58,7 @@ grep -q '^iceberg-processor: config error: .*mappings\[1\]\.schema\.columns\[0\]
 # unknown keys: a warning by default, an error with --strict
 cat >"$tmp/unknown.yaml" <<'YAML'
 s3: {bucket: b, bukket: c}
-iceberg: {catalog: {type: rest, uri: "http://c"}}
+iceberg: {catalog: {type: rest, uri: "http://c"}, warehouse: 's3://w/wh'}
 offsets: {backend: local}
 YAML
 "$bin" check-config --config "$tmp/unknown.yaml" >"$tmp/out.json" 2>"$tmp/err" || die "unknown key should only warn"

@@ -45,7 +45,7 @@ static int load_env(const char *yaml, const char *const *env, int strict,
 }
 
 #define S3 "s3: {bucket: b}\n"
-#define CAT "iceberg: {catalog: {type: rest, uri: 'http://cat'}}\n"
+#define CAT "iceberg: {catalog: {type: rest, uri: 'http://cat'}, warehouse: 's3://w/wh'}\n"
 #define ETCD "etcd: {endpoints: [http://etcd:2379]}\n"
 #define BASE S3 CAT ETCD
 
@@ -132,7 +132,7 @@ static void test_go_zero_values(void)
 	icp_error err;
 	const char *yaml =
 	        "s3: {bucket: b, namespace: //prod/x/, path_style: yes}\n"
-	        "iceberg: {catalog: {type: rest, uri: 'http://cat'}}\n"
+	        "iceberg: {catalog: {type: rest, uri: 'http://cat'}, warehouse: 's3://w/wh'}\n"
 	        "etcd: {endpoints: 'http://e1:2379, http://e2:2379'}\n"
 	        "offsets: {lease_ttl_seconds: 0, key_prefix: '', backend: ''}\n"
 	        "processor: {poll_interval_seconds: 0}\n"
@@ -215,10 +215,10 @@ static void test_required(void)
 	CHECK_EQ_STR(err.msg, "s3.bucket is required");
 	CHECK_EQ_INT(load_env("s3: {bucket: b}\n", NULL, 0, &c, &err), ICP_ERR_INVALID);
 	CHECK_EQ_STR(err.msg, "iceberg.catalog.type is required");
-	CHECK_EQ_INT(load_env("s3: {bucket: b}\niceberg: {catalog: {type: rest}}",
+	CHECK_EQ_INT(load_env("s3: {bucket: b}\niceberg: {catalog: {type: rest}, warehouse: 's3://w/wh'}",
 	                      NULL, 0, &c, &err), ICP_ERR_INVALID);
 	CHECK_EQ_STR(err.msg, "iceberg.catalog.uri is required");
-	CHECK_EQ_INT(load_env("s3: {bucket: b}\niceberg: {catalog: {type: rest, uri: 'http://x'}}",
+	CHECK_EQ_INT(load_env("s3: {bucket: b}\niceberg: {catalog: {type: rest, uri: 'http://x'}, warehouse: 's3://w/wh'}",
 	                      NULL, 0, &c, &err), ICP_ERR_INVALID);
 	CHECK_EQ_STR(err.msg, "etcd.endpoints is required for offsets.backend=etcd");
 	expect_err("mappings: [{table: a.b}]", "mappings[0].topic is required");
@@ -286,7 +286,7 @@ static void test_value_rules(void)
 	           "s3.endpoint \"minio:9000\" must be empty (AWS), http(s)://host:port or file:///dir");
 	expect_full(S3 ETCD "iceberg: {catalog: {type: rest, uri: 'http://c'}, s3: {endpoint: 'ftp://x'}}", "iceberg.s3.endpoint \"ftp://x\"");
 	expect_full(S3 ETCD "iceberg: {catalog: {type: rest, uri: 'http://c'}, warehouse: 'gs://w'}", "iceberg.warehouse \"gs://w\" must be s3://bucket/prefix or file:///dir");
-	expect_full(S3 ETCD "iceberg: {catalog: {type: rest, uri: 'thrift://hms'}}",
+	expect_full(S3 ETCD "iceberg: {catalog: {type: rest, uri: 'thrift://hms'}, warehouse: 's3://w/wh'}",
 	           "iceberg.catalog.uri \"thrift://hms\" must be an http:// or https:// URL for iceberg.catalog.type=rest");
 	expect_full(S3 ETCD "iceberg: {catalog: {type: hive, uri: 'http://c'}}", "iceberg.catalog.type \"hive\" is not supported (expected rest|sql)");
 	expect_full(CAT ETCD "s3: {bucket: [a, b]}", "s3.bucket must be a single value, not a list");
@@ -317,24 +317,31 @@ static void test_cross_rules(void)
 	                      "iceberg: {catalog: {type: sql, uri: 'sqlite:///x.db'}}\n"
 	                      "offsets: {backend: local}\n", NULL, 0, &c, &err),
 	             ICP_ERR_INVALID);
-	CHECK_EQ_STR(err.msg, "iceberg.warehouse is required for iceberg.catalog.type=sql");
+	CHECK_EQ_STR(err.msg, "iceberg.warehouse is required (s3://bucket/prefix or file:///dir: "
+	                      "where data and metadata files are written)");
+	/* REST as well (it used to pass check-config and fail at start-up) */
+	CHECK_EQ_INT(load_env("s3: {bucket: b}\n"
+	                      "iceberg: {catalog: {type: rest, uri: 'http://cat:8181'}}\n"
+	                      "offsets: {backend: local}\n", NULL, 0, &c, &err),
+	             ICP_ERR_INVALID);
+	CHECK_CONTAINS(err.msg, "iceberg.warehouse is required");
 	CHECK_EQ_INT(load_env("s3: {bucket: b}\n"
 	                      "iceberg: {catalog: {type: sql, uri: 'http://x'}, warehouse: 'file:///w'}\n"
 	                      "offsets: {backend: local}\n", NULL, 0, &c, &err),
 	             ICP_ERR_INVALID);
 	CHECK_CONTAINS(err.msg, "iceberg.catalog.uri \"http://x\" must be sqlite:///path/catalog.db");
 	CHECK_EQ_INT(load_env("s3: {bucket: b}\n"
-	                      "iceberg: {catalog: {type: rest, uri: 'http://x'}}\n"
+	                      "iceberg: {catalog: {type: rest, uri: 'http://x'}, warehouse: 's3://w/wh'}\n"
 	                      "offsets: {backend: local}\ndiscovery: {mode: etcd}\n",
 	                      NULL, 0, &c, &err), ICP_ERR_INVALID);
 	CHECK_EQ_STR(err.msg, "etcd.endpoints is required for discovery.mode=etcd");
 	CHECK_EQ_INT(load_env("s3: {bucket: b}\n"
-	                      "iceberg: {catalog: {type: rest, uri: 'http://x'}}\n"
+	                      "iceberg: {catalog: {type: rest, uri: 'http://x'}, warehouse: 's3://w/wh'}\n"
 	                      "offsets: {backend: local, local_path: ''}\n",
 	                      NULL, 0, &c, &err), ICP_ERR_INVALID);
 	CHECK_EQ_STR(err.msg, "offsets.local_path is required for offsets.backend=local");
 	/* iceberg.s3.* override s3.* */
-	CHECK_EQ_INT(load_env(ETCD "iceberg: {catalog: {type: rest, uri: 'http://cat'},"
+	CHECK_EQ_INT(load_env(ETCD "iceberg: {catalog: {type: rest, uri: 'http://cat'}, warehouse: 's3://w',"
 	                      " s3: {endpoint: 'http://minio:9000', region: r2, path_style: true}}\n"
 	                      "s3: {bucket: b, region: r1, endpoint: 'https://s3.x'}\n",
 	                      NULL, 0, &c, &err), ICP_OK);
@@ -355,7 +362,7 @@ static void test_env_expansion(void)
 	icp_error err;
 	const char *yaml =
 	        "s3: {bucket: '${BUCKET}', namespace: 'a$$b$c$', region: \"${EMPTY}x\"}\n"
-	        "iceberg: {catalog: {type: rest, uri: 'http://cat', token: '${TOKEN}'}}\n"
+	        "iceberg: {catalog: {type: rest, uri: 'http://cat', token: '${TOKEN}'}, warehouse: 's3://w'}\n"
 	        "etcd: {endpoints: ['http://${BUCKET}:2379']}\n";
 	CHECK_EQ_INT(load_env(yaml, env, 0, &c, &err), ICP_OK);
 	if (c) {
@@ -380,7 +387,7 @@ static void test_env_expansion(void)
 	icp_error_init(&err);
 	{
 		const char *y = "s3: {bucket: '${ICP_TEST_BUCKET}'}\n"
-		                "iceberg: {catalog: {type: rest, uri: 'http://cat'}}\n"
+		                "iceberg: {catalog: {type: rest, uri: 'http://cat'}, warehouse: 's3://w/wh'}\n"
 		                "offsets: {backend: local}\n";
 		CHECK_EQ_INT(icp_config_load_string(y, strlen(y), NULL, &c, &err), ICP_OK);
 	}
@@ -530,7 +537,7 @@ static void test_json_redaction(void)
 	icp_buf b;
 	const char *yaml =
 	        "s3: {bucket: \"quote\\\"d\"}\n"
-	        "iceberg: {catalog: {type: rest, uri: 'http://cat', password: '${PW}'}}\n"
+	        "iceberg: {catalog: {type: rest, uri: 'http://cat', password: '${PW}'}, warehouse: 's3://w'}\n"
 	        "etcd: {endpoints: [e1], password: xyz}\n";
 
 	CHECK_EQ_INT(load_env(yaml, env, 0, &c, &err), ICP_OK);

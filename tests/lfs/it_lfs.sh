@@ -52,35 +52,41 @@ for mode in off resolve reference skip hybrid; do
   echo "mode $mode: $(wc -l < "$W/expected-docs.jsonl") records, $got invalid dropped"
 done
 
-# store_metadata (hybrid): the lfs_* columns hold the envelope's fields for
-# every envelope record, resolved or kept, and are null for plain values
-W=$D/run-meta; mkdir -p "$W"
-lfs_config "$W" hybrid off
+# store_metadata: the lfs_* columns hold the envelope's fields for every
+# envelope record, resolved (hybrid) or written as the value (off), and are
+# null for plain values and malformed envelopes
+for mode in hybrid off; do
+W=$D/run-meta-$mode; mkdir -p "$W"
+lfs_config "$W" $mode off
 sed -i 's/resolve_concurrency: 3}/resolve_concurrency: 3, store_metadata: true}/' "$W/config.yaml"
-"$BIN" --once -config="$W/config.yaml" 2> "$W/log" || { echo "store_metadata: exit $?"; cat "$W/log"; exit 1; }
-cp "$D/expected-hybrid.jsonl" "$W/expected-docs.jsonl"
-check_table "$W" docs lfs.docs > "$W/check" || { echo "store_metadata: table differs"; cat "$W/check"; exit 1; }
+"$BIN" --once -config="$W/config.yaml" 2> "$W/log" || { echo "store_metadata $mode: exit $?"; cat "$W/log"; exit 1; }
+cp "$D/expected-$mode.jsonl" "$W/expected-docs.jsonl"
+check_table "$W" docs lfs.docs > "$W/check" || { echo "store_metadata $mode: table differs"; cat "$W/check"; exit 1; }
 node "$ROOT/tools/duckdb-query.mjs" "SELECT \"offset\", lfs_content_type, lfs_blob_size, lfs_checksum, lfs_checksum_alg, lfs_bucket, lfs_key FROM read_parquet('$W/warehouse/**/*.parquet') ORDER BY 1" > "$W/meta.json"
-$PY - "$W/meta.json" "$D/segments/blobs" <<'PY' || { echo "store_metadata: lfs columns wrong"; exit 1; }
+$PY - "$W/meta.json" "$D/segments/blobs" "$mode" <<'PY' || { echo "store_metadata $mode: lfs columns wrong"; exit 1; }
 import json, sys, hashlib, os, zlib
-rows = json.load(open(sys.argv[1]))
-assert rows, "no rows"
+rows = json.load(open(sys.argv[1])); mode = sys.argv[3]
+assert len(rows) == (60 if mode == "off" else 39), len(rows)
 seen = 0
 for off, ctype, size, csum, alg, bucket, key in rows:
     k = off % 8
-    if k == 0:
+    if k in (0, 7):  # plain value; malformed envelope (no key): no metadata
         assert (ctype, size, csum, alg, bucket, key) == (None,) * 6, (off, ctype)
         continue
     assert bucket == "blobs" and key == "lfs/docs/%04d.bin" % off, (off, bucket, key)
     assert ctype == "application/octet-stream", (off, ctype)
+    seen += 1
+    if k in (5, 6):  # only in off mode: tampered and missing blobs, kept as values
+        assert mode == "off", off
+        continue
     blob = open(os.path.join(sys.argv[2], key), "rb").read()
     want = {1: ("sha256", hashlib.sha256(blob).hexdigest()), 2: ("md5", hashlib.md5(blob).hexdigest()),
             3: ("crc32", "%08x" % (zlib.crc32(blob) & 0xffffffff)), 4: ("sha256", hashlib.sha256(blob).hexdigest())}[k]
     assert (alg, csum) == want and size == len(blob), (off, alg, csum, size, len(blob))
-    seen += 1
-assert seen >= 20, seen
-print("lfs metadata columns ok for", seen, "envelope records")
+assert seen == (45 if mode == "off" else 31), seen
+print("lfs metadata columns (%s) ok for %d envelope records" % (mode, seen))
 PY
+done
 
 # strict: the first invalid record in resolve mode is offset 4 (a blob
 # over max_inline_size); offsets 0..3 are committed, nothing after.
