@@ -94,6 +94,11 @@ typedef struct icp_config {
 		char *endpoint;   /* "" (AWS), http(s)://host[:port], file://dir */
 		char *region;     /* resolved: AWS_REGION, AWS_DEFAULT_REGION, us-east-1 */
 		int path_style;
+		char *ca_bundle;  /* "" = the system's CAs */
+		/* static credentials; "" = the AWS default chain */
+		char *access_key_id;
+		char *secret_access_key; /* secret */
+		char *session_token;     /* secret */
 	} s3;
 	struct {
 		struct {
@@ -114,6 +119,10 @@ typedef struct icp_config {
 			char *endpoint;
 			char *region;
 			int path_style;
+			char *ca_bundle;
+			char *access_key_id;     /* with the two below: all from s3.* */
+			char *secret_access_key; /* unless access_key_id is set here */
+			char *session_token;
 		} s3;
 	} iceberg;
 	struct {

@@ -124,6 +124,18 @@ static const icp_cfg_key top_keys[] = {
 	                       "else us-east-1 (Go used the AWS SDK chain)."},
 	{.path = "s3.path_style", .kind = ICP_CFG_BOOL, .off = TOP(s3.path_style),
 	 .def = "false", .help = "Path-style addressing (MinIO) (Go)."},
+	{.path = "s3.ca_bundle", .kind = ICP_CFG_STR, .off = TOP(s3.ca_bundle), .def = "",
+	 .help = "PEM file of the CAs trusted for an https:// endpoint (default: "
+	         "the system's)."},
+	{.path = "s3.access_key_id", .kind = ICP_CFG_STR, .off = TOP(s3.access_key_id),
+	 .def = "", .help = "Static credentials (use ${ENV} expansion); with "
+	                    "s3.secret_access_key. Empty: the AWS chain (env, "
+	                    "shared files, web identity, container, IMDS)."},
+	{.path = "s3.secret_access_key", .kind = ICP_CFG_SECRET,
+	 .off = TOP(s3.secret_access_key), .def = "",
+	 .help = "Secret of s3.access_key_id."},
+	{.path = "s3.session_token", .kind = ICP_CFG_SECRET, .off = TOP(s3.session_token),
+	 .def = "", .help = "Session token of temporary static credentials."},
 	/* iceberg */
 	{.path = "iceberg.catalog.type", .kind = ICP_CFG_ENUM,
 	 .off = TOP(iceberg.catalog.type), .names = catalog_types, .flags = REQ,
@@ -175,6 +187,19 @@ static const icp_cfg_key top_keys[] = {
 	 .off = TOP(iceberg.s3.path_style), .flags = DER,
 	 .help = "Path-style addressing for the warehouse. Default: "
 	         "s3.path_style."},
+	{.path = "iceberg.s3.ca_bundle", .kind = ICP_CFG_STR,
+	 .off = TOP(iceberg.s3.ca_bundle), .flags = DER,
+	 .help = "CA bundle for the warehouse store. Default: s3.ca_bundle."},
+	{.path = "iceberg.s3.access_key_id", .kind = ICP_CFG_STR,
+	 .off = TOP(iceberg.s3.access_key_id), .flags = DER,
+	 .help = "Static credentials of the warehouse store. Default (with the "
+	         "secret and token): s3.*."},
+	{.path = "iceberg.s3.secret_access_key", .kind = ICP_CFG_SECRET,
+	 .off = TOP(iceberg.s3.secret_access_key), .flags = DER,
+	 .help = "Secret of iceberg.s3.access_key_id."},
+	{.path = "iceberg.s3.session_token", .kind = ICP_CFG_SECRET,
+	 .off = TOP(iceberg.s3.session_token), .flags = DER,
+	 .help = "Session token of iceberg.s3.access_key_id."},
 	/* offsets */
 	{.path = "offsets.backend", .kind = ICP_CFG_ENUM, .off = TOP(offsets.backend),
 	 .def = "etcd", .names = offsets_backends, .flags = ZD,

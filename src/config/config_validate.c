@@ -76,6 +76,21 @@ static int resolve_derived(icp_cfg_ctx *c)
 		return c->err->status;
 	if (cfg->iceberg.s3.path_style < 0)
 		cfg->iceberg.s3.path_style = cfg->s3.path_style;
+	if (!cfg->iceberg.s3.ca_bundle && !(cfg->iceberg.s3.ca_bundle = cfg_dup(c, cfg->s3.ca_bundle)))
+		return c->err->status;
+	/* credentials travel together: the warehouse's own, or all of s3's */
+	if (!cfg->iceberg.s3.access_key_id || !*cfg->iceberg.s3.access_key_id) {
+		if (!(cfg->iceberg.s3.access_key_id = cfg_dup(c, cfg->s3.access_key_id)) ||
+		    !(cfg->iceberg.s3.secret_access_key = cfg_dup(c, cfg->s3.secret_access_key)) ||
+		    !(cfg->iceberg.s3.session_token = cfg_dup(c, cfg->s3.session_token)))
+			return c->err->status;
+	} else {
+		if (!cfg->iceberg.s3.secret_access_key &&
+		    !(cfg->iceberg.s3.secret_access_key = cfg_dup(c, "")))
+			return c->err->status;
+		if (!cfg->iceberg.s3.session_token && !(cfg->iceberg.s3.session_token = cfg_dup(c, "")))
+			return c->err->status;
+	}
 	if (!cfg->processor.worker_id || !*cfg->processor.worker_id) {
 		/* The Go processor's lease owner: hostname, else "worker". */
 		if (gethostname(host, sizeof(host)) != 0 || !host[0])
@@ -96,6 +111,17 @@ static int check_global(icp_cfg_ctx *c)
 	if (check_endpoint(c, "s3.endpoint", cfg->s3.endpoint) ||
 	    check_endpoint(c, "iceberg.s3.endpoint", cfg->iceberg.s3.endpoint))
 		return c->err->status;
+	if (!*cfg->s3.access_key_id != !*cfg->s3.secret_access_key)
+		return icp_error_set(c->err, ICP_ERR_INVALID,
+		                     "s3.access_key_id and s3.secret_access_key go together "
+		                     "(only %s is set)",
+		                     *cfg->s3.access_key_id ? "access_key_id" : "secret_access_key");
+	if (!*cfg->iceberg.s3.access_key_id != !*cfg->iceberg.s3.secret_access_key)
+		return icp_error_set(c->err, ICP_ERR_INVALID,
+		                     "iceberg.s3.access_key_id and iceberg.s3.secret_access_key go "
+		                     "together (only %s is set)",
+		                     *cfg->iceberg.s3.access_key_id ? "access_key_id"
+		                                                    : "secret_access_key");
 	if (cfg->iceberg.catalog.type == ICP_CATALOG_REST &&
 	    !is_url(uri, "http://") && !is_url(uri, "https://"))
 		return icp_error_set(c->err, ICP_ERR_INVALID,

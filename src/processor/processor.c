@@ -49,6 +49,11 @@ static void on_s3_request(void *ctx, icp_s3_op op, long status)
 		icp_metrics_counter_inc(p->m_s3[op][cls]);
 }
 
+static const char *nonempty(const char *s)
+{
+	return s && s[0] ? s : NULL;
+}
+
 /* S3 settings: s3.* for segments and LFS blobs, iceberg.s3.* (which
  * default to s3.*) for the warehouse. */
 static void store_opts(icp_processor *p, int warehouse, icp_storage_opts *o)
@@ -58,6 +63,13 @@ static void store_opts(icp_processor *p, int warehouse, icp_storage_opts *o)
 	o->s3.endpoint = warehouse ? cfg->iceberg.s3.endpoint : cfg->s3.endpoint;
 	o->s3.region = warehouse ? cfg->iceberg.s3.region : cfg->s3.region;
 	o->s3.path_style = warehouse ? cfg->iceberg.s3.path_style : cfg->s3.path_style;
+	o->s3.ca_bundle = nonempty(warehouse ? cfg->iceberg.s3.ca_bundle : cfg->s3.ca_bundle);
+	o->s3.access_key_id =
+		nonempty(warehouse ? cfg->iceberg.s3.access_key_id : cfg->s3.access_key_id);
+	o->s3.secret_access_key =
+		nonempty(warehouse ? cfg->iceberg.s3.secret_access_key : cfg->s3.secret_access_key);
+	o->s3.session_token =
+		nonempty(warehouse ? cfg->iceberg.s3.session_token : cfg->s3.session_token);
 	o->s3.on_request = on_s3_request;
 	o->s3.on_request_ctx = p;
 }
@@ -75,11 +87,6 @@ int icp_processor_open_bucket(icp_processor *p, const char *bucket, icp_storage 
 		rc = icp_storage_open_ex((char *)url.data, &o, out, err);
 	icp_buf_dispose(&url);
 	return rc;
-}
-
-static const char *nonempty(const char *s)
-{
-	return s && s[0] ? s : NULL;
 }
 
 int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err)

@@ -353,6 +353,34 @@ static void test_cross_rules(void)
 		CHECK_EQ_INT(c->s3.path_style, 0);
 		icp_config_free(c);
 	}
+	/* credentials and CA bundle: the warehouse takes s3's, all together,
+	 * unless it has its own key */
+	CHECK_EQ_INT(load_env(ETCD "iceberg: {catalog: {type: rest, uri: 'http://cat'}, warehouse: 's3://w'}\n"
+	                      "s3: {bucket: b, ca_bundle: /ca.pem, access_key_id: AK, "
+	                      "secret_access_key: SK, session_token: ST}\n",
+	                      NULL, 0, &c, &err), ICP_OK);
+	if (c) {
+		CHECK_EQ_STR(c->iceberg.s3.ca_bundle, "/ca.pem");
+		CHECK_EQ_STR(c->iceberg.s3.access_key_id, "AK");
+		CHECK_EQ_STR(c->iceberg.s3.secret_access_key, "SK");
+		CHECK_EQ_STR(c->iceberg.s3.session_token, "ST");
+		icp_config_free(c);
+	}
+	CHECK_EQ_INT(load_env(ETCD "iceberg: {catalog: {type: rest, uri: 'http://cat'}, warehouse: 's3://w',"
+	                      " s3: {access_key_id: WK, secret_access_key: WS}}\n"
+	                      "s3: {bucket: b, access_key_id: AK, secret_access_key: SK, session_token: ST}\n",
+	                      NULL, 0, &c, &err), ICP_OK);
+	if (c) {
+		CHECK_EQ_STR(c->iceberg.s3.access_key_id, "WK");
+		CHECK_EQ_STR(c->iceberg.s3.secret_access_key, "WS");
+		CHECK_EQ_STR(c->iceberg.s3.session_token, ""); /* not s3's: another identity */
+		icp_config_free(c);
+	}
+	CHECK_EQ_INT(load_env(ETCD "iceberg: {catalog: {type: rest, uri: 'http://cat'}, warehouse: 's3://w',"
+	                      " s3: {access_key_id: WK}}\ns3: {bucket: b}\n",
+	                      NULL, 0, &c, &err), ICP_ERR_INVALID);
+	CHECK_EQ_STR(err.msg, "iceberg.s3.access_key_id and iceberg.s3.secret_access_key go together "
+	                      "(only access_key_id is set)");
 }
 
 static void test_env_expansion(void)

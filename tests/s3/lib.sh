@@ -1,7 +1,8 @@
 # Sourceable helpers for tests that need an S3 server: s3rver (npm, from
 # tools/node_modules, installed by scripts/bootstrap) on 127.0.0.1 with a
-# free port and a temporary data directory. It verifies SigV4 signatures
-# with access key S3RVER / secret S3RVER.
+# free port and a temporary data directory, access key S3RVER / secret
+# S3RVER (s3rver 3.7 does not check SigV4 signatures: the proxy below does).
+# With S3_TLS_KEY and S3_TLS_CERT set it serves https.
 #
 #   . tests/s3/lib.sh
 #   s3_start bucket1 bucket2 ...   # starts s3rver, creates the buckets,
@@ -66,15 +67,17 @@ s3_start() {
   S3_LOG="$S3_TMP/s3rver.log"
   mkdir -p "$S3_DIR"
   S3_PORT=$(s3_free_port)
-  local b args=()
+  local b args=() scheme=http
   # Buckets are created at startup (--configure-bucket), before any request.
   for b in "$@"; do args+=(--configure-bucket "$b"); done
+  # S3_TLS_KEY/S3_TLS_CERT set: s3rver serves https with that certificate.
+  if [ -n "${S3_TLS_CERT:-}" ]; then args+=(--key "$S3_TLS_KEY" --cert "$S3_TLS_CERT"); scheme=https; fi
   # s3rver encrypts continuation tokens with a cipher OpenSSL 3 keeps in
   # its legacy provider.
   NODE_OPTIONS="${NODE_OPTIONS:-} --openssl-legacy-provider" "$S3RVER_BIN" -d "$S3_DIR" -a 127.0.0.1 -p "$S3_PORT" --no-vhost-buckets "${args[@]}" >"$S3_LOG" 2>&1 &
   S3_PID=$!
   trap s3_stop EXIT
-  export S3_ENDPOINT="http://127.0.0.1:$S3_PORT" S3_REGION=us-east-1 S3_PATH_STYLE=true
+  export S3_ENDPOINT="$scheme://127.0.0.1:$S3_PORT" S3_REGION=us-east-1 S3_PATH_STYLE=true
   export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1
   unset AWS_SESSION_TOKEN AWS_PROFILE AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_ARN \
     AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_CREDENTIALS_RELATIVE_URI
