@@ -58,6 +58,27 @@ static int registry_defs(icp_processor *p, const char *topic, icp_arena *a,
 	 * older document can still be rows. */
 	for (size_t i = 0; rc == ICP_OK && i < *n; i++)
 		(*defs)[i].required = 0;
+	/* A property named like a base column (topic, key, value, ...) is a
+	 * field of the value, not the record: it cannot be a column of its
+	 * own, and refusing the whole document would stop the table over one
+	 * name. Skipped, once per document fetched. */
+	if (rc == ICP_OK && *n) {
+		icp_ice_schema *base = icp_ice_schema_base();
+		size_t i, k = 0;
+		if (!base)
+			rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+		for (i = 0; rc == ICP_OK && i < *n; i++) {
+			if (icp_ice_schema_find(base, (*defs)[i].name)) {
+				ICP_WARN("registry property named like a base column; not a column", "topic",
+				         topic, "property", (*defs)[i].name);
+				continue;
+			}
+			(*defs)[k++] = (*defs)[i];
+		}
+		if (rc == ICP_OK)
+			*n = k;
+		icp_ice_schema_free(base);
+	}
 	icp_registry_free(own);
 	return rc;
 }

@@ -256,8 +256,13 @@ void icp_obs_publish(icp_processor *p)
 
 	for (i = 0; i < p->n_parts; i++) {
 		icp_part *pt = p->parts[i];
-		if (!icp_part_active(p, pt))
+		if (!icp_part_active(p, pt)) {
+			/* handed to another worker: its owner reports the lag, so
+			 * sum/max over workers is the partition's lag */
+			icp_metrics_gauge_set(pt->m_lag_offsets, 0);
+			icp_metrics_gauge_set(pt->m_lag_seconds, 0);
 			continue;
+		}
 		owned++;
 		icp_metrics_gauge_set(pt->m_lag_offsets, (double)lag_offsets(pt));
 		icp_metrics_gauge_set(pt->m_lag_seconds, lag_seconds(pt));

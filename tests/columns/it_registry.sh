@@ -2,7 +2,8 @@
 # Registry columns end to end: schema.source registry, the JSON Schema
 # served by a local HTTP server at {base_url}/{topic}.json; the table is
 # created with its columns (integer->long, number->double, boolean,
-# string, ["string","null"] -> string; `required` is validation's business
+# string, ["string","null"] -> string; a property named like a base
+# column ("key") is skipped with a warning; `required` is validation's business
 # (schema.mode), so the columns are optional and a value without "id" is a
 # row with a null id). With the registry down, the existing table keeps
 # its schema and the run still appends. Back up with a changed document
@@ -15,7 +16,7 @@ cat > "$D/registry/orders.json" <<'JSON'
 {"type": "object", "required": ["id"],
  "properties": {"id": {"type": "integer"}, "price": {"type": "number"},
    "ok": {"type": "boolean"}, "name": {"type": ["string", "null"]},
-   "tags": {"type": "array"}}}
+   "tags": {"type": "array"}, "key": {"type": "string"}}}
 JSON
 printf '%s\n' '{"id":9223372036854775807,"price":1.5,"ok":true,"name":"a"}' \
   '{"price":2}' '{"id":-1,"name":null,"tags":[1]}' > "$D/values.jsonl"
@@ -51,7 +52,10 @@ head = head.replace("\nlog:\n", "\nschema:\n  registry:\n    base_url: http://12
 open(p, "w").write(head + "mappings:\n  - {topic: orders, table: shop.orders, create_table_if_missing: true,\n"
     "     schema: {source: registry}}\n")
 PY
-"$BIN" --once -config="$D/config.yaml"
+"$BIN" --once -config="$D/config.yaml" 2> "$D/run1.log" || { cat "$D/run1.log"; exit 1; }
+# "key" is a base column: that property is skipped, the rest still apply
+grep -q 'registry property named like a base column; not a column" topic=orders property=key' "$D/run1.log" ||
+  { cat "$D/run1.log"; echo "base-column property not reported"; exit 1; }
 read -r url file < <(metadata_of "$D" shop.orders)
 META="${url#file://}/metadata/$file"; DATA="${url#file://}/data"
 $PY - "$META" <<'PY'
