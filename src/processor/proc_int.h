@@ -50,6 +50,10 @@ typedef struct icp_table {
 	char *ns, *name;
 	icp_ice_metadata *meta;
 	icp_ice_schema *schema;
+	/* Warehouse store of this table: NULL = p->warehouse; else one opened
+	 * with the S3 settings the REST catalog vended for it (owned). Same
+	 * root as p->warehouse, so keys are the same. */
+	icp_storage *store;
 	uint64_t registry_gen;      /* registry document the schema follows; 0 = none */
 	icp_parquet_field *pfields;
 	size_t n_pfields;
@@ -237,6 +241,10 @@ int icp_evolve_table(icp_processor *p, icp_table *t, icp_ice_metadata **meta, ic
  * writing with its current schema, and the same document is not tried
  * again. */
 int icp_table_registry_recheck(icp_processor *p, icp_table *t, icp_error *err);
+
+/* processor.c: the object-store options of s3.* (warehouse 0) or
+ * iceberg.s3.* (warehouse 1). */
+void icp_proc_store_opts(icp_processor *p, int warehouse, icp_storage_opts *o);
 
 /* table.c */
 int icp_table_open(icp_processor *p, icp_table *t, const icp_config_mapping *m,

@@ -56,7 +56,7 @@ static const char *nonempty(const char *s)
 
 /* S3 settings: s3.* for segments and LFS blobs, iceberg.s3.* (which
  * default to s3.*) for the warehouse. */
-static void store_opts(icp_processor *p, int warehouse, icp_storage_opts *o)
+void icp_proc_store_opts(icp_processor *p, int warehouse, icp_storage_opts *o)
 {
 	const icp_config *cfg = p->cfg;
 	icp_storage_opts_init(o);
@@ -81,7 +81,7 @@ int icp_processor_open_bucket(icp_processor *p, const char *bucket, icp_storage 
 	int rc;
 	icp_buf_init(&url, 0);
 	icp_storage_opts o;
-	store_opts(p, 0, &o);
+	icp_proc_store_opts(p, 0, &o);
 	rc = store_url(p->cfg->s3.endpoint, bucket, &url, err);
 	if (rc == ICP_OK)
 		rc = icp_storage_open_ex((char *)url.data, &o, out, err);
@@ -113,7 +113,7 @@ int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err
 	rc = icp_processor_open_bucket(p, cfg->s3.bucket, &p->segments, err);
 	if (rc == ICP_OK) {
 		icp_storage_opts o;
-		store_opts(p, 1, &o);
+		icp_proc_store_opts(p, 1, &o);
 		rc = icp_storage_open_ex(cfg->iceberg.warehouse, &o, &p->warehouse, err);
 	}
 	if (rc != ICP_OK)

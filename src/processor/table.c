@@ -36,6 +36,12 @@ static int split_table(const char *dotted, char **ns, char **name)
 	return (*ns && *name) ? ICP_OK : ICP_ERR_NOMEM;
 }
 
+/* The store t's files go through (see icp_table.store). */
+static icp_storage *wh(icp_processor *p, const icp_table *t)
+{
+	return t->store ? t->store : p->warehouse;
+}
+
 /* Storage key of a URL inside the warehouse, or an error naming both. */
 static int wh_key(icp_processor *p, const char *url, const char *suffix, char **out,
                   icp_error *err)
@@ -107,6 +113,56 @@ static int build_pfields(icp_table *t, icp_error *err)
 		if (t->pfields[i].field_id == 1 || t->pfields[i].field_id == 7)
 			t->pfields[i].dictionary = 0;
 	return ICP_OK;
+}
+
+/* A REST catalog may vend S3 settings with a table (the `config` of its
+ * load/create result, or its /v1/config): Iceberg's S3 FileIO property
+ * names. When it does and the warehouse is on S3, the table's files go
+ * through a store opened with them over iceberg.s3.*. */
+static int vended_store(icp_processor *p, icp_table *t, icp_error *err)
+{
+	static const char *const keys[] = {"s3.endpoint", "s3.access-key-id",
+	                                   "s3.secret-access-key", "s3.session-token",
+	                                   "s3.path-style-access", "client.region"};
+	const char *v[ICP_ARRAY_LEN(keys)];
+	icp_storage_opts o;
+	size_t i, any = 0;
+	int rc;
+
+	const char *wurl = p->cfg->iceberg.warehouse;
+	if (strncmp(wurl, "s3://", 5) != 0 && strncmp(wurl, "s3a://", 6) != 0)
+		return ICP_OK;
+	/* copied: a catalog string lives only until its next call */
+	for (i = 0; i < ICP_ARRAY_LEN(keys); i++) {
+		const char *s = icp_catalog_config(p->catalog, keys[i]);
+		v[i] = s && *s ? icp_strdup(s) : NULL;
+		any += v[i] != NULL;
+	}
+	rc = ICP_OK;
+	if (any) {
+		icp_proc_store_opts(p, 1, &o);
+		if (v[0])
+			o.s3.endpoint = v[0];
+		if (v[1] && v[2]) { /* a vended key pair replaces ours whole */
+			o.s3.access_key_id = v[1];
+			o.s3.secret_access_key = v[2];
+			o.s3.session_token = v[3];
+		}
+		if (v[4])
+			o.s3.path_style = strcmp(v[4], "true") == 0;
+		if (v[5])
+			o.s3.region = v[5];
+		rc = icp_storage_open_ex(p->cfg->iceberg.warehouse, &o, &t->store, err);
+		if (rc != ICP_OK)
+			icp_error_prefix(err, "table %s: the S3 settings vended by the catalog", t->map->table);
+		else
+			ICP_INFO("using S3 settings vended by the catalog", "table", t->map->table,
+			         "endpoint", v[0] ? v[0] : "(configured)", "credentials",
+			         v[1] && v[2] ? "vended" : "configured");
+	}
+	for (i = 0; i < ICP_ARRAY_LEN(keys); i++)
+		icp_free((char *)v[i]);
+	return rc;
 }
 
 int icp_table_open(icp_processor *p, icp_table *t, const icp_config_mapping *m,
@@ -192,6 +248,8 @@ int icp_table_open(icp_processor *p, icp_table *t, const icp_config_mapping *m,
 		icp_buf_dispose(&data_path);
 		icp_buf_dispose(&meta_path);
 	}
+	if (rc == ICP_OK)
+		rc = vended_store(p, t, err);
 	if (rc != ICP_OK)
 		return rc;
 	/* The table must hold the base columns with their ids. */
@@ -290,6 +348,7 @@ void icp_table_dispose(icp_table *t)
 	icp_offsets_dispose(&t->committed);
 	icp_ice_metadata_free(t->meta);
 	icp_ice_schema_free(t->schema);
+	icp_storage_free(t->store);
 	icp_free(t->pfields);
 	icp_free(t->data_prefix);
 	icp_free(t->meta_prefix);
@@ -322,9 +381,9 @@ int icp_table_file_ready(icp_processor *p, icp_table *t, icp_error *err)
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 	t->open_key = (char *)icp_buf_detach(&key, NULL);
 	icp_buf_init(&key, 0);
-	icp_storage_url(p->warehouse, t->open_key, &key);
+	icp_storage_url(wh(p, t), t->open_key, &key);
 	t->open_url = (char *)icp_buf_detach(&key, NULL);
-	rc = icp_storage_writer_open(p->warehouse, t->open_key, 1, &t->sw, err);
+	rc = icp_storage_writer_open(wh(p, t), t->open_key, 1, &t->sw, err);
 	if (rc != ICP_OK) {
 		drop_open_file(t);
 		return rc;
@@ -406,7 +465,7 @@ void icp_table_discard(icp_processor *p, icp_table *t, const char *why)
 		 * leave them (an orphan costs bytes, a hole costs the table). */
 		if (!t->in_doubt) {
 			icp_error_init(&ignore);
-			icp_storage_remove(p->warehouse, t->pending[i].key, &ignore);
+			icp_storage_remove(wh(p, t), t->pending[i].key, &ignore);
 		}
 		pending_free(&t->pending[i]);
 	}
@@ -513,20 +572,20 @@ static int put_meta_file(icp_processor *p, icp_table *t, const char *name, icp_b
 		icp_buf_dispose(&k);
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 	}
-	rc = icp_storage_put(p->warehouse, (char *)k.data, icp_slice_make(bytes->data, bytes->len),
+	rc = icp_storage_put(wh(p, t), (char *)k.data, icp_slice_make(bytes->data, bytes->len),
 	                     1, err);
-	icp_storage_url(p->warehouse, (char *)k.data, &u);
+	icp_storage_url(wh(p, t), (char *)k.data, &u);
 	*key = (char *)icp_buf_detach(&k, NULL);
 	*url = (char *)icp_buf_detach(&u, NULL);
 	return rc;
 }
 
-static void remove_quiet(icp_processor *p, const char *key)
+static void remove_quiet(icp_processor *p, icp_table *t, const char *key)
 {
 	icp_error e;
 	icp_error_init(&e);
 	if (key)
-		icp_storage_remove(p->warehouse, key, &e);
+		icp_storage_remove(wh(p, t), key, &e);
 }
 
 int icp_table_refresh(icp_processor *p, icp_table *t, icp_error *err)
@@ -649,7 +708,7 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 				icp_buf_dispose(&parent_list);
 				break;
 			}
-			rc = icp_storage_get(p->warehouse, pkey, &parent_list, err);
+			rc = icp_storage_get(wh(p, t), pkey, &parent_list, err);
 		}
 		icp_buf_reset(&bytes);
 		if (rc == ICP_OK)
@@ -755,8 +814,8 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 				icp_offsets_dispose(&now);
 				rc = adopt_metadata(p, t, reloaded, err);
 				if (!any_unknown) {
-					remove_quiet(p, list_key);
-					remove_quiet(p, man_key);
+					remove_quiet(p, t, list_key);
+					remove_quiet(p, t, man_key);
 				}
 				icp_free(list_key);
 				icp_free(list_url);
@@ -771,7 +830,7 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 				icp_ice_metadata_free(reloaded);
 		}
 		if (!any_unknown)
-			remove_quiet(p, list_key); /* never referenced: retry on the new base */
+			remove_quiet(p, t, list_key); /* never referenced: retry on the new base */
 		icp_free(list_key);
 		icp_free(list_url);
 		list_key = list_url = NULL;
@@ -796,8 +855,8 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 	if (rc != ICP_OK && t->n_pending) {
 		icp_metrics_counter_inc(t->m_commits[ICP_COMMIT_FAILED]);
 		if (!any_unknown) {
-			remove_quiet(p, list_key);
-			remove_quiet(p, man_key);
+			remove_quiet(p, t, list_key);
+			remove_quiet(p, t, man_key);
 		}
 		/* An attempt may have landed unseen: until a commit of these
 		 * files succeeds or a reload shows the table, nothing of them is

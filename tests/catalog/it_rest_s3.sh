@@ -4,6 +4,11 @@
 # by the processor, metadata JSON written by the catalog server, both through
 # s3rver; the processor's requests go through the signature-checking proxy).
 # The warehouse is downloaded and every table read back by icebird + DuckDB.
+# Then vended S3 settings: the processor's own warehouse credentials are
+# wrong; a catalog that vends none fails the run with the store's 403, a
+# catalog that vends the right ones (load-table `config`: s3.endpoint,
+# s3.access-key-id, s3.secret-access-key, s3.path-style-access) makes it
+# work.
 source "$(dirname "$0")/../processor/lib.sh"
 source "$(dirname "$0")/rest_lib.sh"
 source "$(dirname "$0")/../s3/lib.sh"
@@ -36,4 +41,40 @@ for t in orders clicks payments; do
     > "$D/check" || { cat "$D/check"; exit 1; }
 done
 echo "REST catalog + S3 warehouse: 3 tables read back exactly"
+
+# vended settings; lake2 without vending (control), lake3 with
+wrong_creds() { # DIR WAREHOUSE
+  $PY - "$1/config.yaml" "$2" "$S3_PROXY_ENDPOINT" <<'PY'
+import sys, re
+p, wh, ep = sys.argv[1:]
+s = open(p).read()
+s = re.sub(r"  warehouse: .*", "  warehouse: %s\n  s3: {endpoint: \"%s\", path_style: true, "
+           "access_key_id: WRONGKEY, secret_access_key: wrong-secret}" % (wh, ep), s)
+open(p, "w").write(s)
+PY
+}
+D2=$WORK/rs3-novend
+start_server "$D2" --warehouse s3://wh/lake2 --s3-endpoint "$S3_ENDPOINT"
+cp "$D/config.yaml" "$D2/config.yaml"; sed -i "s|uri: http://127.0.0.1:[0-9]*|uri: $URL|; s|$D/state|$D2/state|" "$D2/config.yaml"
+wrong_creds "$D2" s3://wh/lake2
+if "$BIN" --once -config="$D2/config.yaml" 2> "$D2/run.log"; then
+  echo "wrong warehouse credentials and nothing vended: the run succeeded"; exit 1; fi
+grep -q "403" "$D2/run.log" || { cat "$D2/run.log"; echo "no 403 in the error"; exit 1; }
+echo "control: wrong warehouse credentials, nothing vended -> $(grep -o 'SignatureDoesNotMatch\|HTTP 403[^"]*' "$D2/run.log" | head -1)"
+D3=$WORK/rs3-vend
+start_server "$D3" --warehouse s3://wh/lake3 --s3-endpoint "$S3_ENDPOINT" --table-config \
+  "{\"s3.endpoint\": \"$S3_PROXY_ENDPOINT\", \"s3.access-key-id\": \"$AWS_ACCESS_KEY_ID\", \"s3.secret-access-key\": \"$AWS_SECRET_ACCESS_KEY\", \"s3.path-style-access\": \"true\"}"
+cp "$D/config.yaml" "$D3/config.yaml"; sed -i "s|uri: http://127.0.0.1:[0-9]*|uri: $URL|; s|$D/state|$D3/state|" "$D3/config.yaml"
+wrong_creds "$D3" s3://wh/lake3
+sed -i 's/level: warn/level: info/' "$D3/config.yaml"
+"$BIN" --once -config="$D3/config.yaml" 2> "$D3/run.log" || { cat "$D3/run.log"; exit 1; }
+grep -q 'using S3 settings vended by the catalog' "$D3/run.log" || { cat "$D3/run.log"; exit 1; }
+rm -rf "$D/dl"; $PY "$ROOT/tests/s3/s3sync.py" down "$S3_ENDPOINT" wh "$D/dl/wh" > /dev/null
+for t in orders clicks payments; do
+  read -r url file < <(rest_metadata_of "$D3" shop.$t)
+  case $url in s3://wh/lake3/*) ;; *) echo "table $t at $url, not in lake3"; exit 1;; esac
+  ICEBERG_CHECK_S3_ROOT=$D/dl node "$ROOT/tools/iceberg-check.mjs" "$url" "$file" "$D/expected-$t.jsonl" \
+    > "$D3/check" || { cat "$D3/check"; exit 1; }
+done
+echo "vended S3 credentials and endpoint used: 3 tables read back exactly"
 echo "1 passed, 0 failed"
