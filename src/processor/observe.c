@@ -123,6 +123,9 @@ static const icp_metrics_desc extra_descs[ICP_OBS_COUNT] = {
 	[ICP_OBS_STORE_REQUESTS] = {ICP_METRICS_COUNTER, P "s3_requests_total",
 		"Object-store requests by operation and HTTP status (class).",
 		{"operation", "status"}, NULL, 0},
+	[ICP_OBS_COERCE_NULLS] = {ICP_METRICS_COUNTER, P "column_coercion_nulls_total",
+		"JSON values present but of a kind or range the typed column cannot take, "
+		"written as null, per top-level column.", {"table", "column"}, NULL, 0},
 };
 
 int icp_obs_init(icp_processor *p, icp_error *err)
@@ -193,6 +196,7 @@ void icp_obs_table_init(icp_processor *p, icp_table *t)
 		t->m_commits[i] = icp_metrics_counter_get(p->fam[ICP_OBS_COMMITS],
 		                                          ICP_METRICS_VALUES(table, outcomes[i]),
 		                                          NULL);
+	t->fam_coerce = p->fam[ICP_OBS_COERCE_NULLS]; /* series made by rows.c per column */
 }
 
 void icp_obs_part_init(icp_processor *p, icp_part *pt)

@@ -86,6 +86,9 @@ typedef struct icp_table {
 	int64_t last_commit_ms;     /* wall clock of the last commit, 0: none */
 	void *filter;               /* per-record stage state (filter.c), or NULL */
 	/* metric handles (observe.c), cached: updates never look up */
+	icp_metrics_family *fam_coerce;      /* column_coercion_nulls_total */
+	icp_metrics_counter **m_coerce;      /* per top-level typed column */
+	uint64_t *coerce_seen;               /* extractor counts already added */
 	icp_metrics_counter *m_written, *m_dropped, *m_invalid, *m_batches, *m_bytes, *m_segments,
 		*m_files;
 	icp_metrics_histogram *m_latency, *m_file_size;
@@ -123,7 +126,7 @@ struct icp_part {
 /* Families this processor adds to the contract's (observe.c). */
 enum { ICP_OBS_LAG_OFFSETS, ICP_OBS_LAG_SECONDS, ICP_OBS_BYTES_READ, ICP_OBS_SEGMENTS_READ,
        ICP_OBS_COMMITS, ICP_OBS_FILES, ICP_OBS_FILE_SIZE, ICP_OBS_OWNED,
-       ICP_OBS_STORE_REQUESTS, ICP_OBS_COUNT };
+       ICP_OBS_STORE_REQUESTS, ICP_OBS_COERCE_NULLS, ICP_OBS_COUNT };
 
 struct icp_processor {
 	const icp_config *cfg;

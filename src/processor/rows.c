@@ -53,8 +53,52 @@ static void cols_free(cols *c)
 	icp_free(c);
 }
 
+/* Adds what the extractor counted since the last call to the per-column
+ * coercion-null counters (once per batch: a handful of columns, no
+ * allocation). */
+static void coerce_publish(icp_table *t)
+{
+	size_t i, n = icp_columns_count(t->columns);
+	if (!t->m_coerce)
+		return;
+	for (i = 0; i < n; i++) {
+		uint64_t now = icp_columns_coerce_nulls(t->columns, i);
+		if (now > t->coerce_seen[i]) {
+			icp_metrics_counter_add(t->m_coerce[i], now - t->coerce_seen[i]);
+			t->coerce_seen[i] = now;
+		}
+	}
+}
+
+static void coerce_free(icp_table *t)
+{
+	icp_free(t->m_coerce);
+	icp_free(t->coerce_seen);
+	t->m_coerce = NULL;
+	t->coerce_seen = NULL;
+}
+
+/* Counter series for the extractor's columns (label: table, column). */
+static void coerce_init(icp_table *t)
+{
+	size_t i, n = icp_columns_count(t->columns);
+	if (!t->fam_coerce || !n)
+		return;
+	t->m_coerce = icp_calloc(n, sizeof(*t->m_coerce));
+	t->coerce_seen = icp_calloc(n, sizeof(*t->coerce_seen));
+	if (!t->m_coerce || !t->coerce_seen) {
+		coerce_free(t); /* metrics are best effort */
+		return;
+	}
+	for (i = 0; i < n; i++)
+		t->m_coerce[i] = icp_metrics_counter_get(
+			t->fam_coerce, ICP_METRICS_VALUES(t->map->table, icp_columns_name(t->columns, i)),
+			NULL);
+}
+
 void icp_rows_schema_changed(icp_table *t)
 {
+	coerce_free(t);
 	icp_columns_free(t->columns);
 	t->columns = NULL;
 	icp_columns_free(t->lfs_columns);
@@ -196,6 +240,8 @@ static int columns_ready(icp_table *t, icp_error *err)
 		                            &t->columns, err);
 	if (rc == ICP_OK && LFS_COLS(t))
 		rc = icp_columns_new_subset(t->schema, NULL, "lfs_", 1, &t->lfs_columns, err);
+	if (rc == ICP_OK)
+		coerce_init(t);
 	icp_ice_schema_free(want);
 	icp_free(defs);
 	if (rc != ICP_OK)
@@ -365,6 +411,8 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 				return rc;
 		}
 	}
+	if (typed)
+		coerce_publish(t);
 	if (typed && (rc = icp_columns_write(t->columns, t->pw, err)) != ICP_OK)
 		return rc;
 	if (t->lfs_columns && (rc = icp_columns_write(t->lfs_columns, t->pw, err)) != ICP_OK)

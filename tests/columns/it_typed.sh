@@ -143,4 +143,33 @@ got=$(node "$ROOT/tools/duckdb-query.mjs" "SELECT string_agg(CAST(\"offset\" AS 
 [ "$got" = '[["0,1,2"]]' ] || { echo "strict: offsets $got, want 0,1,2"; exit 1; }
 grep -q '"offset": *2,' "$D/state/offsets.json" || { cat "$D/state/offsets.json"; exit 1; }
 echo "strict: stopped at offset 3 (required column id missing); offsets 0..2 committed"
+
+# metrics: values of a wrong kind are counted per column (a run-mode
+# processor over the 7 records, scraped once they are committed)
+kill $SERVER 2>/dev/null || true
+D=$WORK/metrics; mkdir -p "$D/segments/bucket"
+cp -r "$WORK/typed/all/prod" "$D/segments/bucket/"
+typed_config "$COLS1" false
+sed -i 's/level: warn/level: info/' "$D/config.yaml"
+KAFSCALE_METRICS_ADDR=127.0.0.1:0 "$BIN" -config="$D/config.yaml" 2> "$D/run.log" & MPID=$!
+for _ in $(seq 100); do grep -q '"offset": *6' "$D/state/offsets.json" 2> /dev/null && break; sleep 0.1; done
+port=$(grep -o 'http endpoints listening.* port=[0-9]*' "$D/run.log" | sed 's/.*port=//')
+curl -s "http://127.0.0.1:$port/metrics" > "$D/metrics.txt"
+kill -TERM $MPID; wait $MPID
+$PY - "$D/metrics.txt" <<'PY'
+import sys, re
+got = {}
+for line in open(sys.argv[1]):
+    m = re.match(r'kafscale_processor_column_coercion_nulls_total\{table="shop.orders",column="(\w+)"\} (\S+)', line)
+    if m:
+        got[m.group(1)] = float(m.group(2))
+# record 2 has one value of a wrong kind in each of qty..day and two inside
+# items (sku 1, n "x"); record 4's id 2^63 does not fit a long (counted,
+# then the record is refused); records 0, 1 and 6 have none
+want = {"qty": 1, "price": 1, "ok": 1, "name": 1, "blob": 1, "ts": 1, "day": 1, "id": 1, "items": 2}
+bad = {k: (got.get(k), v) for k, v in want.items() if got.get(k) != v}
+assert not bad, ("coercion nulls per column (got, want)", bad, got)
+assert got.get("tags") == 0 and got.get("attrs") == 0 and got.get("addr") == 0, got
+print("coercion nulls per column:", got)
+PY
 echo "1 passed, 0 failed"
