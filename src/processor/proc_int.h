@@ -256,14 +256,24 @@ void icp_table_dispose(icp_table *t);
 /* Ensures an open Parquet file; rolls it at the target size. */
 int icp_table_file_ready(icp_processor *p, icp_table *t, icp_error *err);
 int icp_table_file_maybe_roll(icp_processor *p, icp_table *t, icp_error *err);
+/* Drops all uncommitted data of the table and rewinds its partitions
+ * (data files are kept while t->in_doubt). */
+void icp_table_discard(icp_processor *p, icp_table *t, const char *why);
+/* For commit.c: the store t's files go through; adopting metadata as the
+ * table's current one (takes m on ICP_OK); closing the open file into the
+ * pending list; freeing one pending entry. */
+icp_storage *icp_table_store(icp_processor *p, const icp_table *t);
+int icp_table_adopt(icp_processor *p, icp_table *t, icp_ice_metadata *m, icp_error *err);
+int icp_table_close_file(icp_table *t, icp_error *err);
+void icp_table_pending_free(icp_pending_file *f);
+
+/* commit.c */
 /* Commits the table's pending data (ICP_OK when nothing to do). */
 int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err);
 /* Commits what is buffered, reloads the table from the catalog and moves
  * its partitions to the offsets the table holds (after a claim: another
  * worker may have committed since we last looked). */
 int icp_table_refresh(icp_processor *p, icp_table *t, icp_error *err);
-/* Drops all uncommitted data of the table and rewinds its partitions. */
-void icp_table_discard(icp_processor *p, icp_table *t, const char *why);
 
 /* partition.c: discovers partitions of mapped topics and reads new
  * segments. *progress is set when records were taken. */
