@@ -64,6 +64,9 @@ typedef struct icp_catalog_opts {
 	const char *rest_warehouse;    /* ?warehouse= of /v1/config; warehouse */
 	const char *ca_bundle;         /* PEM CA file for https */
 	long timeout_ms;               /* per request; 30000 */
+	/* X-Iceberg-Access-Delegation value sent with every request (e.g.
+	 * "vended-credentials"); NULL/"" = not sent */
+	const char *access_delegation;
 } icp_catalog_opts;
 
 /* Opens the backend for opts->type. Returns ICP_OK, ICP_ERR_INVALID

@@ -48,6 +48,7 @@ typedef struct rest_cat {
 	char *prefix;         /* NULL: none */
 	char *warehouse;      /* the ?warehouse= of /v1/config; NULL: none */
 	char *static_token;   /* iceberg.catalog.token */
+	char *delegation;     /* "X-Iceberg-Access-Delegation: ..." or NULL */
 	char *client_id, *client_secret, *scope, *oauth_uri;
 	char *token;          /* current OAuth2 access token */
 	int64_t token_expiry_ms; /* 0: no expiry given */
@@ -97,6 +98,7 @@ static void rest_close(void *st)
 	icp_free(c->prefix);
 	icp_free(c->warehouse);
 	wipe_free(c->static_token);
+	icp_free(c->delegation);
 	icp_free(c->client_id);
 	wipe_free(c->client_secret);
 	icp_free(c->scope);
@@ -202,7 +204,7 @@ static int call(rest_cat *c, const char *method, const char *url, const icp_buf 
                 icp_http_response *r, icp_error *err)
 {
 	icp_buf auth;
-	const char *hdrs[4];
+	const char *hdrs[5];
 	int rc = ICP_OK, tries;
 
 	icp_buf_init(&auth, 1 << 16);
@@ -223,6 +225,8 @@ static int call(rest_cat *c, const char *method, const char *url, const icp_buf 
 		if (auth.len)
 			hdrs[n++] = (const char *)auth.data;
 		hdrs[n++] = "Accept: application/json";
+		if (c->delegation)
+			hdrs[n++] = c->delegation;
 		if (body)
 			hdrs[n++] = "Content-Type: application/json";
 		hdrs[n] = NULL;
@@ -396,6 +400,15 @@ int icp_catalog_rest_open(const icp_catalog_opts *opts, void **st, icp_error *er
 	c->warehouse = dup_or_null(opts->rest_warehouse ? opts->rest_warehouse
 	                                                : opts->warehouse);
 	c->static_token = dup_or_null(opts->token);
+	if (opts->access_delegation && *opts->access_delegation) {
+		icp_buf d;
+		icp_buf_init(&d, 4096);
+		icp_buf_printf(&d, "X-Iceberg-Access-Delegation: %s", opts->access_delegation);
+		c->delegation = d.status ? NULL : (char *)icp_buf_detach(&d, NULL);
+		icp_buf_dispose(&d);
+		if (!c->delegation)
+			goto nomem;
+	}
 	c->scope = icp_strdup(opts->scope && *opts->scope ? opts->scope : "catalog");
 	if (!c->uri || !c->scope)
 		goto nomem;

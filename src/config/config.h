@@ -112,6 +112,7 @@ typedef struct icp_config {
 			char *scope;
 			char *warehouse;  /* ?warehouse= of /v1/config; "" = iceberg.warehouse */
 			char *ca_bundle;  /* "" = system CAs */
+			char *access_delegation; /* rest: X-Iceberg-Access-Delegation */
 			int64_t timeout_seconds;
 		} catalog;
 		char *warehouse;

@@ -169,6 +169,11 @@ static const icp_cfg_key top_keys[] = {
 	 .off = TOP(iceberg.catalog.ca_bundle), .def = "",
 	 .help = "rest: PEM file of the CAs trusted for https (default: the "
 	         "system's)."},
+	{.path = "iceberg.catalog.access_delegation", .kind = ICP_CFG_STR,
+	 .off = TOP(iceberg.catalog.access_delegation), .def = "",
+	 .help = "rest: X-Iceberg-Access-Delegation header sent to the catalog, "
+	         "e.g. vended-credentials (the catalog then vends S3 settings per "
+	         "table); empty = not sent."},
 	{.path = "iceberg.catalog.timeout_seconds", .kind = ICP_CFG_INT,
 	 .off = TOP(iceberg.catalog.timeout_seconds), .def = "30", .min = 1,
 	 .max = 3600, .help = "rest: timeout of one catalog request; a commit "

@@ -80,6 +80,15 @@ static int resolve_derived(icp_cfg_ctx *c)
 		return c->err->status;
 	/* credentials travel together: the warehouse's own, or all of s3's */
 	if (!cfg->iceberg.s3.access_key_id || !*cfg->iceberg.s3.access_key_id) {
+		const char *half = cfg->iceberg.s3.secret_access_key && *cfg->iceberg.s3.secret_access_key
+		                           ? "secret_access_key"
+		                   : cfg->iceberg.s3.session_token && *cfg->iceberg.s3.session_token
+		                           ? "session_token"
+		                           : NULL;
+		if (half) /* would silently be replaced by s3.*'s */
+			return icp_error_set(c->err, ICP_ERR_INVALID,
+			                     "iceberg.s3.%s is set without iceberg.s3.access_key_id",
+			                     half);
 		if (!(cfg->iceberg.s3.access_key_id = cfg_dup(c, cfg->s3.access_key_id)) ||
 		    !(cfg->iceberg.s3.secret_access_key = cfg_dup(c, cfg->s3.secret_access_key)) ||
 		    !(cfg->iceberg.s3.session_token = cfg_dup(c, cfg->s3.session_token)))

@@ -54,6 +54,7 @@ typedef struct icp_table {
 	 * with the S3 settings the REST catalog vended for it (owned). Same
 	 * root as p->warehouse, so keys are the same. */
 	icp_storage *store;
+	int64_t store_renew_ms;     /* wall clock: ask the catalog again */
 	uint64_t registry_gen;      /* registry document the schema follows; 0 = none */
 	icp_parquet_field *pfields;
 	size_t n_pfields;
@@ -266,6 +267,11 @@ icp_storage *icp_table_store(icp_processor *p, const icp_table *t);
 int icp_table_adopt(icp_processor *p, icp_table *t, icp_ice_metadata *m, icp_error *err);
 int icp_table_close_file(icp_table *t, icp_error *err);
 void icp_table_pending_free(icp_pending_file *f);
+
+/* When the vended S3 settings of t are due (see vended_store) and nothing
+ * is buffered: reloads the table so the catalog vends again and swaps the
+ * store. Errors keep the old store and retry 10 s later. */
+int icp_table_vended_renew(icp_processor *p, icp_table *t, icp_error *err);
 
 /* commit.c */
 /* Commits the table's pending data (ICP_OK when nothing to do). */

@@ -129,6 +129,7 @@ int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err
 	/* "" in the config means "the default": NULL for the catalog */
 	co.oauth2_server_uri = nonempty(cfg->iceberg.catalog.oauth2_server_uri);
 	co.scope = nonempty(cfg->iceberg.catalog.scope);
+	co.access_delegation = nonempty(cfg->iceberg.catalog.access_delegation);
 	co.rest_warehouse = nonempty(cfg->iceberg.catalog.warehouse);
 	co.ca_bundle = nonempty(cfg->iceberg.catalog.ca_bundle);
 	co.timeout_ms = (long)cfg->iceberg.catalog.timeout_seconds * 1000;
@@ -342,6 +343,11 @@ static int commit_all(icp_processor *p, icp_error *err)
 		int r;
 		icp_error_init(&e);
 		r = icp_table_commit(p, &p->tables[i], &e);
+		if (r == ICP_OK && icp_table_vended_renew(p, &p->tables[i], &e) != ICP_OK) {
+			ICP_WARN("renewing the S3 settings vended by the catalog failed; retrying",
+			         "table", p->tables[i].map->table, "err", e.msg);
+			icp_error_clear(&e);
+		}
 		if (r == ICP_OK && icp_table_registry_recheck(p, &p->tables[i], &e) != ICP_OK) {
 			/* the commit stands; the table keeps its schema */
 			if (e.status == ICP_ERR_INVALID)

@@ -103,28 +103,37 @@ static int build_pfields(icp_table *t, icp_error *err)
 /* A REST catalog may vend S3 settings with a table (the `config` of its
  * load/create result, or its /v1/config): Iceberg's S3 FileIO property
  * names. When it does and the warehouse is on S3, the table's files go
- * through a store opened with them over iceberg.s3.*. */
-static int vended_store(icp_processor *p, icp_table *t, icp_error *err)
+ * through a store opened with them over iceberg.s3.* (*out; NULL when
+ * nothing is vended). *renew_ms: when to ask again (vended credentials
+ * expire: half-way to s3.session-token-expires-at-ms, at most 5 minutes
+ * before it; 10 minutes when no expiry is given). */
+static int vended_store(icp_processor *p, icp_table *t, icp_storage **out, int64_t *renew_ms,
+                        icp_error *err)
 {
 	static const char *const keys[] = {"s3.endpoint", "s3.access-key-id",
 	                                   "s3.secret-access-key", "s3.session-token",
-	                                   "s3.path-style-access", "client.region"};
+	                                   "s3.path-style-access", "client.region",
+	                                   "s3.session-token-expires-at-ms"};
 	const char *v[ICP_ARRAY_LEN(keys)];
 	icp_storage_opts o;
 	size_t i, any = 0;
+	int64_t now = icp_now_ms();
 	int rc;
-
 	const char *wurl = p->cfg->iceberg.warehouse;
+
+	*out = NULL;
+	*renew_ms = 0;
 	if (strncmp(wurl, "s3://", 5) != 0 && strncmp(wurl, "s3a://", 6) != 0)
 		return ICP_OK;
 	/* copied: a catalog string lives only until its next call */
 	for (i = 0; i < ICP_ARRAY_LEN(keys); i++) {
 		const char *s = icp_catalog_config(p->catalog, keys[i]);
 		v[i] = s && *s ? icp_strdup(s) : NULL;
-		any += v[i] != NULL;
+		any += i < 6 && v[i] != NULL;
 	}
 	rc = ICP_OK;
 	if (any) {
+		int64_t expires = v[6] ? strtoll(v[6], NULL, 10) : 0, margin;
 		icp_proc_store_opts(p, 1, &o);
 		if (v[0])
 			o.s3.endpoint = v[0];
@@ -137,10 +146,14 @@ static int vended_store(icp_processor *p, icp_table *t, icp_error *err)
 			o.s3.path_style = strcmp(v[4], "true") == 0;
 		if (v[5])
 			o.s3.region = v[5];
-		rc = icp_storage_open_ex(p->cfg->iceberg.warehouse, &o, &t->store, err);
+		rc = icp_storage_open_ex(wurl, &o, out, err);
 		if (rc != ICP_OK)
 			icp_error_prefix(err, "table %s: the S3 settings vended by the catalog", t->map->table);
-		else
+		margin = expires > now ? (expires - now) / 2 : 0;
+		if (margin > 300000)
+			margin = 300000;
+		*renew_ms = expires > now ? expires - margin : now + 600000;
+		if (rc == ICP_OK)
 			ICP_INFO("using S3 settings vended by the catalog", "table", t->map->table,
 			         "endpoint", v[0] ? v[0] : "(configured)", "credentials",
 			         v[1] && v[2] ? "vended" : "configured");
@@ -148,6 +161,36 @@ static int vended_store(icp_processor *p, icp_table *t, icp_error *err)
 	for (i = 0; i < ICP_ARRAY_LEN(keys); i++)
 		icp_free((char *)v[i]);
 	return rc;
+}
+
+int icp_table_vended_renew(icp_processor *p, icp_table *t, icp_error *err)
+{
+	icp_ice_metadata *m = NULL;
+	icp_storage *fresh = NULL;
+	int64_t renew = 0;
+	int rc;
+
+	if (!t->store || icp_now_ms() < t->store_renew_ms)
+		return ICP_OK;
+	if (t->dirty || t->n_pending || t->pw)
+		return ICP_OK; /* files open on the old store: after the next commit */
+	/* a load is what makes the catalog vend again; the table state itself
+	 * is left as it is (the metadata is only a carrier here) */
+	rc = icp_catalog_load_table(p->catalog, t->ns, t->name, &m, err);
+	icp_ice_metadata_free(m);
+	if (rc == ICP_OK)
+		rc = vended_store(p, t, &fresh, &renew, err);
+	if (rc != ICP_OK) {
+		t->store_renew_ms = icp_now_ms() + 10000; /* old settings until then */
+		return rc;
+	}
+	if (!fresh)
+		return ICP_OK; /* no longer vended: keep what works */
+	icp_storage_free(t->store);
+	t->store = fresh;
+	t->store_renew_ms = renew;
+	ICP_INFO("renewed the S3 settings vended by the catalog", "table", t->map->table);
+	return ICP_OK;
 }
 
 int icp_table_open(icp_processor *p, icp_table *t, const icp_config_mapping *m,
@@ -234,7 +277,7 @@ int icp_table_open(icp_processor *p, icp_table *t, const icp_config_mapping *m,
 		icp_buf_dispose(&meta_path);
 	}
 	if (rc == ICP_OK)
-		rc = vended_store(p, t, err);
+		rc = vended_store(p, t, &t->store, &t->store_renew_ms, err);
 	if (rc != ICP_OK)
 		return rc;
 	/* The table must hold the base columns with their ids. */

@@ -77,4 +77,27 @@ for t in orders clicks payments; do
     > "$D3/check" || { cat "$D3/check"; exit 1; }
 done
 echo "vended S3 credentials and endpoint used: 3 tables read back exactly"
+
+# run mode: credentials vended for 4 s only (the spec's
+# s3.session-token-expires-at-ms) are renewed before they expire, and the
+# access delegation header is sent when configured
+D4=$WORK/rs3-renew
+start_server "$D4" --warehouse s3://wh/lake4 --s3-endpoint "$S3_ENDPOINT" --table-config \
+  "{\"s3.endpoint\": \"$S3_PROXY_ENDPOINT\", \"s3.access-key-id\": \"$AWS_ACCESS_KEY_ID\", \"s3.secret-access-key\": \"$AWS_SECRET_ACCESS_KEY\", \"s3.path-style-access\": \"true\", \"s3.session-token-expires-in-ms\": \"4000\"}"
+cp "$D3/config.yaml" "$D4/config.yaml"; sed -i "s|uri: http://127.0.0.1:[0-9]*|uri: $URL\n    access_delegation: vended-credentials|; s|$D3/state|$D4/state|; s|lake3|lake4|" "$D4/config.yaml"
+"$BIN" -config="$D4/config.yaml" 2> "$D4/run.log" & RPID=$!
+SERVER_PIDS+=($RPID)
+for _ in $(seq 100); do [ "$(grep -c 'renewed the S3 settings vended by the catalog' "$D4/run.log")" -ge 3 ] && break; sleep 0.1; done
+kill -TERM $RPID; wait $RPID || { cat "$D4/run.log"; echo "run mode exit $?"; exit 1; }
+n=$(grep -c 'renewed the S3 settings vended by the catalog' "$D4/run.log" || true)
+[ "$n" -ge 3 ] || { cat "$D4/run.log"; echo "vended settings renewed $n times in 10 s, want >= 3 (one table each)"; exit 1; }
+$PY - "$(stats "$URL")" <<'PY'
+import json, sys
+s = json.loads(sys.argv[1])
+# every request of the processor (all but this stats request)
+assert s.get("delegation", {}).get("vended-credentials", 0) == s["requests"] - 1, s
+print("access delegation header on all %d processor requests; %d vending responses"
+      % (s["requests"] - 1, s["vended"]))
+PY
+echo "vended credentials renewed before expiry: $n renewals"
 echo "1 passed, 0 failed"

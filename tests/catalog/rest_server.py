@@ -139,6 +139,13 @@ class Catalog:
 
     def result(self, loc, md):
         cfg = json.loads(self.args.table_config) if self.args.table_config else {}
+        # test-only: "s3.session-token-expires-in-ms" becomes the spec's
+        # absolute "s3.session-token-expires-at-ms", so vended credentials
+        # expire for real
+        if "s3.session-token-expires-in-ms" in cfg:
+            cfg["s3.session-token-expires-at-ms"] = str(int(time.time() * 1000) +
+                                                        int(cfg.pop("s3.session-token-expires-in-ms")))
+        self.stats["vended"] = self.stats.get("vended", 0) + (1 if cfg else 0)
         return {"metadata-location": loc, "metadata": md, "config": cfg}
 
     def new_metadata(self, ident, req):
@@ -370,6 +377,9 @@ class Handler(BaseHTTPRequestHandler):
         path, query = u.path, urllib.parse.parse_qs(u.query)
         raw = self.body()
         cat.stats["requests"] += 1
+        d = self.headers.get("X-Iceberg-Access-Delegation")
+        if d:
+            cat.stats.setdefault("delegation", {})[d] = cat.stats.get("delegation", {}).get(d, 0) + 1
         if not self.authorized(path):
             cat.stats["unauthorized"] += 1
             raise Fail(401, "NotAuthorizedException", "not authorized: missing, invalid or expired token")

@@ -381,6 +381,11 @@ static void test_cross_rules(void)
 	                      NULL, 0, &c, &err), ICP_ERR_INVALID);
 	CHECK_EQ_STR(err.msg, "iceberg.s3.access_key_id and iceberg.s3.secret_access_key go together "
 	                      "(only access_key_id is set)");
+	CHECK_EQ_INT(load_env(ETCD "iceberg: {catalog: {type: rest, uri: 'http://cat'}, warehouse: 's3://w',"
+	                      " s3: {secret_access_key: WS}}\ns3: {bucket: b, access_key_id: AK, "
+	                      "secret_access_key: SK}\n",
+	                      NULL, 0, &c, &err), ICP_ERR_INVALID);
+	CHECK_EQ_STR(err.msg, "iceberg.s3.secret_access_key is set without iceberg.s3.access_key_id");
 }
 
 static void test_env_expansion(void)
