@@ -268,8 +268,8 @@ int icp_table_adopt(icp_processor *p, icp_table *t, icp_ice_metadata *m, icp_err
 int icp_table_close_file(icp_table *t, icp_error *err);
 void icp_table_pending_free(icp_pending_file *f);
 
-/* When the vended S3 settings of t are due (see vended_store) and nothing
- * is buffered: reloads the table so the catalog vends again and swaps the
+/* When the vended S3 settings of t are due (see vended_store) and no data
+ * file is open: reloads the table so the catalog vends again and swaps the
  * store. Errors keep the old store and retry 10 s later. */
 int icp_table_vended_renew(icp_processor *p, icp_table *t, icp_error *err);
 

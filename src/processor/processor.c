@@ -339,15 +339,16 @@ static int commit_all(icp_processor *p, icp_error *err)
 	size_t i;
 	int rc = ICP_OK, any = 0;
 	for (i = 0; i < p->n_tables; i++) {
-		icp_error e;
+		icp_error e, re;
 		int r;
 		icp_error_init(&e);
 		r = icp_table_commit(p, &p->tables[i], &e);
-		if (r == ICP_OK && icp_table_vended_renew(p, &p->tables[i], &e) != ICP_OK) {
+		/* also after a failed commit (expired credentials may be why);
+		 * its own error object: e still says why the commit failed */
+		icp_error_init(&re);
+		if (icp_table_vended_renew(p, &p->tables[i], &re) != ICP_OK)
 			ICP_WARN("renewing the S3 settings vended by the catalog failed; retrying",
-			         "table", p->tables[i].map->table, "err", e.msg);
-			icp_error_clear(&e);
-		}
+			         "table", p->tables[i].map->table, "err", re.msg);
 		if (r == ICP_OK && icp_table_registry_recheck(p, &p->tables[i], &e) != ICP_OK) {
 			/* the commit stands; the table keeps its schema */
 			if (e.status == ICP_ERR_INVALID)

@@ -172,10 +172,11 @@ int icp_table_vended_renew(icp_processor *p, icp_table *t, icp_error *err)
 
 	if (!t->store || icp_now_ms() < t->store_renew_ms)
 		return ICP_OK;
-	if (t->dirty || t->n_pending || t->pw)
-		return ICP_OK; /* files open on the old store: after the next commit */
+	if (t->pw || t->sw)
+		return ICP_OK; /* a file is being written through the old store */
 	/* a load is what makes the catalog vend again; the table state itself
-	 * is left as it is (the metadata is only a carrier here) */
+	 * is left as it is (the metadata is only a carrier here). Pending
+	 * files are named by key, the same in both stores. */
 	rc = icp_catalog_load_table(p->catalog, t->ns, t->name, &m, err);
 	icp_ice_metadata_free(m);
 	if (rc == ICP_OK)
