@@ -129,7 +129,7 @@ static int vended_store(icp_processor *p, icp_table *t, icp_storage **out, int64
 	for (i = 0; i < ICP_ARRAY_LEN(keys); i++) {
 		const char *s = icp_catalog_config(p->catalog, keys[i]);
 		v[i] = s && *s ? icp_strdup(s) : NULL;
-		any += i < 6 && v[i] != NULL;
+		any += i < 6 && v[i] != NULL; /* the expiry alone opens nothing */
 	}
 	rc = ICP_OK;
 	if (any) {
@@ -152,7 +152,9 @@ static int vended_store(icp_processor *p, icp_table *t, icp_storage **out, int64
 		margin = expires > now ? (expires - now) / 2 : 0;
 		if (margin > 300000)
 			margin = 300000;
-		*renew_ms = expires > now ? expires - margin : now + 600000;
+		*renew_ms = expires <= 0   ? now + 600000    /* no expiry given */
+		            : expires > now ? expires - margin
+		                            : now + 10000; /* already expired: soon */
 		if (rc == ICP_OK)
 			ICP_INFO("using S3 settings vended by the catalog", "table", t->map->table,
 			         "endpoint", v[0] ? v[0] : "(configured)", "credentials",
