@@ -244,69 +244,20 @@ int icp_cc_date(const cj_node *v, int32_t *out)
 
 /* ------------------------------------------------------------ binary */
 
-static int b64v(uint8_t c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Strict standard base64: length % 4 == 0, padding only at the end, and
- * the unused bits of the last quantum zero (so decoding is one-to-one). */
-static int b64_valid(const uint8_t *s, size_t n)
-{
-	size_t i, pad = 0;
-
-	if (n == 0 || n % 4)
-		return 0;
-	if (s[n - 1] == '=')
-		pad = s[n - 2] == '=' ? 2 : 1;
-	for (i = 0; i < n - pad; i++)
-		if (b64v(s[i]) < 0)
-			return 0;
-	if (pad == 2 && (b64v(s[n - 3]) & 0x0f))
-		return 0;
-	if (pad == 1 && (b64v(s[n - 2]) & 0x03))
-		return 0;
-	return 1;
-}
-
 int icp_cc_binary(const cj_node *v, icp_buf *out)
 {
 	const uint8_t *s = (const uint8_t *)v->s;
-	size_t i, n = v->len;
+	size_t n = v->len, got, bad;
 
 	if (v->type != CJ_STR)
 		return 0;
-	if (!b64_valid(s, n))
-		return icp_buf_append(out, s, n) == ICP_OK;
-	if (icp_buf_reserve(out, n / 4 * 3) != ICP_OK)
+	if (icp_buf_reserve(out, n) != ICP_OK)
 		return 0;
-	for (i = 0; i < n; i += 4) {
-		uint32_t q = (uint32_t)b64v(s[i]) << 18 | (uint32_t)b64v(s[i + 1]) << 12;
-		uint8_t o[3];
-		size_t k = 1;
-		o[0] = (uint8_t)(q >> 16);
-		if (s[i + 2] != '=') {
-			q |= (uint32_t)b64v(s[i + 2]) << 6;
-			o[1] = (uint8_t)(q >> 8);
-			k = 2;
-			if (s[i + 3] != '=') {
-				q |= (uint32_t)b64v(s[i + 3]);
-				o[2] = (uint8_t)q;
-				k = 3;
-			}
-		}
-		o[0] = (uint8_t)(q >> 16);
-		icp_buf_put(out, o, k);
+	/* canonical base64 is decoded; any other string is its own bytes */
+	if (n && icp_base64_decode(s, n, out->data + out->len, &got, &bad) == ICP_OK) {
+		out->len += got;
+		return 1;
 	}
+	icp_buf_put(out, s, n);
 	return 1;
 }

@@ -121,6 +121,58 @@ uint8_t *icp_buf_detach(icp_buf *b, size_t *len)
 static const char b64[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+static int b64_val(uint8_t c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+int icp_base64_decode(const uint8_t *s, size_t n, uint8_t *out, size_t *out_len,
+                      size_t *bad_at)
+{
+	size_t i, o = 0, pad = 0;
+
+	*out_len = 0;
+	*bad_at = n % 4 ? n : 0;
+	if (n % 4)
+		return ICP_ERR_CORRUPT;
+	if (n && s[n - 1] == '=')
+		pad = s[n - 2] == '=' ? 2 : 1;
+	for (i = 0; i < n; i += 4) {
+		size_t k, data = i + 4 == n ? 4 - pad : 4;
+		uint32_t w = 0;
+		for (k = 0; k < 4; k++) {
+			int v = k < data ? b64_val(s[i + k]) : 0;
+			if (v < 0) {
+				*bad_at = i + k;
+				return ICP_ERR_CORRUPT;
+			}
+			w = w << 6 | (uint32_t)v;
+		}
+		/* stray low bits before '=' would give a second encoding */
+		if ((data == 3 && (w & 0xff)) || (data == 2 && (w & 0xffff))) {
+			*bad_at = i;
+			return ICP_ERR_CORRUPT;
+		}
+		out[o++] = (uint8_t)(w >> 16);
+		if (data > 2)
+			out[o++] = (uint8_t)(w >> 8);
+		if (data > 3)
+			out[o++] = (uint8_t)w;
+	}
+	*out_len = o;
+	return ICP_OK;
+}
+
 int icp_buf_append_base64(icp_buf *b, const uint8_t *p, size_t n)
 {
 	size_t out, i;

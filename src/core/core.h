@@ -186,6 +186,12 @@ int icp_buf_printf(icp_buf *b, const char *fmt, ...)
 uint8_t *icp_buf_detach(icp_buf *b, size_t *len);
 /* Append standard base64 (RFC 4648 with padding). */
 int icp_buf_append_base64(icp_buf *b, const uint8_t *p, size_t n);
+/* Strict standard base64 to bytes: length a multiple of 4, '=' only as
+ * padding at the end, the unused bits before it zero (so one byte string
+ * has one encoding). out needs n / 4 * 3 bytes; *out_len gets the count.
+ * ICP_ERR_CORRUPT with *bad_at = the offending position otherwise. */
+int icp_base64_decode(const uint8_t *s, size_t n, uint8_t *out, size_t *out_len,
+                      size_t *bad_at);
 /* Append a JSON string literal (quotes included), escaping exactly what
  * JSON requires: '"', '\\', and control characters (\b \t \n \f \r, others
  * as \u00xx). Other bytes are copied as they are. */

@@ -12,70 +12,21 @@
 
 /* ------------------------------------------------------------- base64 */
 
-static int b64_val(uint8_t c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 int icp_etcd_b64_decode(icp_arena *a, const char *s, size_t n, icp_slice *out,
                         icp_error *err)
 {
-	const uint8_t *p = (const uint8_t *)s;
-	size_t pad = 0, olen, i, o = 0;
-	uint8_t *dst;
+	size_t olen, bad;
+	uint8_t *dst = icp_arena_alloc(a, n / 4 * 3 + 1);
 
-	if (n % 4 != 0)
-		return icp_error_set(err, ICP_ERR_CORRUPT,
-		                     "etcd: base64 length %zu is not a multiple of 4", n);
-	if (n >= 1 && p[n - 1] == '=')
-		pad++;
-	if (n >= 2 && p[n - 2] == '=')
-		pad++;
-	olen = n / 4 * 3 - pad;
-	dst = icp_arena_alloc(a, olen + 1);
 	if (!dst)
 		return icp_error_set(err, ICP_ERR_NOMEM, "etcd: out of memory decoding base64");
-	for (i = 0; i < n; i += 4) {
-		int v[4];
-		size_t k, data = (i + 4 == n) ? 4 - pad : 4;
-		uint32_t w = 0;
-		for (k = 0; k < 4; k++) {
-			v[k] = k < data ? b64_val(p[i + k]) : 0;
-			if (v[k] < 0 || (k >= data && p[i + k] != '='))
-				return icp_error_set(err, ICP_ERR_CORRUPT,
-				                     "etcd: bad base64 character at %zu", i + k);
-			w = w << 6 | (uint32_t)v[k];
-		}
-		/* Non-canonical encodings (stray low bits before '=') would
-		 * let two strings mean the same bytes: refuse them. */
-		if ((data == 3 && (w & 0xff)) || (data == 2 && (w & 0xffff)))
-			return icp_error_set(err, ICP_ERR_CORRUPT,
-			                     "etcd: non-canonical base64 padding at %zu", i);
-		if (data < 2)
-			return icp_error_set(err, ICP_ERR_CORRUPT,
-			                     "etcd: bad base64 padding at %zu", i);
-		dst[o++] = (uint8_t)(w >> 16);
-		if (data > 2)
-			dst[o++] = (uint8_t)(w >> 8);
-		if (data > 3)
-			dst[o++] = (uint8_t)w;
-	}
-	dst[o] = 0;
-	*out = icp_slice_make(dst, o);
+	if (icp_base64_decode((const uint8_t *)s, n, dst, &olen, &bad) != ICP_OK)
+		return icp_error_set(err, ICP_ERR_CORRUPT, "etcd: bad base64 at byte %zu of %zu", bad,
+		                     n);
+	dst[olen] = 0;
+	*out = icp_slice_make(dst, olen);
 	return ICP_OK;
 }
-
-/* ------------------------------------------------------------ encoders */
 
 static void w_b64(icp_json_writer *w, const char *key, icp_slice v)
 {

@@ -35,6 +35,35 @@ static void test_base64(void)
 		CHECK_EQ_STR((char *)b.data, cases[i].out);
 		icp_buf_dispose(&b);
 	}
+	/* decoding: every case back, then what a strict decoder refuses */
+	for (i = 0; i < ICP_ARRAY_LEN(cases); i++) {
+		uint8_t out[16];
+		size_t n, bad;
+		CHECK_EQ_INT(icp_base64_decode((const uint8_t *)cases[i].out, strlen(cases[i].out), out,
+		                               &n, &bad),
+		             ICP_OK);
+		CHECK_EQ_INT((int)n, (int)strlen(cases[i].in));
+		CHECK(memcmp(out, cases[i].in, n) == 0);
+	}
+	{
+		static const struct {
+			const char *in;
+			size_t at;
+		} bad[] = {{"Zg=", 3},      /* length */
+		           {"Zh==", 0},     /* stray bits before '==' */
+		           {"Zm9=", 0},     /* stray bits before '=' */
+		           {"Z===", 1},     /* '=' in data */
+		           {"Zm8=Zm8=", 3}, /* padding in the middle */
+		           {"Zm 9", 2}};
+		uint8_t out[16];
+		size_t n, at;
+		for (i = 0; i < ICP_ARRAY_LEN(bad); i++) {
+			CHECK_EQ_INT(icp_base64_decode((const uint8_t *)bad[i].in, strlen(bad[i].in), out,
+			                               &n, &at),
+			             ICP_ERR_CORRUPT);
+			CHECK_EQ_INT((int)at, (int)bad[i].at);
+		}
+	}
 }
 
 static void test_json_escape(void)
