@@ -50,29 +50,14 @@ fail() {
   exit 1
 }
 
-read -r CPORT PPORT < <(/usr/bin/python3 -c '
-import socket
-s=[socket.socket() for _ in range(2)]
-for x in s: x.bind(("127.0.0.1",0))
-print(*[x.getsockname()[1] for x in s])')
-URL="http://127.0.0.1:$CPORT"
-PEER="http://127.0.0.1:$PPORT"
-export ETCDCTL_API=3
+source "$(dirname "$0")/../etcd/lib.sh"
+etcd_ports
+URL=$ETCD_URL
 ctl() { etcdctl --endpoints="$URL" --dial-timeout=2s --command-timeout=3s "$@"; }
 
 start_etcd() { # $1 = new | existing
-  etcd --name it --data-dir "$TMP/data" \
-    --listen-client-urls "$URL" --advertise-client-urls "$URL" \
-    --listen-peer-urls "$PEER" --initial-advertise-peer-urls "$PEER" \
-    --initial-cluster "it=$PEER" --initial-cluster-state "$1" \
-    >>"$TMP/etcd.log" 2>&1 &
-  ETCD_PID=$!
-  for _ in $(seq 1 100); do
-    ctl endpoint health >/dev/null 2>&1 && return 0
-    kill -0 "$ETCD_PID" 2>/dev/null || fail "etcd exited"
-    sleep 0.1
-  done
-  fail "etcd did not become healthy at $URL"
+  etcd_launch "$TMP/data" "$TMP/etcd.log" --initial-cluster-state "$1"
+  etcd_healthy ctl || fail "etcd did not become healthy at $URL"
 }
 start_etcd new
 echo "it_coord: etcd $(etcd --version | head -1 | awk '{print $3}') at $URL, TTL ${TTL}s"

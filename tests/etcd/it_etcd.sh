@@ -21,28 +21,12 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "it_etcd: FAIL: $*"; echo "--- etcd log (tail)"; tail -20 "$TMP/etcd.log" || true; exit 1; }
 
-read -r CPORT PPORT < <(/usr/bin/python3 -c '
-import socket
-s=[socket.socket() for _ in range(2)]
-for x in s: x.bind(("127.0.0.1",0))
-print(*[x.getsockname()[1] for x in s])')
-URL="http://127.0.0.1:$CPORT"
-PEER="http://127.0.0.1:$PPORT"
-etcd --name it --data-dir "$TMP/data" \
-  --listen-client-urls "$URL" --advertise-client-urls "$URL" \
-  --listen-peer-urls "$PEER" --initial-advertise-peer-urls "$PEER" \
-  --initial-cluster "it=$PEER" --initial-cluster-state new \
-  --auth-token-ttl 1 \
-  >"$TMP/etcd.log" 2>&1 &
-ETCD_PID=$!
-export ETCDCTL_API=3
+source "$(dirname "$0")/lib.sh"
+etcd_ports
+URL=$ETCD_URL
+etcd_launch "$TMP/data" "$TMP/etcd.log" --auth-token-ttl 1
 ctl() { etcdctl --endpoints="$URL" --dial-timeout=2s "$@"; }
-for _ in $(seq 1 100); do
-  ctl endpoint health >/dev/null 2>&1 && break
-  kill -0 "$ETCD_PID" 2>/dev/null || fail "etcd exited"
-  sleep 0.1
-done
-ctl endpoint health >/dev/null 2>&1 || fail "etcd did not become healthy at $URL"
+etcd_healthy ctl || fail "etcd did not become healthy at $URL"
 echo "it_etcd: etcd $(etcd --version | head -1 | awk '{print $3}') at $URL"
 
 # 1. The client's own scenarios.

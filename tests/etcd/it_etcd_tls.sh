@@ -11,9 +11,9 @@
 #      the offsets are in etcd (read back with etcdctl over TLS).
 # $1 = path of the built iceberg-processor (etcd_check and icp-seggen next to it).
 source "$(dirname "$0")/../processor/lib.sh"
+source "$(dirname "$0")/lib.sh"
 CHECK=$(dirname "$BIN")/etcd_check
 [ -x "$CHECK" ] || { echo "it_etcd_tls: $CHECK not built"; exit 1; }
-command -v etcd >/dev/null || { echo "etcd missing (scripts/bootstrap installs etcd-server)"; exit 1; }
 command -v openssl >/dev/null || { echo "openssl missing (scripts/bootstrap installs it)"; exit 1; }
 D=$WORK/tls; mkdir -p "$D/pki"
 ETCD_PID=
@@ -40,30 +40,13 @@ for who in server client; do
     -days 2 -extfile "$P/$who.ext" -out "$P/$who.pem"
 done
 
-read -r CPORT PPORT < <($PY -c '
-import socket
-s=[socket.socket() for _ in range(2)]
-for x in s: x.bind(("127.0.0.1",0))
-print(*[x.getsockname()[1] for x in s])')
-URL="https://127.0.0.1:$CPORT"
-PEER="http://127.0.0.1:$PPORT"
-etcd --name tls --data-dir "$D/data" \
-  --listen-client-urls "$URL" --advertise-client-urls "$URL" \
-  --listen-peer-urls "$PEER" --initial-advertise-peer-urls "$PEER" \
-  --initial-cluster "tls=$PEER" --initial-cluster-state new \
-  --cert-file "$P/server.pem" --key-file "$P/server.key" \
-  --trusted-ca-file "$P/ca.pem" --client-cert-auth \
-  > "$D/etcd.log" 2>&1 &
-ETCD_PID=$!
-export ETCDCTL_API=3
+ETCD_SCHEME=https etcd_ports
+URL=$ETCD_URL
+etcd_launch "$D/data" "$D/etcd.log" --cert-file "$P/server.pem" --key-file "$P/server.key" \
+  --trusted-ca-file "$P/ca.pem" --client-cert-auth
 ctl() { etcdctl --endpoints="$URL" --cacert "$P/ca.pem" --cert "$P/client.pem" \
           --key "$P/client.key" --dial-timeout=2s "$@"; }
-for _ in $(seq 1 100); do
-  ctl endpoint health >/dev/null 2>&1 && break
-  kill -0 "$ETCD_PID" 2>/dev/null || fail "etcd exited"
-  sleep 0.1
-done
-ctl endpoint health >/dev/null 2>&1 || fail "etcd (TLS) did not become healthy at $URL"
+etcd_healthy ctl || fail "etcd (TLS) did not become healthy at $URL"
 
 # 2. The client with CA + client certificate.
 export ICP_ETCD_TLS_CA=$P/ca.pem ICP_ETCD_TLS_CERT=$P/client.pem ICP_ETCD_TLS_KEY=$P/client.key

@@ -13,7 +13,6 @@
 # exactly once (icebird + DuckDB), and the etcd keys (leases, offsets,
 # watermarks) are read back with etcdctl and match the documented JSON.
 source "$(dirname "$0")/lib.sh"
-command -v etcd >/dev/null || { echo "etcd missing (scripts/bootstrap installs etcd-server)"; exit 1; }
 D=$WORK/workers; mkdir -p "$D/segments/bucket/prod"
 TTL=4
 PIDS=()
@@ -26,20 +25,12 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; for f in "$D"/w*.log; do echo "--- $f"; tail -15 "$f"; done; exit 1; }
 
-read -r CPORT PPORT < <($PY -c '
-import socket
-s=[socket.socket() for _ in range(2)]
-for x in s: x.bind(("127.0.0.1",0))
-print(*[x.getsockname()[1] for x in s])')
-EURL=http://127.0.0.1:$CPORT
-etcd --name w --data-dir "$D/etcd" --listen-client-urls "$EURL" --advertise-client-urls "$EURL" \
-  --listen-peer-urls "http://127.0.0.1:$PPORT" --initial-advertise-peer-urls "http://127.0.0.1:$PPORT" \
-  --initial-cluster "w=http://127.0.0.1:$PPORT" > "$D/etcd.log" 2>&1 &
-ETCD_PID=$!
-export ETCDCTL_API=3
+source "$ROOT/tests/etcd/lib.sh"
+etcd_ports
+EURL=$ETCD_URL
+etcd_launch "$D/etcd" "$D/etcd.log"
 ctl() { etcdctl --endpoints="$EURL" --dial-timeout=2s --command-timeout=3s "$@"; }
-for _ in $(seq 1 100); do ctl endpoint health >/dev/null 2>&1 && break; sleep 0.1; done
-ctl endpoint health >/dev/null 2>&1 || fail "etcd did not start"
+etcd_healthy ctl || fail "etcd did not start"
 
 "$SEGGEN" --out "$D/all" --namespace prod --topics orders,clicks,payments --partitions 8 \
   --records-per-partition 1500 --segment-bytes 30000 --codec mixed --value-bytes 80 --seed 77 --quiet
