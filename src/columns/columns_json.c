@@ -49,27 +49,6 @@ static int new_node(cj_p *p, uint32_t *idx)
 	return ICP_OK;
 }
 
-static int hex4(const uint8_t *s, uint32_t *out)
-{
-	uint32_t v = 0;
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		uint8_t c = s[i];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (uint32_t)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (uint32_t)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (uint32_t)(c - 'A' + 10);
-		else
-			return 0;
-	}
-	*out = v;
-	return 1;
-}
-
 /* At the opening quote. Sets *s and *len to the unescaped string: the input
  * itself when it has no escape, else the scratch buffer (pre-reserved). */
 static int string(cj_p *p, const char **s, size_t *len)
@@ -113,13 +92,13 @@ static int string(cj_p *p, const char **s, size_t *len)
 		case 'u': {
 			uint32_t cp, lo;
 			uint8_t enc[4];
-			if (p->e - q < 5 || !hex4(q + 1, &cp))
+			if (p->e - q < 5 || !icp_json_hex4(q + 1, &cp))
 				return ICP_ERR_CORRUPT;
 			q += 4;
 			if (cp >= 0xDC00 && cp <= 0xDFFF)
 				return ICP_ERR_CORRUPT; /* lone low surrogate */
 			if (cp >= 0xD800 && cp <= 0xDBFF) {
-				if (p->e - q < 7 || q[1] != '\\' || q[2] != 'u' || !hex4(q + 3, &lo) ||
+				if (p->e - q < 7 || q[1] != '\\' || q[2] != 'u' || !icp_json_hex4(q + 3, &lo) ||
 				    lo < 0xDC00 || lo > 0xDFFF)
 					return ICP_ERR_CORRUPT;
 				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);

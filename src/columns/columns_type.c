@@ -408,35 +408,6 @@ fail:
 	return rc;
 }
 
-/* Same structure, names and kinds (ids and requiredness ignored). */
-static int type_same(const icp_ice_type *a, const icp_ice_type *b)
-{
-	size_t i;
-
-	if (a->kind != b->kind)
-		return 0;
-	switch (a->kind) {
-	case ICP_ICE_DECIMAL:
-		return a->precision == b->precision && a->scale == b->scale;
-	case ICP_ICE_FIXED:
-		return a->length == b->length;
-	case ICP_ICE_STRUCT:
-		if (a->n_fields != b->n_fields)
-			return 0;
-		for (i = 0; i < a->n_fields; i++)
-			if (strcmp(a->fields[i].name, b->fields[i].name) != 0 ||
-			    !type_same(a->fields[i].type, b->fields[i].type))
-				return 0;
-		return 1;
-	case ICP_ICE_LIST:
-		return type_same(a->element, b->element);
-	case ICP_ICE_MAP:
-		return type_same(a->key, b->key) && type_same(a->value, b->value);
-	default:
-		return 1;
-	}
-}
-
 static void type_str(const icp_ice_type *t, char *buf, size_t cap)
 {
 	icp_buf b;
@@ -475,7 +446,7 @@ int icp_columns_evolve(const char *table, const icp_ice_schema *cur,
 			changed = 1;
 			continue;
 		}
-		if (type_same(h->type, w->type))
+		if (icp_ice_type_equal(h->type, w->type, 1))
 			continue;
 		type_str(h->type, a, sizeof(a));
 		type_str(w->type, b, sizeof(b));

@@ -120,6 +120,9 @@ icp_ice_schema *icp_ice_schema_copy(const icp_ice_schema *s);
 /* 1 when both have the same fields (ids, names, requiredness, types, docs
  * ignored) in the same order; schema ids are not compared. */
 int icp_ice_schema_equal(const icp_ice_schema *a, const icp_ice_schema *b);
+/* 1 when the types are equal the same way; with shape_only, field/element
+ * ids and requiredness are ignored too (same structure, names, kinds). */
+int icp_ice_type_equal(const icp_ice_type *a, const icp_ice_type *b, int shape_only);
 /* Parses a schema object as table metadata stores it ({"type":"struct",
  * "schema-id":..,"fields":[..]}, nested types included). "schema-id" absent
  * means 0. ICP_ERR_CORRUPT with the JSON path of the problem. */

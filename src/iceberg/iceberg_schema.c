@@ -350,8 +350,10 @@ icp_ice_schema *icp_ice_schema_copy(const icp_ice_schema *s)
 	return c;
 }
 
-static int type_equal(const icp_ice_type *a, const icp_ice_type *b)
+int icp_ice_type_equal(const icp_ice_type *a, const icp_ice_type *b, int shape_only)
 {
+	const int so = shape_only;
+
 	if (!a || !b)
 		return a == b;
 	if (a->kind != b->kind)
@@ -366,19 +368,19 @@ static int type_equal(const icp_ice_type *a, const icp_ice_type *b)
 			return 0;
 		for (size_t i = 0; i < a->n_fields; i++) {
 			const icp_ice_field *x = &a->fields[i], *y = &b->fields[i];
-			if (x->id != y->id || !x->required != !y->required ||
-			    strcmp(x->name, y->name) != 0 || !type_equal(x->type, y->type))
+			if ((!so && (x->id != y->id || !x->required != !y->required)) ||
+			    strcmp(x->name, y->name) != 0 || !icp_ice_type_equal(x->type, y->type, so))
 				return 0;
 		}
 		return 1;
 	case ICP_ICE_LIST:
-		return a->element_id == b->element_id &&
-		       !a->element_required == !b->element_required &&
-		       type_equal(a->element, b->element);
+		return (so || (a->element_id == b->element_id &&
+		               !a->element_required == !b->element_required)) &&
+		       icp_ice_type_equal(a->element, b->element, so);
 	case ICP_ICE_MAP:
-		return a->key_id == b->key_id && a->value_id == b->value_id &&
-		       !a->value_required == !b->value_required && type_equal(a->key, b->key) &&
-		       type_equal(a->value, b->value);
+		return (so || (a->key_id == b->key_id && a->value_id == b->value_id &&
+		               !a->value_required == !b->value_required)) &&
+		       icp_ice_type_equal(a->key, b->key, so) && icp_ice_type_equal(a->value, b->value, so);
 	default:
 		return 1;
 	}
@@ -388,7 +390,7 @@ int icp_ice_schema_equal(const icp_ice_schema *a, const icp_ice_schema *b)
 {
 	if (!a || !b)
 		return a == b;
-	return type_equal(&a->root, &b->root);
+	return icp_ice_type_equal(&a->root, &b->root, 0);
 }
 
 icp_ice_schema *icp_ice_schema_base(void)

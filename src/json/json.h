@@ -109,6 +109,9 @@ typedef struct icp_json_opts {
  * whatever was allocated stays in the arena until the caller resets it. */
 int icp_json_parse(icp_arena *a, const char *text, size_t len,
                    const icp_json_opts *opts, icp_json **root, icp_error *err);
+/* The 4 hex digits of a \uXXXX escape at p (p[0..3] must be readable):
+ * 1 and *out on success, 0 for a non-hex digit. */
+int icp_json_hex4(const uint8_t *p, uint32_t *out);
 
 /* Short name of a type ("null", "bool", "int", "double", "string", ...). */
 const char *icp_json_type_name(icp_json_type t);

@@ -84,13 +84,11 @@ static size_t utf8_len(const uint8_t *p, const uint8_t *end)
 	return 0;
 }
 
-static int hex4(const uint8_t *p, const uint8_t *end, uint32_t *out)
+int icp_json_hex4(const uint8_t *p, uint32_t *out)
 {
 	uint32_t v = 0;
 	int i;
 
-	if (end - p < 4)
-		return -1;
 	for (i = 0; i < 4; i++) {
 		uint8_t c = p[i];
 		v <<= 4;
@@ -101,10 +99,15 @@ static int hex4(const uint8_t *p, const uint8_t *end, uint32_t *out)
 		else if (c >= 'A' && c <= 'F')
 			v |= (uint32_t)(c - 'A' + 10);
 		else
-			return -1;
+			return 0;
 	}
 	*out = v;
-	return 0;
+	return 1;
+}
+
+static int hex4(const uint8_t *p, const uint8_t *end, uint32_t *out)
+{
+	return end - p >= 4 && icp_json_hex4(p, out) ? 0 : -1;
 }
 
 /* ps->p is at the opening quote. Two passes: the first validates and finds
