@@ -42,6 +42,7 @@ enum { ICP_CATALOG_REST, ICP_CATALOG_SQL };
 enum { ICP_OFFSETS_ETCD, ICP_OFFSETS_LOCAL };
 enum { ICP_DISCOVERY_AUTO, ICP_DISCOVERY_ETCD, ICP_DISCOVERY_S3 };
 enum { ICP_SCHEMA_OFF, ICP_SCHEMA_LENIENT, ICP_SCHEMA_STRICT };
+enum { ICP_ISOLATION_READ_COMMITTED, ICP_ISOLATION_READ_UNCOMMITTED };
 enum { ICP_SOURCE_MAPPING, ICP_SOURCE_REGISTRY, ICP_SOURCE_NONE };
 enum { ICP_MAPPING_APPEND };
 enum { ICP_LFS_OFF, ICP_LFS_RESOLVE, ICP_LFS_REFERENCE, ICP_LFS_SKIP,
@@ -72,6 +73,7 @@ typedef struct icp_config_mapping {
 	char *table;   /* "ns1.ns2.table": at least one dot, no empty part */
 	int mode;      /* ICP_MAPPING_APPEND */
 	int create_table_if_missing;
+	int isolation_level; /* ICP_ISOLATION_* (default: processor's) */
 	struct {
 		int source; /* ICP_SOURCE_* (defaulted by the Go rule) */
 		icp_config_column *columns;
@@ -140,6 +142,9 @@ typedef struct icp_config {
 		int64_t max_decompressed_bytes;
 		char *worker_id;  /* resolved: hostname, else "worker" */
 		int64_t shutdown_timeout_seconds;
+		int isolation_level;            /* ICP_ISOLATION_* */
+		int64_t transaction_buffer_bytes;
+		int64_t stall_warning_seconds;
 	} processor;
 	struct {
 		int mode;       /* ICP_DISCOVERY_* */

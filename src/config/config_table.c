@@ -31,6 +31,7 @@ static const char *const discovery_modes[] = {"auto", "etcd", "s3", NULL};
 static const char *const schema_modes[] = {"off", "lenient", "strict", NULL};
 static const char *const schema_sources[] = {"mapping", "registry", "none", NULL};
 static const char *const mapping_modes[] = {"append", NULL};
+static const char *const isolation_levels[] = {"read_committed", "read_uncommitted", NULL};
 static const char *const lfs_modes[] = {"off", "resolve", "reference", "skip",
                                         "hybrid", NULL};
 static const char *const column_types[] = {"boolean", "int", "long", "float",
@@ -81,6 +82,10 @@ static const icp_cfg_key mapping_keys[] = {
 	{.path = "schema.allow_type_widening", .kind = ICP_CFG_BOOL,
 	 .off = MAP(schema.allow_type_widening), .def = "false",
 	 .help = "Allow int->long and float->double on evolution (Go)."},
+	{.path = "isolation_level", .kind = ICP_CFG_ENUM, .off = MAP(isolation_level),
+	 .names = isolation_levels, .flags = ZD | DER,
+	 .help = "Transactions of this topic: read_committed or read_uncommitted. "
+	         "Default: processor.isolation_level."},
 	{.path = "lfs.mode", .kind = ICP_CFG_ENUM, .off = MAP(lfs.mode),
 	 .def = "off", .names = lfs_modes, .flags = ZD,
 	 .env = "KAFSCALE_ICEBERG_LFS_MODE",
@@ -245,6 +250,25 @@ static const icp_cfg_key top_keys[] = {
 	 .off = TOP(processor.shutdown_timeout_seconds), .def = "25", .min = 0,
 	 .max = 3600, .help = "On SIGTERM, finish and commit within this time "
 	                      "(below Kubernetes' 30 s grace period)."},
+	{.path = "processor.isolation_level", .kind = ICP_CFG_ENUM,
+	 .off = TOP(processor.isolation_level), .def = "read_committed",
+	 .names = isolation_levels, .flags = ZD,
+	 .help = "As a Kafka consumer's isolation.level: read_committed writes no "
+	         "record of an aborted transaction and nothing at or past the "
+	         "first offset of a transaction still open until its marker "
+	         "arrives; read_uncommitted writes every data record."},
+	{.path = "processor.transaction_buffer_bytes", .kind = ICP_CFG_INT,
+	 .off = TOP(processor.transaction_buffer_bytes), .def = "33554432", .min = 0,
+	 .max = 4 * GiB,
+	 .help = "read_committed: batches past an open transaction's first offset "
+	         "are kept in memory up to this size until its marker; past it "
+	         "they are read again from the store instead (0: always)."},
+	{.path = "processor.stall_warning_seconds", .kind = ICP_CFG_INT,
+	 .off = TOP(processor.stall_warning_seconds), .def = "300", .min = 1,
+	 .max = 86400 * 7,
+	 .help = "A partition waiting this long on an incomplete segment while "
+	         "later complete ones exist is reported stalled (warning, "
+	         "/status, partition_stalled gauge)."},
 	/* discovery, etcd */
 	{.path = "discovery.mode", .kind = ICP_CFG_ENUM, .off = TOP(discovery.mode),
 	 .def = "auto", .names = discovery_modes, .flags = ZD,

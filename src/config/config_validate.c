@@ -299,6 +299,8 @@ static int check_mapping(icp_cfg_ctx *c, icp_config_mapping *m, size_t i)
 		                     "mappings[%zu].table \"%.200s\" must be a dotted "
 		                     "namespace.table name (e.g. prod.orders)",
 		                     i, m->table);
+	if (m->isolation_level < 0)
+		m->isolation_level = (int)cfg->processor.isolation_level;
 	/* The Go default rule for schema.source. */
 	if (m->schema.source < 0)
 		m->schema.source = m->schema.n_columns ? ICP_SOURCE_MAPPING

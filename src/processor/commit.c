@@ -149,9 +149,8 @@ int icp_table_refresh(icp_processor *p, icp_table *t, icp_error *err)
 			next = 0;
 		if (next == pt->committed_next && next == pt->next)
 			continue;
-		pt->committed_next = pt->next = next;
-		icp_free(pt->last_key);
-		pt->last_key = NULL;
+		pt->committed_next = next;
+		icp_part_rewind(pt, next);
 	}
 	return ICP_OK;
 }

@@ -123,6 +123,14 @@ static const icp_metrics_desc extra_descs[ICP_OBS_COUNT] = {
 	[ICP_OBS_STORE_REQUESTS] = {ICP_METRICS_COUNTER, P "s3_requests_total",
 		"Object-store requests by operation and HTTP status (class).",
 		{"operation", "status"}, NULL, 0},
+	[ICP_OBS_MISMATCH] = {ICP_METRICS_COUNTER, P "segment_mismatch_total",
+		"Segments whose unchecked metadata (footer last offset, header base offset or "
+		"message count, index) disagreed with their CRC-checked batches; the batches "
+		"decided.", {"topic", "kind"}, NULL, 0},
+	[ICP_OBS_STALLED] = {ICP_METRICS_GAUGE, P "partition_stalled",
+		"1 while a partition waits on an incomplete segment although later complete "
+		"segments exist (after processor.stall_warning_seconds).",
+		{"topic", "partition"}, NULL, 0},
 	[ICP_OBS_COERCE_NULLS] = {ICP_METRICS_COUNTER, P "column_coercion_nulls_total",
 		"JSON values present but of a kind or range the typed column cannot take, "
 		"written as null, per top-level column.", {"table", "column"}, NULL, 0},
@@ -180,6 +188,12 @@ void icp_obs_table_init(icp_processor *p, icp_table *t)
 	t->m_dropped = icp_metrics_counter_get(rec, ICP_METRICS_VALUES(topic, "dropped"), NULL);
 	t->m_invalid = icp_metrics_counter_get(rec, ICP_METRICS_VALUES(topic, "invalid"), NULL);
 	(void)icp_metrics_counter_get(rec, ICP_METRICS_VALUES(topic, "skipped_lfs"), NULL);
+	t->m_aborted = icp_metrics_counter_get(rec, ICP_METRICS_VALUES(topic, "aborted"), NULL);
+	for (i = 0; i < ICP_MISMATCH_KINDS; i++)
+		t->m_mismatch[i] = icp_metrics_counter_get(
+			p->fam[ICP_OBS_MISMATCH],
+			ICP_METRICS_VALUES(topic, icp_segment_mismatch_name((icp_segment_mismatch_kind)i)),
+			NULL);
 	t->m_batches = icp_metrics_counter_get(icp_metrics_std(ICP_METRIC_BATCHES_TOTAL),
 	                                       ICP_METRICS_VALUES(topic), NULL);
 	t->m_latency = icp_metrics_histogram_get(icp_metrics_std(ICP_METRIC_WRITE_LATENCY_MS),
@@ -213,6 +227,8 @@ void icp_obs_part_init(icp_processor *p, icp_part *pt)
 	                                          ICP_METRICS_VALUES(pt->topic, num), NULL);
 	pt->m_lag_seconds = icp_metrics_gauge_get(p->fam[ICP_OBS_LAG_SECONDS],
 	                                          ICP_METRICS_VALUES(pt->topic, num), NULL);
+	pt->m_stalled = icp_metrics_gauge_get(p->fam[ICP_OBS_STALLED],
+	                                      ICP_METRICS_VALUES(pt->topic, num), NULL);
 }
 
 /* Offsets waiting: the newest complete segment's last offset (from its
@@ -250,6 +266,38 @@ static void status_part(icp_buf *b, const icp_part *pt)
 		icp_buf_append_json_str(b, (const uint8_t *)pt->error, strlen(pt->error));
 	else
 		icp_buf_append_str(b, "null");
+	icp_buf_printf(b, ",\"stalled\":%s,\"stall_reason\":", pt->stalled ? "true" : "false");
+	if (pt->stalled && pt->stall_key) {
+		icp_buf tmp;
+		icp_buf_init(&tmp, 0);
+		icp_buf_printf(&tmp, "waiting on incomplete object %s while later complete "
+		               "segments exist", pt->stall_key);
+		icp_buf_append_json_str(b, tmp.data, tmp.len);
+		icp_buf_dispose(&tmp);
+	} else {
+		icp_buf_append_str(b, "null");
+	}
+	icp_buf_printf(b, ",\"isolation_level\":\"%s\"",
+	               pt->txn ? "read_committed" : "read_uncommitted");
+	if (pt->txn) {
+		icp_txn_open_info open[16];
+		size_t i, n = icp_txn_open_list(pt->txn, 16, open);
+		int64_t lso = icp_txn_stable_offset(pt->txn);
+		if (lso >= 0)
+			icp_buf_printf(b, ",\"stable_offset\":%lld", (long long)lso);
+		else
+			icp_buf_append_str(b, ",\"stable_offset\":null");
+		icp_buf_printf(b, ",\"open_transaction_count\":%zu,\"open_transactions\":[", n);
+		for (i = 0; i < n && i < 16; i++)
+			icp_buf_printf(b, "%s{\"producer_id\":%lld,\"producer_epoch\":%d,"
+			               "\"first_offset\":%lld}", i ? "," : "",
+			               (long long)open[i].producer_id, open[i].producer_epoch,
+			               (long long)open[i].first_offset);
+		icp_buf_printf(b, "],\"transaction_scan_offset\":%lld,\"buffered_batches\":%zu,"
+		               "\"buffered_bytes\":%zu",
+		               (long long)icp_txn_scan_pos(pt->txn) - 1, icp_txn_queue_len(pt->txn),
+		               icp_txn_queue_bytes(pt->txn));
+	}
 	icp_buf_append_byte(b, '}');
 }
 
@@ -272,6 +320,7 @@ void icp_obs_publish(icp_processor *p)
 		icp_metrics_gauge_set(pt->m_lag_seconds, lag_seconds(pt));
 	}
 	icp_metrics_gauge_set(p->m_owned, (double)owned);
+	p->last_publish_ns = icp_mono_ns();
 	if (!p->health)
 		return;
 	icp_buf_init(&b, 0);
@@ -324,6 +373,14 @@ void icp_obs_publish(icp_processor *p)
 		pthread_mutex_unlock(&p->health->mu);
 	}
 	icp_buf_dispose(&b);
+}
+
+void icp_obs_tick(icp_processor *p)
+{
+	uint64_t now = icp_mono_ns();
+	if (now - p->last_publish_ns < 1000000000ull)
+		return;
+	icp_obs_publish(p);
 }
 
 /* After a commit: the contract's per-partition gauges move. */

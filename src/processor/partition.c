@@ -1,14 +1,19 @@
 /*
- * Discovery and reading, per topic-partition.
+ * Discovery and polling, per topic-partition. The partition is the only
+ * code that moves its read position (pt->next): forward here and in
+ * segread.c, back only through icp_part_rewind.
  *
  * Keys: {namespace}/{topic}/{partition}/segment-{base}.kfs|.index. A poll
- * lists a partition's prefix after the last segment it finished (so a
- * processed segment is never listed or read again while the process
- * lives), pairs .kfs with .index, and reads complete segments in base
- * offset order. It stops at the first segment whose .index is missing: an
- * upload in progress, retried next poll. A segment whose successor starts
- * at or below the partition's next offset holds nothing new and is skipped
- * unread; otherwise reading starts at the index entry for the next offset.
+ * lists a partition's prefix after the last segment the writing pass
+ * finished (so a processed segment is never listed or read again while
+ * the process lives), pairs .kfs with .index, and reads complete segments
+ * in base offset order. It stops at the first segment that is not
+ * complete (.index or END! footer missing): an upload in progress,
+ * retried next poll, reported as a stall when complete segments follow
+ * it for processor.stall_warning_seconds. Only names decide what is
+ * skipped: a segment whose successor starts at or below the read position
+ * holds nothing new; any other is read (from the index entry for the read
+ * position, see segread.c).
  */
 #include "processor/proc_int.h"
 
@@ -18,12 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-typedef struct seg {
-	int64_t base;
-	const char *kfs;
-	uint64_t kfs_size;
-	const char *index;
-} seg;
+typedef icp_seg_ref seg;
 
 static int parse_u64(const char *s, size_t n, int64_t *out)
 {
@@ -94,6 +94,13 @@ static int add_part(icp_processor *p, icp_table *t, const char *prefix, int32_t 
 	pt->owned = p->coord == NULL; /* with leases: once claimed */
 	pt->stop_base = -1;
 	pt->stop_offset = -1;
+	if (t->map->isolation_level == ICP_ISOLATION_READ_COMMITTED) {
+		pt->txn = icp_txn_new(pt->next);
+		if (!pt->txn) {
+			icp_part_free(pt);
+			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+		}
+	}
 	icp_obs_part_init(p, pt);
 	p->parts[p->n_parts++] = pt;
 	ICP_DEBUG("partition discovered", "topic", pt->topic, "partition", num, "table",
@@ -191,205 +198,155 @@ static int seg_cmp(const void *a, const void *b)
 	return x->base < y->base ? -1 : x->base > y->base;
 }
 
-/* The segment reader's source: the streaming object reader, plus the
- * footer this poll already fetched, so the reader's footer check costs no
- * second request. */
-typedef struct seg_src {
-	icp_storage_reader *r;
-	uint8_t footer[ICP_SEGMENT_FOOTER_SIZE];
-	uint64_t footer_pos;
-} seg_src;
-
-static int src_read(void *ctx, uint8_t *buf, size_t n, size_t *got, icp_error *err)
+void icp_part_rewind(icp_part *pt, int64_t next)
 {
-	seg_src *s = ctx;
-	return s->r->read(s->r, buf, n, got, err);
+	pt->next = next;
+	icp_free(pt->last_key);
+	pt->last_key = NULL;
+	if (pt->txn)
+		icp_txn_reset(pt->txn, next);
 }
 
-static int src_read_at(void *ctx, uint64_t pos, uint8_t *buf, size_t n, icp_error *err)
+void icp_part_free(icp_part *pt)
 {
-	seg_src *s = ctx;
-	if (pos == s->footer_pos && n == ICP_SEGMENT_FOOTER_SIZE) {
-		memcpy(buf, s->footer, n);
-		return ICP_OK;
-	}
-	if (!s->r->read_at)
-		return icp_error_set(err, ICP_ERR_INVALID, "object reader cannot seek");
-	return s->r->read_at(s->r, pos, buf, n, err);
+	if (!pt)
+		return;
+	icp_free(pt->topic);
+	icp_free(pt->tp);
+	icp_free(pt->prefix);
+	icp_free(pt->last_key);
+	icp_free(pt->error);
+	icp_free(pt->avail_key);
+	icp_free(pt->stall_key);
+	icp_txn_free(pt->txn);
+	icp_free(pt);
 }
 
-/* Reads one complete segment from the partition's next offset.
- *
- * Requests: one 16-byte ranged GET of the footer (completeness, and the
- * segment's last offset, so a segment holding nothing new is never
- * downloaded), then one streaming GET of the .kfs from where reading
- * starts. The .index is fetched only when reading starts inside the
- * segment (after a restart or a rewind), to seek with a ranged GET.
- * *sink_failed tells the caller the table's open data file may be
- * inconsistent (a write into the warehouse failed). */
-static int read_segment(icp_processor *p, icp_part *pt, const seg *s, int *progress,
-                        int *sink_failed, icp_error *err)
+/* The available offset: the newest complete pair's footer (fetched once
+ * per new newest segment, kept for its read), else what the names say.
+ * Computed before reading, so lag is right while a backlog is read. An
+ * error only leaves the estimate as it was. */
+static void update_avail(icp_processor *p, icp_part *pt, const seg *segs, size_t n)
 {
-	icp_buf ib;
-	icp_segment_index idx;
-	icp_storage_reader *sr = NULL;
-	icp_segment_reader *r = NULL;
-	icp_segment_source src;
-	seg_src ss;
-	icp_batch b;
-	icp_table *t = pt->table;
-	uint64_t start = 0;
-	int64_t last;
-	int rc;
-
-	memset(&idx, 0, sizeof(idx));
-	icp_buf_init(&ib, 64u << 20);
-	/* Complete means the .kfs ends with END!: without it the object is
-	 * still being written (not corrupt): wait for it. */
-	if (s->kfs_size < ICP_SEGMENT_HEADER_SIZE + ICP_SEGMENT_FOOTER_SIZE)
-		return ICP_END;
-	rc = icp_storage_read_range(p->segments, s->kfs, s->kfs_size - ICP_SEGMENT_FOOTER_SIZE,
-	                            ICP_SEGMENT_FOOTER_SIZE, &ib, err);
-	if (rc != ICP_OK)
-		goto out;
-	if (ib.len != ICP_SEGMENT_FOOTER_SIZE || memcmp(ib.data + 12, "END!", 4) != 0) {
-		rc = ICP_END;
-		goto out;
-	}
-	memcpy(ss.footer, ib.data, ICP_SEGMENT_FOOTER_SIZE);
-	ss.footer_pos = s->kfs_size - ICP_SEGMENT_FOOTER_SIZE;
-	last = (int64_t)icp_load_be64(ib.data + 4);
-	if (last > pt->avail_last)
-		pt->avail_last = last;
-	if (last >= 0 && last < pt->next) {
-		rc = ICP_OK; /* all of it is committed or buffered already */
-		goto out;
-	}
-	icp_buf_reset(&ib);
-	if (pt->next > s->base) {
-		const icp_index_entry *e;
-		rc = icp_storage_get(p->segments, s->index, &ib, err);
-		if (rc == ICP_OK)
-			rc = icp_segment_index_parse(icp_slice_make(ib.data, ib.len), s->index,
-			                             s->kfs_size, &idx, err);
-		if (rc != ICP_OK)
-			goto out;
-		e = icp_segment_index_seek(&idx, pt->next);
-		if (e)
-			start = e->position;
-	}
-	rc = icp_storage_reader_open(p->segments, s->kfs, start, &sr, err);
-	if (rc != ICP_OK)
-		goto out;
-	memset(&src, 0, sizeof(src));
-	ss.r = sr;
-	src.ctx = &ss;
-	src.read = src_read;
-	src.read_at = src_read_at;
-	src.size = sr->size;
-	src.start = start;
-	src.name = s->kfs;
-	rc = icp_segment_reader_new(&src, &p->seg_opts, &r, err);
-	if (rc != ICP_OK)
-		goto out;
-	if (idx.n_entries)
-		icp_segment_reader_check_index(r, &idx);
-	while ((rc = icp_segment_reader_next(r, &b, err)) == ICP_OK) {
-		size_t n = 0;
-		if (b.last_offset < pt->next)
-			continue;
-		if (b.n_records) {
-			uint64_t t0 = icp_mono_ns();
-			icp_batch fb;
-			int64_t stop_at = -1;
-			icp_rows_out ro;
-			rc = icp_filter_batch(p, pt, &b, &fb, &stop_at, err);
-			if (rc != ICP_OK)
-				goto out; /* nothing appended: read again from here */
-			rc = icp_table_file_ready(p, t, err);
-			if (rc == ICP_OK)
-				rc = icp_rows_append(t, pt, &fb, pt->next,
-				                     p->cfg->schema.mode == ICP_SCHEMA_STRICT, &ro, err);
-			if (rc != ICP_OK) {
-				*sink_failed = 1;
-				goto out;
-			}
-			n = ro.written;
-			if (ro.stop_at >= 0)
-				stop_at = ro.stop_at; /* before the filter's, if any */
-			if (ro.invalid)
-				icp_metrics_counter_add(t->m_invalid, ro.invalid);
-			if (n) {
-				t->dirty = 1;
-				t->pending_rows += n;
-				*progress = 1;
-				icp_metrics_counter_add(t->m_written, n);
-				icp_metrics_counter_inc(t->m_batches);
-			}
-			if (ro.below)
-				icp_metrics_counter_add(t->m_dropped, ro.below);
-			icp_metrics_histogram_observe(t->m_latency,
-			                              (double)(icp_mono_ns() - t0) / 1e6);
-			if (stop_at >= 0) {
-				/* strict mode met an invalid record: nothing at or
-				 * past it is read (filter.c logged it) */
-				pt->next = stop_at;
-				pt->stopped = 1;
-				pt->stop_offset = stop_at;
-				p->any_corrupt = 1;
-				rc = ICP_END; /* segment not finished: not marked read */
-				goto out;
-			}
+	const seg *s = NULL;
+	int64_t avail;
+	size_t i;
+	for (i = n; i-- > 0;)
+		if (segs[i].kfs && segs[i].index) {
+			s = &segs[i];
+			break;
 		}
-		pt->next = b.last_offset + 1;
-		rc = icp_table_file_maybe_roll(p, t, err);
-		if (rc != ICP_OK) {
-			*sink_failed = 1;
-			goto out;
+	if (!s)
+		return;
+	avail = s->base - 1; /* everything before it, by the names */
+	if (!pt->avail_key || strcmp(pt->avail_key, s->kfs) != 0) {
+		icp_buf fb;
+		icp_error e;
+		icp_free(pt->avail_key);
+		pt->avail_key = icp_strdup(s->kfs);
+		pt->avail_footer_ok = 0;
+		icp_buf_init(&fb, 64);
+		icp_error_init(&e);
+		if (pt->avail_key && s->kfs_size >= ICP_SEGMENT_HEADER_SIZE + ICP_SEGMENT_FOOTER_SIZE &&
+		    icp_storage_read_range(p->segments, s->kfs, s->kfs_size - ICP_SEGMENT_FOOTER_SIZE,
+		                           ICP_SEGMENT_FOOTER_SIZE, &fb, &e) == ICP_OK &&
+		    fb.len == ICP_SEGMENT_FOOTER_SIZE) {
+			memcpy(pt->avail_footer, fb.data, ICP_SEGMENT_FOOTER_SIZE);
+			pt->avail_footer_ok = 1;
 		}
-		/* Past the shutdown deadline: stop here; what was read so far
-		 * is consistent (next is per batch) and may still commit. */
-		if (icp_processor_past_deadline(p)) {
-			rc = ICP_END; /* not finished: never marked as read */
-			goto out;
-		}
+		icp_buf_dispose(&fb);
 	}
-	if (rc == ICP_END) {
-		rc = ICP_OK;
-		icp_metrics_counter_inc(t->m_segments);
+	if (pt->avail_footer_ok && memcmp(pt->avail_footer + 12, "END!", 4) == 0) {
+		/* a hint, not trusted below the segment's own base */
+		int64_t last = (int64_t)icp_load_be64(pt->avail_footer + 4);
+		avail = last >= s->base ? last : s->base;
 	}
-	icp_metrics_counter_add(t->m_bytes, sr->size - start);
-out:
-	icp_segment_reader_free(r);
-	icp_storage_reader_close(sr);
-	icp_segment_index_dispose(&idx);
-	icp_buf_dispose(&ib);
-	return rc;
+	if (avail > pt->avail_last)
+		pt->avail_last = avail;
 }
 
-int icp_part_poll(icp_processor *p, icp_part *pt, int *progress, icp_error *err)
+/* Stall: the partition waits on `key` (incomplete) while `later`
+ * complete segments follow it. Reported after stall_warning_seconds,
+ * then again every stall_warning_seconds; cleared when it moves. */
+static void update_stall(icp_processor *p, icp_part *pt, const char *key, int later)
 {
-	icp_storage_listing l = {0};
-	seg *segs = NULL;
+	int64_t now = icp_now_ms(), after = p->cfg->processor.stall_warning_seconds * 1000;
+	if (!key || !later) {
+		if (pt->stalled) {
+			char num[16];
+			snprintf(num, sizeof(num), "%d", pt->partition);
+			ICP_INFO("partition no longer stalled", "topic", pt->topic, "partition", num);
+		}
+		icp_free(pt->stall_key);
+		pt->stall_key = NULL;
+		pt->stalled = 0;
+		icp_metrics_gauge_set(pt->m_stalled, 0);
+		return;
+	}
+	if (!pt->stall_key || strcmp(pt->stall_key, key) != 0) {
+		icp_free(pt->stall_key);
+		pt->stall_key = icp_strdup(key);
+		pt->stall_since_ms = now;
+		pt->stall_warned_ms = 0;
+		pt->stalled = 0;
+		icp_metrics_gauge_set(pt->m_stalled, 0);
+		return;
+	}
+	if (now - pt->stall_since_ms < after)
+		return;
+	pt->stalled = 1;
+	icp_metrics_gauge_set(pt->m_stalled, 1);
+	if (!pt->stall_warned_ms || now - pt->stall_warned_ms >= after) {
+		char num[16], secs[24], n[16];
+		snprintf(num, sizeof(num), "%d", pt->partition);
+		snprintf(secs, sizeof(secs), "%lld", (long long)((now - pt->stall_since_ms) / 1000));
+		snprintf(n, sizeof(n), "%d", later);
+		pt->stall_warned_ms = now;
+		ICP_WARN("partition stalled: waiting on an incomplete segment while later complete "
+		         "segments exist", "topic", pt->topic, "partition", num, "key", key,
+		         "waiting_seconds", secs, "complete_segments_after", n);
+	}
+}
+
+/* A complete segment failed a check: the partition stops before it. */
+static void stop_corrupt(icp_processor *p, icp_part *pt, const seg *s, icp_error *err)
+{
+	char num[16];
+	snprintf(num, sizeof(num), "%d", pt->partition);
+	pt->stopped = 1;
+	pt->stop_base = s->base;
+	icp_free(pt->error);
+	pt->error = icp_strdup(err->msg);
+	p->any_corrupt = 1;
+	icp_metrics_counter_inc(p->m_err_decode);
+	ICP_ERROR("corrupt segment: partition stopped", "topic", pt->topic, "partition", num, "key",
+	          s->kfs, "err", err->msg);
+	/* Records of the bad segment may be in the open file: drop the
+	 * table's uncommitted data; its partitions (this one up to the bad
+	 * segment) are read again. */
+	icp_table_discard(p, pt->table, "corrupt segment in one of its partitions");
+	icp_error_clear(err);
+}
+
+/* Lists the partition after the last segment the writing pass finished
+ * and pairs .kfs with .index by base offset (any decimal width), in base
+ * order. */
+static int list_segments(icp_processor *p, icp_part *pt, icp_storage_listing *l, seg **out,
+                         size_t *n_out, icp_error *err)
+{
 	size_t i, n = 0, plen = strlen(pt->prefix);
-	int rc;
-
-	if (pt->stop_offset >= 0 && pt->next >= pt->stop_offset)
-		return ICP_OK; /* stopped at an invalid record (strict) */
-	rc = icp_storage_list(p->segments, pt->prefix, pt->last_key, 0, &l, err);
+	seg *segs;
+	int rc = icp_storage_list(p->segments, pt->prefix, pt->last_key, 0, l, err);
 	if (rc != ICP_OK)
-		goto out;
-	segs = icp_calloc(l.n ? l.n : 1, sizeof(*segs));
-	if (!segs) {
-		rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	/* Pair .kfs with .index by base offset (any decimal width). */
-	for (i = 0; i < l.n; i++) {
+		return rc;
+	segs = icp_calloc(l->n ? l->n : 1, sizeof(*segs));
+	if (!segs)
+		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+	for (i = 0; i < l->n; i++) {
 		int64_t base;
 		int is_index;
 		size_t j;
-		if (seg_name(l.items[i].key, plen, &base, &is_index))
+		if (seg_name(l->items[i].key, plen, &base, &is_index))
 			continue;
 		/* Lexical order puts a pair side by side; scan only if not. */
 		if (n && segs[n - 1].base == base)
@@ -402,64 +359,102 @@ int icp_part_poll(icp_processor *p, icp_part *pt, int *progress, icp_error *err)
 			n++;
 		}
 		if (is_index) {
-			segs[j].index = l.items[i].key;
+			segs[j].index = l->items[i].key;
 		} else {
-			segs[j].kfs = l.items[i].key;
-			segs[j].kfs_size = l.items[i].size;
+			segs[j].kfs = l->items[i].key;
+			segs[j].kfs_size = l->items[i].size;
 		}
 	}
 	qsort(segs, n, sizeof(*segs), seg_cmp);
+	*out = segs;
+	*n_out = n;
+	return ICP_OK;
+}
+
+static int complete_after(const seg *segs, size_t n, size_t i)
+{
+	int k = 0;
+	for (i++; i < n; i++)
+		k += segs[i].kfs && segs[i].index;
+	return k;
+}
+
+/* The writing pass finished segment i when the next name starts at or
+ * below its position, or when it read i to its end and waits on nothing. */
+static int set_last_key(icp_part *pt, const seg *s, icp_error *err)
+{
+	icp_free(pt->last_key);
+	pt->last_key = icp_strdup(s->kfs);
+	return pt->last_key ? ICP_OK : icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+}
+
+int icp_part_poll(icp_processor *p, icp_part *pt, int *progress, icp_error *err)
+{
+	icp_storage_listing l = {0};
+	seg *segs = NULL;
+	const char *waiting = NULL;
+	size_t i, n = 0;
+	int rc, later = 0;
+
+	if (pt->stop_offset >= 0 && pt->next >= pt->stop_offset)
+		return ICP_OK; /* stopped at an invalid record (strict) */
+	rc = list_segments(p, pt, &l, &segs, &n, err);
+	if (rc != ICP_OK)
+		goto out;
+	update_avail(p, pt, segs, n);
+again:
 	for (i = 0; i < n; i++) {
 		const seg *s = &segs[i];
-		if (!s->kfs || !s->index)
-			break; /* upload in progress: stop, keep order */
+		int64_t from = icp_part_read_pos(pt);
+		int sink_failed = 0;
+		if (!s->kfs || !s->index) {
+			/* an upload in progress: stop, keep order */
+			waiting = s->kfs ? s->kfs : s->index;
+			later = complete_after(segs, n, i);
+			break;
+		}
 		if (pt->stop_base >= 0 && s->base >= pt->stop_base)
 			break; /* stopped at a corrupt segment: nothing from it on */
 		if (p->stop && *p->stop)
 			break; /* stopping: keep the rest for later */
-		if (!(i + 1 < n && segs[i + 1].base <= pt->next && segs[i + 1].kfs)) {
-			int sink_failed = 0;
-			rc = read_segment(p, pt, s, progress, &sink_failed, err);
-			if (rc == ICP_END) {
-				rc = ICP_OK;
-				break; /* no footer yet: an upload in progress */
-			}
-			if (rc == ICP_ERR_CORRUPT || rc == ICP_ERR_TOO_LARGE) {
-				char num[16];
-				snprintf(num, sizeof(num), "%d", pt->partition);
-				pt->stopped = 1;
-				pt->stop_base = s->base;
-				icp_free(pt->error);
-				pt->error = icp_strdup(err->msg);
-				p->any_corrupt = 1;
-				icp_metrics_counter_inc(p->m_err_decode);
-				ICP_ERROR("corrupt segment: partition stopped", "topic", pt->topic,
-				          "partition", num, "key", s->kfs, "err", err->msg);
-				/* Records of the bad segment may be in the open file:
-				 * drop the table's uncommitted data; its partitions
-				 * (this one up to the bad segment) are read again. */
-				icp_table_discard(p, pt->table, "corrupt segment in one of its partitions");
-				*progress = 1;
-				icp_error_clear(err);
-				rc = ICP_OK;
+		/* The names decide: a segment whose successor starts at or
+		 * below the read position holds nothing to read. */
+		if (i + 1 < n && segs[i + 1].base <= from) {
+			if (segs[i + 1].base <= pt->next && (rc = set_last_key(pt, s, err)) != ICP_OK)
 				goto out;
-			}
-			if (rc != ICP_OK && sink_failed) {
-				/* The open data file may hold part of a batch: drop the
-				 * table's uncommitted data; its partitions rewind. */
-				icp_metrics_counter_inc(p->m_err_sink);
-				icp_table_discard(p, pt->table, "writing a data file failed");
-			}
-			if (rc != ICP_OK)
-				goto out;
+			continue;
 		}
-		icp_free(pt->last_key);
-		pt->last_key = icp_strdup(s->kfs);
-		if (!pt->last_key) {
-			rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+		rc = icp_segread(p, pt, s, from, progress, &sink_failed, err);
+		if (rc == ICP_AGAIN) {
+			rc = ICP_OK;
+			goto again; /* the read position moved (transactions) */
+		}
+		if (rc == ICP_END) {
+			rc = ICP_OK;
+			if (!pt->stopped && !icp_processor_past_deadline(p)) {
+				waiting = s->kfs; /* no footer yet: an upload in progress */
+				later = complete_after(segs, n, i);
+			}
+			break;
+		}
+		if (rc == ICP_ERR_CORRUPT || rc == ICP_ERR_TOO_LARGE) {
+			stop_corrupt(p, pt, s, err);
+			*progress = 1;
+			rc = ICP_OK;
 			goto out;
 		}
+		if (rc != ICP_OK && sink_failed) {
+			/* The open data file may hold part of a batch: drop the
+			 * table's uncommitted data; its partitions rewind. */
+			icp_metrics_counter_inc(p->m_err_sink);
+			icp_table_discard(p, pt->table, "writing a data file failed");
+		}
+		if (rc != ICP_OK)
+			goto out;
+		if (icp_part_read_pos(pt) == pt->next && (rc = set_last_key(pt, s, err)) != ICP_OK)
+			goto out;
 	}
+	update_stall(p, pt, waiting, later);
 out:
 	icp_free(segs);
 	icp_storage_list_dispose(&l);

@@ -35,6 +35,62 @@ int icp_offsets_to_json(const icp_offsets *o, icp_buf *out);
  * whose summary has kafscale.offsets (empty when none). */
 int icp_offsets_from_table(const icp_ice_metadata *m, icp_offsets *out, icp_error *err);
 
+/* ------------------------------------------------ transactions (txn.c)
+ * One per partition under read_committed (see txn.c for the model). */
+
+typedef struct icp_txn icp_txn;
+
+typedef enum icp_txn_decision {
+	ICP_TXN_WRITE,         /* decided: write its records */
+	ICP_TXN_SKIP_ABORTED,  /* a batch of an aborted transaction */
+	ICP_TXN_SKIP_CONTROL,  /* a marker: occupies offsets, no data */
+	ICP_TXN_BLOCKED        /* at or past the LSO: not decided yet */
+} icp_txn_decision;
+
+typedef struct icp_txn_open_info {
+	int64_t producer_id;
+	int16_t producer_epoch;
+	int64_t first_offset;
+} icp_txn_open_info;
+
+/* State knowing the log from offset `from` on (NULL: out of memory). */
+icp_txn *icp_txn_new(int64_t from);
+void icp_txn_free(icp_txn *x);
+/* Forgets everything (and the queue): the log is known from `from`. */
+void icp_txn_reset(icp_txn *x, int64_t from);
+/* Offset up to which transactions are known (the next one to learn). */
+int64_t icp_txn_scan_pos(const icp_txn *x);
+/* First offset of the earliest open transaction, -1 when none. */
+int64_t icp_txn_stable_offset(const icp_txn *x);
+/* Learns a batch (no-op below scan_pos): opens or closes transactions.
+ * ICP_OK or ICP_ERR_NOMEM. */
+int icp_txn_learn(icp_txn *x, const icp_batch *b, icp_error *err);
+/* The fate of a batch below scan_pos. */
+icp_txn_decision icp_txn_decide(const icp_txn *x, const icp_batch *b);
+/* The writing position moved to w: drops aborted spans below it. */
+void icp_txn_advance(icp_txn *x, int64_t w);
+/* Copies up to max open transactions into out; returns how many are open. */
+size_t icp_txn_open_list(const icp_txn *x, size_t max, icp_txn_open_info *out);
+size_t icp_txn_aborted_spans(const icp_txn *x);
+
+/* The queue of raw batches read past the LSO. push copies them;
+ * ICP_ERR_TOO_LARGE when `limit` bytes would be passed (the queue is then
+ * empty); front fills *out (pointers valid until the next push, pop or
+ * clear) and returns 0 when empty. */
+typedef struct icp_txn_queued {
+	icp_slice key;         /* segment object key */
+	int64_t seg_base;      /* its base offset (name) */
+	uint64_t position;     /* the batch's byte position in it */
+	icp_slice bytes;
+} icp_txn_queued;
+int icp_txn_queue_push(icp_txn *x, size_t limit, const char *key, int64_t seg_base,
+                       uint64_t position, icp_slice bytes, icp_error *err);
+int icp_txn_queue_front(const icp_txn *x, icp_txn_queued *out);
+void icp_txn_queue_pop(icp_txn *x);
+void icp_txn_queue_clear(icp_txn *x);
+size_t icp_txn_queue_len(const icp_txn *x);
+size_t icp_txn_queue_bytes(const icp_txn *x);
+
 /* ------------------------------------------------------------ tables */
 
 typedef struct icp_part icp_part;
@@ -91,7 +147,8 @@ typedef struct icp_table {
 	icp_metrics_counter **m_coerce;      /* per top-level typed column */
 	uint64_t *coerce_seen;               /* extractor counts already added */
 	icp_metrics_counter *m_written, *m_dropped, *m_invalid, *m_batches, *m_bytes, *m_segments,
-		*m_files;
+		*m_files, *m_aborted;
+	icp_metrics_counter *m_mismatch[ICP_MISMATCH_KINDS]; /* segment_mismatch_total */
 	icp_metrics_histogram *m_latency, *m_file_size;
 	icp_metrics_counter *m_commits[5]; /* ICP_COMMIT_* */
 } icp_table;
@@ -120,14 +177,27 @@ struct icp_part {
 	int64_t stop_base;          /* read only segments below it (-1: all) */
 	int64_t stop_offset;        /* read only offsets below it (-1: all) */
 	char *error;
+	/* read_committed (else NULL): the transactions known past `next`,
+	 * and the batches kept until their fate is known (txn.c) */
+	icp_txn *txn;
+	/* newest complete segment seen and its footer (available offset) */
+	char *avail_key;
+	uint8_t avail_footer[ICP_SEGMENT_FOOTER_SIZE];
+	int avail_footer_ok;
+	/* stall: the incomplete object the partition waits on while later
+	 * complete segments exist, since when, last warning (wall ms) */
+	char *stall_key;
+	int64_t stall_since_ms, stall_warned_ms;
+	int stalled;
 	icp_metrics_gauge *m_last_offset, *m_wm_offset, *m_wm_ts, *m_lag_offsets,
-		*m_lag_seconds;
+		*m_lag_seconds, *m_stalled;
 };
 
 /* Families this processor adds to the contract's (observe.c). */
 enum { ICP_OBS_LAG_OFFSETS, ICP_OBS_LAG_SECONDS, ICP_OBS_BYTES_READ, ICP_OBS_SEGMENTS_READ,
        ICP_OBS_COMMITS, ICP_OBS_FILES, ICP_OBS_FILE_SIZE, ICP_OBS_OWNED,
-       ICP_OBS_STORE_REQUESTS, ICP_OBS_COERCE_NULLS, ICP_OBS_COUNT };
+       ICP_OBS_STORE_REQUESTS, ICP_OBS_COERCE_NULLS, ICP_OBS_MISMATCH, ICP_OBS_STALLED,
+       ICP_OBS_COUNT };
 
 struct icp_processor {
 	const icp_config *cfg;
@@ -139,6 +209,8 @@ struct icp_processor {
 	icp_part **parts;
 	size_t n_parts, cap_parts;
 	icp_segment_opts seg_opts;
+	icp_batch_decoder *txn_dec; /* decodes queued batches (txn.c) */
+	uint64_t last_publish_ns;   /* /status and lag gauges, see icp_obs_tick */
 	uint64_t last_commit_ns;
 	uint64_t polls;             /* poll rounds so far (discovery cadence) */
 	int coord_failed;           /* the last etcd round failed (readiness) */
@@ -204,6 +276,9 @@ void icp_obs_part_init(icp_processor *p, icp_part *pt);
 void icp_obs_committed(icp_part *pt);
 /* Recomputes lag gauges and publishes /status (once per poll round). */
 void icp_obs_publish(icp_processor *p);
+/* The same at most once a second, from inside long reads (cheap when not
+ * due), so /status and lag are right while a backlog is read. */
+void icp_obs_tick(icp_processor *p);
 
 /* rows.c: appends one batch's records at or above `from` to the table's
  * open data file. A record the typed-column extractor refuses (a required
@@ -287,5 +362,29 @@ int icp_parts_discover(icp_processor *p, icp_error *err);
 /* Adds topic-partition `partition` of t unless known. */
 int icp_parts_add(icp_processor *p, icp_table *t, int32_t partition, icp_error *err);
 int icp_part_poll(icp_processor *p, icp_part *pt, int *progress, icp_error *err);
+/* The only way a partition's read position moves back: to `next` (its
+ * committed offset after a discard or a reload). Forgets what was read
+ * past it: the listing cursor, the transaction state and queue. */
+void icp_part_rewind(icp_part *pt, int64_t next);
+void icp_part_free(icp_part *pt);
+
+/* segread.c: reads one complete segment of pt from position `from`
+ * (pt->next, or the transaction scan position), writing what is decided.
+ * ICP_OK: read to its end; ICP_END: not complete (no footer) or reading
+ * stopped (strict stop, shutdown); ICP_AGAIN: the read position moved
+ * (transactions): list and start again; errors: *sink_failed says the
+ * table's open data file may be inconsistent. */
+#define ICP_AGAIN 2
+typedef struct icp_seg_ref {
+	int64_t base;          /* from the object name */
+	const char *kfs;
+	uint64_t kfs_size;
+	const char *index;
+} icp_seg_ref;
+int icp_segread(icp_processor *p, icp_part *pt, const icp_seg_ref *s, int64_t from,
+                int *progress, int *sink_failed, icp_error *err);
+/* Where the next read of pt starts: its next offset, or past what the
+ * transaction scan already knows while the writing pass waits. */
+int64_t icp_part_read_pos(const icp_part *pt);
 
 #endif

@@ -110,6 +110,13 @@ int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err
 	icp_segment_opts_init(&p->seg_opts);
 	p->seg_opts.max_batch_bytes = (size_t)cfg->processor.max_batch_bytes;
 	p->seg_opts.max_decompressed_bytes = (size_t)cfg->processor.max_decompressed_bytes;
+	/* footer, header and index are hints (segread.c) */
+	p->seg_opts.lenient_metadata = 1;
+	p->txn_dec = icp_batch_decoder_new(&p->seg_opts);
+	if (!p->txn_dec) {
+		icp_free(p);
+		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+	}
 	rc = icp_processor_open_bucket(p, cfg->s3.bucket, &p->segments, err);
 	if (rc == ICP_OK) {
 		icp_storage_opts o;
@@ -180,15 +187,8 @@ void icp_processor_free(icp_processor *p)
 	size_t i;
 	if (!p)
 		return;
-	for (i = 0; i < p->n_parts; i++) {
-		icp_part *pt = p->parts[i];
-		icp_free(pt->topic);
-		icp_free(pt->tp);
-		icp_free(pt->prefix);
-		icp_free(pt->last_key);
-		icp_free(pt->error);
-		icp_free(pt);
-	}
+	for (i = 0; i < p->n_parts; i++)
+		icp_part_free(p->parts[i]);
 	icp_free(p->parts);
 	icp_proc_coord_close(p);
 	for (i = 0; i < p->n_tables; i++)
@@ -198,6 +198,7 @@ void icp_processor_free(icp_processor *p)
 	icp_catalog_free(p->catalog);
 	icp_storage_free(p->warehouse);
 	icp_storage_free(p->segments);
+	icp_batch_decoder_free(p->txn_dec);
 	icp_free(p);
 }
 
@@ -282,6 +283,7 @@ static int poll_all(icp_processor *p, int *progress, icp_error *err)
 			icp_processor_health_set(p->health, 0, err->msg);
 			return rc;
 		}
+		icp_obs_publish(p); /* /status lists the partitions from the start */
 	}
 	p->coord_failed = 0;
 	if (p->coord) {
@@ -315,6 +317,7 @@ static int poll_all(icp_processor *p, int *progress, icp_error *err)
 			continue;
 		icp_error_init(&e);
 		r = icp_part_poll(p, pt, progress, &e);
+		icp_obs_tick(p);
 		if (r == ICP_OK)
 			continue;
 		{

@@ -514,10 +514,8 @@ void icp_table_discard(icp_processor *p, icp_table *t, const char *why)
 			continue;
 		next = icp_offsets_get(&t->committed, pt->tp);
 		pt->committed_next = next < 0 ? 0 : next;
-		pt->next = pt->committed_next;
 		pt->last_ts = pt->committed_ts;
-		icp_free(pt->last_key);
-		pt->last_key = NULL;
+		icp_part_rewind(pt, pt->committed_next);
 	}
 	ICP_WARN("uncommitted data discarded; it will be read again", "table", t->map->table,
 	         "reason", why);

@@ -36,7 +36,13 @@ struct icp_batch_decoder {
 	size_t records_cap;
 	icp_kafka_header *headers;
 	size_t headers_cap;
+	int skip_records;          /* data batches: header only */
 };
+
+void icp_batch_decoder_skip_records(icp_batch_decoder *d, int skip)
+{
+	d->skip_records = skip;
+}
 
 void icp_segment_opts_init(icp_segment_opts *o)
 {
@@ -242,6 +248,24 @@ static int parse_records(icp_batch_decoder *d, const uint8_t *start, size_t len,
 	return ICP_OK;
 }
 
+/* A control batch holds one record whose key is int16 version (0) and
+ * int16 type (0 ABORT, 1 COMMIT, others reserved); its value (version,
+ * coordinator epoch) is not needed. Its records are not data: the batch
+ * is returned with none. */
+static void control_marker(icp_batch *b, int parsed)
+{
+	const icp_record *r = parsed && b->n_records ? &b->records[0] : NULL;
+	int16_t type = -1;
+	if (r && !r->key_null && r->key.len >= 4)
+		type = (int16_t)icp_load_be16(r->key.ptr + 2);
+	b->control_type = type == ICP_CONTROL_ABORT || type == ICP_CONTROL_COMMIT
+		? type : ICP_CONTROL_OTHER;
+	b->records = NULL;
+	b->n_records = 0;
+	b->headers = NULL;
+	b->n_headers = 0;
+}
+
 int icp_batch_decode(icp_batch_decoder *d, icp_slice bytes, uint64_t position,
                      const char *name, icp_batch *b, icp_error *err)
 {
@@ -254,6 +278,7 @@ int icp_batch_decode(icp_batch_decoder *d, icp_slice bytes, uint64_t position,
 
 	memset(b, 0, sizeof(*b));
 	b->position = position;
+	b->control_type = -1;
 	if (bytes.len < ICP_BATCH_HEADER_SIZE)
 		return icp_error_set(err, ICP_ERR_CORRUPT,
 		                     "%s: batch at byte %llu is %zu bytes, shorter than the "
@@ -311,17 +336,29 @@ int icp_batch_decode(icp_batch_decoder *d, icp_slice bytes, uint64_t position,
 		return icp_error_set(err, ICP_ERR_CORRUPT,
 		                     BATCH_CTX ": unknown compression codec %d in attributes 0x%04x",
 		                     BATCH_ARGS, b->codec, b->attributes);
-	if (b->control)
-		return ICP_OK; /* markers only: offsets advance, no data records */
+	if (d->skip_records && !b->control)
+		return ICP_OK; /* a scan: offsets and producer only */
 	payload = icp_slice_make(p + ICP_BATCH_HEADER_SIZE, bytes.len - ICP_BATCH_HEADER_SIZE);
-	if (cid == ICP_CODEC_NONE)
-		return parse_records(d, payload.ptr, payload.len, name, b, err);
-	icp_buf_reset(&d->dec);
-	rc = icp_codec_decompress(d->codec, cid, payload, 0, &d->dec, err);
-	if (rc != ICP_OK) {
-		icp_error_prefix(err, BATCH_CTX ": %s records", BATCH_ARGS,
-		                 icp_codec_name(cid));
-		return rc;
+	if (cid == ICP_CODEC_NONE) {
+		rc = parse_records(d, payload.ptr, payload.len, name, b, err);
+	} else {
+		icp_buf_reset(&d->dec);
+		rc = icp_codec_decompress(d->codec, cid, payload, 0, &d->dec, err);
+		if (rc != ICP_OK) {
+			icp_error_prefix(err, BATCH_CTX ": %s records", BATCH_ARGS,
+			                 icp_codec_name(cid));
+			return rc;
+		}
+		rc = parse_records(d, d->dec.data, d->dec.len, name, b, err);
 	}
-	return parse_records(d, d->dec.data, d->dec.len, name, b, err);
+	if (b->control) {
+		/* CRC-checked, but a marker we cannot read is no data: it is
+		 * reported as ICP_CONTROL_OTHER (its transaction stays open
+		 * and shows in /status) rather than stopping the partition */
+		if (rc != ICP_OK)
+			icp_error_clear(err);
+		control_marker(b, rc == ICP_OK);
+		rc = ICP_OK;
+	}
+	return rc;
 }

@@ -41,7 +41,58 @@ struct icp_segment_reader {
 	icp_segment_header header;
 	icp_segment_footer footer;
 	icp_error sticky;
+	icp_segment_mismatch mismatch[ICP_MISMATCH_KINDS];
+	size_t n_mismatch;
+	icp_slice last_raw;      /* bytes of the batch last returned */
 };
+
+icp_slice icp_segment_reader_last_raw(const icp_segment_reader *r)
+{
+	return r->last_raw;
+}
+
+static const char *const mismatch_names[ICP_MISMATCH_KINDS] = {
+	[ICP_MISMATCH_FOOTER_LAST_OFFSET] = "footer_last_offset",
+	[ICP_MISMATCH_HEADER_BASE_OFFSET] = "header_base_offset",
+	[ICP_MISMATCH_HEADER_MESSAGE_COUNT] = "header_message_count",
+	[ICP_MISMATCH_INDEX] = "index",
+};
+
+const char *icp_segment_mismatch_name(icp_segment_mismatch_kind k)
+{
+	return (unsigned)k < ICP_MISMATCH_KINDS ? mismatch_names[k] : "unknown";
+}
+
+size_t icp_segment_reader_mismatches(const icp_segment_reader *r,
+                                     const icp_segment_mismatch **out)
+{
+	*out = r->mismatch;
+	return r->n_mismatch;
+}
+
+void icp_segment_reader_skip_records(icp_segment_reader *r, int skip)
+{
+	icp_batch_decoder_skip_records(r->dec, skip);
+}
+
+/* Lenient readers note a metadata disagreement (once per kind) and go on;
+ * strict ones fail with the message already in err. Returns the status
+ * to continue with. */
+static int mismatch(icp_segment_reader *r, icp_segment_mismatch_kind kind, int64_t claimed,
+                    int64_t actual, int strict_rc)
+{
+	size_t i;
+	if (!r->opts.lenient_metadata)
+		return strict_rc;
+	for (i = 0; i < r->n_mismatch; i++)
+		if (r->mismatch[i].kind == kind)
+			return ICP_OK;
+	r->mismatch[r->n_mismatch].kind = kind;
+	r->mismatch[r->n_mismatch].claimed = claimed;
+	r->mismatch[r->n_mismatch].actual = actual;
+	r->n_mismatch++;
+	return ICP_OK;
+}
 
 int icp_segment_header_parse(const uint8_t *p, size_t n, const char *name,
                              icp_segment_header *h, icp_error *err)
@@ -303,19 +354,27 @@ static int finish(icp_segment_reader *r, icp_error *err)
 		                     r->src->name, (unsigned long long)r->body_end, f.crc,
 		                     (unsigned long long)r->body_end - 1, r->body_crc);
 	/* Brokers write the last batch's base + lastOffsetDelta; accept the
-	 * last data record's offset too (they differ only after compaction). */
+	 * last data record's offset too (they differ only after compaction).
+	 * Neither this, the header's count nor the index is covered by the
+	 * body CRC: lenient readers only note a disagreement. */
 	if (r->prev_last >= 0 && f.last_offset != r->prev_last &&
-	    f.last_offset != r->last_record)
+	    f.last_offset != r->last_record &&
+	    mismatch(r, ICP_MISMATCH_FOOTER_LAST_OFFSET, f.last_offset, r->prev_last,
+	             ICP_ERR_CORRUPT) != ICP_OK)
 		return icp_error_set(err, ICP_ERR_CORRUPT,
 		                     "%s: footer last offset %lld does not match the last batch, which "
 		                     "ends at offset %lld",
 		                     r->src->name, (long long)f.last_offset, (long long)r->prev_last);
-	if (r->have_header && r->records_seen != r->header.message_count)
+	if (r->have_header && r->records_seen != r->header.message_count &&
+	    mismatch(r, ICP_MISMATCH_HEADER_MESSAGE_COUNT, r->header.message_count,
+	             r->records_seen, ICP_ERR_CORRUPT) != ICP_OK)
 		return icp_error_set(err, ICP_ERR_CORRUPT,
 		                     "%s: segment header message count is %d but the batches hold %lld "
 		                     "records",
 		                     r->src->name, r->header.message_count, (long long)r->records_seen);
-	if (r->index && r->index_next < r->index->n_entries)
+	if (r->index && r->index_next < r->index->n_entries &&
+	    mismatch(r, ICP_MISMATCH_INDEX, r->index->entries[r->index_next].offset, -1,
+	             ICP_ERR_CORRUPT) != ICP_OK)
 		return icp_error_set(err, ICP_ERR_CORRUPT,
 		                     "%s: index entry %zu (offset %lld, position %u) does not point at a "
 		                     "batch start",
@@ -386,6 +445,11 @@ int icp_segment_reader_next(icp_segment_reader *r, icp_batch *batch,
 		while (r->index_next < ix->n_entries &&
 		       ix->entries[r->index_next].position == r->pos) {
 			if (ix->entries[r->index_next].offset != base) {
+				if (mismatch(r, ICP_MISMATCH_INDEX, ix->entries[r->index_next].offset,
+				             base, ICP_ERR_CORRUPT) == ICP_OK) {
+					r->index = NULL; /* a hint proven wrong: stop checking */
+					break;
+				}
 				rc = icp_error_set(err, ICP_ERR_CORRUPT,
 				                   "%s: index entry %zu says offset %lld is at byte %llu, "
 				                   "but the batch there has base offset %lld",
@@ -396,9 +460,14 @@ int icp_segment_reader_next(icp_segment_reader *r, icp_batch *batch,
 			}
 			r->index_next++;
 		}
-		if (r->index_next < ix->n_entries &&
+		if (r->index && r->index_next < ix->n_entries &&
 		    ix->entries[r->index_next].position < r->pos + need &&
 		    ix->entries[r->index_next].position > r->pos) {
+			if (mismatch(r, ICP_MISMATCH_INDEX, ix->entries[r->index_next].offset, -1,
+			             ICP_ERR_CORRUPT) == ICP_OK) {
+				r->index = NULL;
+				goto decode;
+			}
 			rc = icp_error_set(err, ICP_ERR_CORRUPT,
 			                   "%s: index entry %zu (offset %lld) points at byte %u, inside "
 			                   "the batch at byte %llu",
@@ -409,12 +478,15 @@ int icp_segment_reader_next(icp_segment_reader *r, icp_batch *batch,
 			goto out;
 		}
 	}
+decode:
 	rc = icp_batch_decode(r->dec, icp_slice_make(r->win + r->rpos, (size_t)need), r->pos,
 	                      r->src->name, batch, err);
 	if (rc != ICP_OK)
 		goto out;
 	if (batch->base_offset <= r->prev_last ||
-	    (r->have_header && batch->base_offset < r->header.base_offset)) {
+	    (r->have_header && batch->base_offset < r->header.base_offset &&
+	     mismatch(r, ICP_MISMATCH_HEADER_BASE_OFFSET, r->header.base_offset,
+	              batch->base_offset, ICP_ERR_CORRUPT) != ICP_OK)) {
 		rc = icp_error_set(err, ICP_ERR_CORRUPT,
 		                   "%s: batch at byte %llu has base offset %lld, not after the previous "
 		                   "batch's last offset %lld (segment base offset %lld)",
@@ -429,6 +501,7 @@ int icp_segment_reader_next(icp_segment_reader *r, icp_batch *batch,
 	r->records_seen += batch->record_count;
 	if (batch->n_records)
 		r->last_record = batch->records[batch->n_records - 1].offset;
+	r->last_raw = icp_slice_make(r->win + r->rpos, (size_t)need);
 	consume(r, (size_t)need);
 	return ICP_OK;
 out:

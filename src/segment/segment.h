@@ -92,6 +92,9 @@ typedef struct icp_record {
 	uint32_t header_count;
 } icp_record;
 
+/* Transaction marker types (Kafka's ControlRecordType). */
+enum { ICP_CONTROL_ABORT = 0, ICP_CONTROL_COMMIT = 1, ICP_CONTROL_OTHER = 2 };
+
 typedef struct icp_batch {
 	uint64_t position;       /* object byte position of the batch */
 	int64_t base_offset;
@@ -102,7 +105,11 @@ typedef struct icp_batch {
 	int codec;               /* Kafka codec bits 0..2 */
 	int log_append_time;
 	int transactional;
-	int control;             /* control batch: records not decoded */
+	int control;             /* control batch: records not returned */
+	int control_type;        /* control batches: the marker's type from its
+	                          * record key (int16 version, int16 type):
+	                          * ICP_CONTROL_ABORT or ICP_CONTROL_COMMIT, or
+	                          * ICP_CONTROL_OTHER; -1 for data batches */
 	int64_t base_timestamp;
 	int64_t max_timestamp;
 	int64_t producer_id;
@@ -123,6 +130,13 @@ typedef struct icp_segment_opts {
 	size_t max_batch_bytes;        /* 0 = 64 MiB */
 	size_t max_decompressed_bytes; /* 0 = 256 MiB */
 	int skip_crc;                  /* 1 = do not verify CRC32C (bench) */
+	/* 1 = the footer's last offset, the header's message count and the
+	 * .index are hints: a disagreement with the batches is recorded (see
+	 * icp_segment_reader_mismatches) instead of failing the read. They
+	 * are not covered by the body CRC, so a reader that must not lose
+	 * data (the processor) trusts the CRC-checked batches; dump-segment
+	 * keeps them strict to report the defect. */
+	int lenient_metadata;
 } icp_segment_opts;
 
 void icp_segment_opts_init(icp_segment_opts *o);
@@ -132,6 +146,11 @@ typedef struct icp_batch_decoder icp_batch_decoder;
 
 icp_batch_decoder *icp_batch_decoder_new(const icp_segment_opts *opts);
 void icp_batch_decoder_free(icp_batch_decoder *d);
+
+/* 1 = data batches are checked (CRC, header) but their records are not
+ * decompressed or decoded (n_records 0): a scan that only needs offsets,
+ * producer ids and markers. Control batches are always decoded. */
+void icp_batch_decoder_skip_records(icp_batch_decoder *d, int skip);
 
 /* Decodes the batch in `bytes` (exactly 12 + batchLength bytes) found at
  * object position `position` of `name`. On ICP_OK *out describes it;
@@ -182,6 +201,14 @@ const icp_segment_header *icp_segment_reader_header(const icp_segment_reader *r)
 int icp_segment_reader_next(icp_segment_reader *r, icp_batch *batch,
                             icp_error *err);
 
+/* Same switch on the reader's decoder, effective from the next batch. */
+void icp_segment_reader_skip_records(icp_segment_reader *r, int skip);
+
+/* The bytes of the batch the last icp_segment_reader_next() returned
+ * (12 + batchLength, CRC-checked), valid until the next call: to keep a
+ * batch for later decoding with icp_batch_decode(). */
+icp_slice icp_segment_reader_last_raw(const icp_segment_reader *r);
+
 /* Footer, valid after ICP_END. */
 const icp_segment_footer *icp_segment_reader_footer(const icp_segment_reader *r);
 
@@ -191,6 +218,33 @@ const icp_segment_footer *icp_segment_reader_footer(const icp_segment_reader *r)
 struct icp_segment_index;
 void icp_segment_reader_check_index(icp_segment_reader *r,
                                     const struct icp_segment_index *idx);
+
+/* Disagreements of the unchecked metadata with the batches, recorded
+ * with opts.lenient_metadata (strict readers fail instead). `claimed` is
+ * what the metadata says, `actual` what the batches say (for an index:
+ * the entry's offset and the batch's base offset, or -1 when the entry
+ * points inside a batch). Valid after ICP_END, until the reader is
+ * freed. */
+typedef enum icp_segment_mismatch_kind {
+	ICP_MISMATCH_FOOTER_LAST_OFFSET,
+	ICP_MISMATCH_HEADER_BASE_OFFSET,
+	ICP_MISMATCH_HEADER_MESSAGE_COUNT,
+	ICP_MISMATCH_INDEX,
+	ICP_MISMATCH_KINDS
+} icp_segment_mismatch_kind;
+
+typedef struct icp_segment_mismatch {
+	icp_segment_mismatch_kind kind;
+	int64_t claimed;
+	int64_t actual;
+} icp_segment_mismatch;
+
+/* Number of mismatches (at most one per kind); *out points at them.
+ * Lenient readers note a header base offset above the first batch's;
+ * comparing it with the object name is the caller's. */
+size_t icp_segment_reader_mismatches(const icp_segment_reader *r,
+                                     const icp_segment_mismatch **out);
+const char *icp_segment_mismatch_name(icp_segment_mismatch_kind k);
 
 /* ------------------------------------------------------------- index */
 

@@ -9,7 +9,7 @@ D=$WORK/e2e; mkdir -p "$D"
 start_server "$D" --prefix "cat/one"
 "$SEGGEN" --out "$D/all" --namespace prod --topics orders,clicks,payments --partitions 2 \
   --records-per-partition 1500 --segment-bytes 40000 --codec mixed --value-bytes 120 \
-  --control-every 7 --seed 5 --quiet
+  --control-every 7 --batch-records 25 --seed 5 --quiet
 mkdir -p "$D/segments/bucket" "$WORK/held"
 cp -r "$D/all/prod" "$D/segments/bucket/"
 for p in "$D"/segments/bucket/prod/*/*/; do

@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 D=$WORK/e2e; mkdir -p "$D"
 "$SEGGEN" --out "$D/all" --namespace prod --topics orders,clicks,payments --partitions 3 \
   --records-per-partition 3000 --segment-bytes 60000 --codec mixed --value-bytes 150 \
-  --control-every 7 --seed 11 --quiet
+  --control-every 7 --batch-records 25 --seed 11 --quiet
 mkdir -p "$D/segments/bucket"
 cp -r "$D/all/prod" "$D/segments/bucket/"
 # hold back the last two segments of every partition for the second run

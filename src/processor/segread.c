@@ -1,0 +1,429 @@
+/*
+ * Reading one complete segment of a partition.
+ *
+ * What decides: the CRC-checked batches and the segment's name (its base
+ * offset). The footer's last offset, the header's base offset and message
+ * count, and the .index are not covered by the body CRC: they are hints.
+ * The index only says where to start a ranged GET; a missing or bad index,
+ * or one whose entry does not name the batch found there, means reading
+ * the .kfs from its start (a warning, nothing lost). Every disagreement
+ * of the metadata with the batches is logged with the object and both
+ * values and counted in segment_mismatch_total{topic,kind}.
+ *
+ * Requests: one 16-byte ranged GET of the footer (completeness: END!),
+ * unless the poll already fetched it; the .index only when reading starts
+ * inside the segment; one streaming GET of the .kfs from there.
+ *
+ * Transactions (read_committed, txn.c): each batch is learnt, then
+ * decided. A batch at or past the LSO stops the writing pass; what
+ * follows is kept in the partition's queue (raw bytes, bounded) and
+ * written as soon as the marker decides it, or, past the queue's bound,
+ * only scanned, and the partition re-reads from its position once the
+ * marker is seen (ICP_AGAIN).
+ */
+#include "processor/proc_int.h"
+
+#include "log/log.h"
+
+#include <stdio.h>
+
+int64_t icp_part_read_pos(const icp_part *pt)
+{
+	int64_t lso;
+	if (!pt->txn)
+		return pt->next;
+	if (icp_txn_queue_len(pt->txn))
+		return icp_txn_scan_pos(pt->txn);
+	lso = icp_txn_stable_offset(pt->txn);
+	return lso >= 0 && pt->next >= lso ? icp_txn_scan_pos(pt->txn) : pt->next;
+}
+
+/* The segment reader's source: the streaming object reader, plus the
+ * footer already fetched, so the reader's footer check costs no second
+ * request. */
+typedef struct seg_src {
+	icp_storage_reader *r;
+	uint8_t footer[ICP_SEGMENT_FOOTER_SIZE];
+	uint64_t footer_pos;
+} seg_src;
+
+static int src_read(void *ctx, uint8_t *buf, size_t n, size_t *got, icp_error *err)
+{
+	seg_src *s = ctx;
+	return s->r->read(s->r, buf, n, got, err);
+}
+
+static int src_read_at(void *ctx, uint64_t pos, uint8_t *buf, size_t n, icp_error *err)
+{
+	seg_src *s = ctx;
+	if (pos == s->footer_pos && n == ICP_SEGMENT_FOOTER_SIZE) {
+		memcpy(buf, s->footer, n);
+		return ICP_OK;
+	}
+	if (!s->r->read_at)
+		return icp_error_set(err, ICP_ERR_INVALID, "object reader cannot seek");
+	return s->r->read_at(s->r, pos, buf, n, err);
+}
+
+static void note_mismatch(icp_part *pt, const char *key, icp_segment_mismatch_kind kind,
+                          int64_t claimed, int64_t actual, const char *what)
+{
+	char c[24], a[24];
+	snprintf(c, sizeof(c), "%lld", (long long)claimed);
+	snprintf(a, sizeof(a), "%lld", (long long)actual);
+	icp_metrics_counter_inc(pt->table->m_mismatch[kind]);
+	ICP_WARN("segment metadata disagrees with its batches; the batches decide",
+	         "topic", pt->topic, "key", key, "kind", icp_segment_mismatch_name(kind),
+	         "claimed", c, "actual", a, "detail", what);
+}
+
+/* Appends the records of a decided batch b at or past pt->next to the
+ * table and moves pt->next past it. ICP_END: strict mode stopped the
+ * partition inside it. */
+static int write_batch(icp_processor *p, icp_part *pt, const icp_batch *b, int *progress,
+                       int *sink_failed, icp_error *err)
+{
+	icp_table *t = pt->table;
+	int rc;
+
+	if (b->n_records) {
+		uint64_t t0 = icp_mono_ns();
+		icp_batch fb;
+		int64_t stop_at = -1;
+		icp_rows_out ro;
+		rc = icp_filter_batch(p, pt, b, &fb, &stop_at, err);
+		if (rc != ICP_OK)
+			return rc; /* nothing appended: read again from here */
+		rc = icp_table_file_ready(p, t, err);
+		if (rc == ICP_OK)
+			rc = icp_rows_append(t, pt, &fb, pt->next,
+			                     p->cfg->schema.mode == ICP_SCHEMA_STRICT, &ro, err);
+		if (rc != ICP_OK) {
+			*sink_failed = 1;
+			return rc;
+		}
+		if (ro.stop_at >= 0)
+			stop_at = ro.stop_at; /* before the filter's, if any */
+		if (ro.invalid)
+			icp_metrics_counter_add(t->m_invalid, ro.invalid);
+		if (ro.written) {
+			t->dirty = 1;
+			t->pending_rows += ro.written;
+			*progress = 1;
+			icp_metrics_counter_add(t->m_written, ro.written);
+			icp_metrics_counter_inc(t->m_batches);
+		}
+		if (ro.below)
+			icp_metrics_counter_add(t->m_dropped, ro.below);
+		icp_metrics_histogram_observe(t->m_latency, (double)(icp_mono_ns() - t0) / 1e6);
+		if (stop_at >= 0) {
+			/* strict mode met an invalid record: nothing at or past it
+			 * is read (filter.c / rows.c logged it) */
+			pt->next = stop_at;
+			pt->stopped = 1;
+			pt->stop_offset = stop_at;
+			p->any_corrupt = 1;
+			return ICP_END;
+		}
+	}
+	pt->next = b->last_offset + 1;
+	rc = icp_table_file_maybe_roll(p, t, err);
+	if (rc != ICP_OK)
+		*sink_failed = 1;
+	return rc;
+}
+
+/* The writing pass over one decided batch (or a skip). ICP_AGAIN when
+ * it is blocked: the caller decides whether to queue or reposition. */
+static int pass_batch(icp_processor *p, icp_part *pt, const icp_batch *b, int *progress,
+                      int *sink_failed, icp_error *err)
+{
+	icp_txn_decision d = pt->txn ? icp_txn_decide(pt->txn, b)
+	                             : b->control ? ICP_TXN_SKIP_CONTROL : ICP_TXN_WRITE;
+	int rc = ICP_OK;
+	switch (d) {
+	case ICP_TXN_BLOCKED:
+		return ICP_AGAIN;
+	case ICP_TXN_SKIP_ABORTED:
+		icp_metrics_counter_add(pt->table->m_aborted, (uint64_t)b->record_count);
+		pt->next = b->last_offset + 1;
+		*progress = 1;
+		break;
+	case ICP_TXN_SKIP_CONTROL:
+		pt->next = b->last_offset + 1;
+		break;
+	case ICP_TXN_WRITE:
+		rc = write_batch(p, pt, b, progress, sink_failed, err);
+		break;
+	}
+	if (pt->txn)
+		icp_txn_advance(pt->txn, pt->next);
+	return rc;
+}
+
+/* Writes the queued batches that are decided now, in order, until one is
+ * blocked or the queue is empty. */
+static int drain(icp_processor *p, icp_part *pt, int *progress, int *sink_failed,
+                 icp_error *err)
+{
+	icp_txn_queued q;
+	char key[512];
+	int rc = ICP_OK;
+	while (icp_txn_queue_front(pt->txn, &q)) {
+		icp_batch b;
+		snprintf(key, sizeof(key), "%.*s", (int)q.key.len, (const char *)q.key.ptr);
+		rc = icp_batch_decode(p->txn_dec, q.bytes, q.position, key, &b, err);
+		if (rc != ICP_OK)
+			return rc; /* CRC-checked bytes that do not decode: corrupt */
+		if (b.last_offset < pt->next) {
+			icp_txn_queue_pop(pt->txn);
+			continue;
+		}
+		rc = pass_batch(p, pt, &b, progress, sink_failed, err);
+		if (rc == ICP_AGAIN)
+			return ICP_OK; /* the next transaction is still open */
+		if (rc != ICP_OK)
+			return rc;
+		icp_txn_queue_pop(pt->txn);
+	}
+	return rc;
+}
+
+/* Fetches and parses the index for a read starting inside the segment.
+ * A missing or bad index is a missed shortcut: *start stays 0. */
+static int seek_index(icp_processor *p, icp_part *pt, const icp_seg_ref *s, int64_t from,
+                      icp_segment_index *idx, int64_t *entry_offset, uint64_t *start,
+                      icp_error *err)
+{
+	icp_buf ib;
+	icp_error e;
+	const icp_index_entry *ent;
+	int rc;
+
+	*start = 0;
+	*entry_offset = -1;
+	icp_buf_init(&ib, 64u << 20);
+	icp_error_init(&e);
+	rc = icp_storage_get(p->segments, s->index, &ib, &e);
+	if (rc == ICP_OK)
+		rc = icp_segment_index_parse(icp_slice_make(ib.data, ib.len), s->index, s->kfs_size,
+		                             idx, &e);
+	icp_buf_dispose(&ib);
+	if (rc == ICP_ERR_NOT_FOUND || rc == ICP_ERR_CORRUPT || rc == ICP_ERR_TOO_LARGE) {
+		note_mismatch(pt, s->index, ICP_MISMATCH_INDEX, from, -1, e.msg);
+		icp_segment_index_dispose(idx);
+		memset(idx, 0, sizeof(*idx));
+		return ICP_OK; /* scan the .kfs from its start */
+	}
+	if (rc != ICP_OK) {
+		*err = e; /* the store is down: read again later */
+		return rc;
+	}
+	ent = icp_segment_index_seek(idx, from);
+	if (ent) {
+		*start = ent->position;
+		*entry_offset = ent->offset;
+	}
+	return ICP_OK;
+}
+
+typedef struct read_state {
+	icp_storage_reader *sr;
+	icp_segment_reader *r;
+	seg_src ss;
+	icp_segment_source src;
+} read_state;
+
+static void read_close(read_state *rs)
+{
+	icp_segment_reader_free(rs->r);
+	icp_storage_reader_close(rs->sr);
+	rs->r = NULL;
+	rs->sr = NULL;
+}
+
+static int read_open(icp_processor *p, const icp_seg_ref *s, uint64_t start, read_state *rs,
+                     icp_error *err)
+{
+	int rc = icp_storage_reader_open(p->segments, s->kfs, start, &rs->sr, err);
+	if (rc != ICP_OK)
+		return rc;
+	memset(&rs->src, 0, sizeof(rs->src));
+	rs->ss.r = rs->sr;
+	rs->src.ctx = &rs->ss;
+	rs->src.read = src_read;
+	rs->src.read_at = src_read_at;
+	rs->src.size = rs->sr->size;
+	rs->src.start = start;
+	rs->src.name = s->kfs;
+	return icp_segment_reader_new(&rs->src, &p->seg_opts, &rs->r, err);
+}
+
+/* Queues a batch read past the LSO. A full queue is not an error: it is
+ * dropped and reading goes on as a scan (the partition re-reads later). */
+static int queue_batch(icp_processor *p, icp_part *pt, const icp_seg_ref *s, read_state *rs,
+                       const icp_batch *b, icp_error *err)
+{
+	icp_error e;
+	int rc;
+	icp_error_init(&e);
+	rc = icp_txn_queue_push(pt->txn, (size_t)p->cfg->processor.transaction_buffer_bytes,
+	                        s->kfs, s->base, b->position, icp_segment_reader_last_raw(rs->r),
+	                        &e);
+	if (rc == ICP_ERR_NOMEM) {
+		*err = e;
+		return rc;
+	}
+	if (rc != ICP_OK) {
+		char n[24];
+		snprintf(n, sizeof(n), "%lld", (long long)pt->next);
+		ICP_INFO("transaction buffer full: scanning on; the partition reads again from its "
+		         "position once the open transaction ends",
+		         "topic", pt->topic, "offset", n, "err", e.msg);
+	}
+	return ICP_OK;
+}
+
+/* One batch as reading meets it, in offset order. Three ways to be:
+ * writing (read position = pt->next), scanning with a queue (the queue
+ * holds every batch from pt->next on), scanning without one (past a full
+ * queue, or after a re-read stopped again before the scan position). */
+static int on_batch(icp_processor *p, icp_part *pt, const icp_seg_ref *s, read_state *rs,
+                    const icp_batch *b, int *progress, int *sink_failed, icp_error *err)
+{
+	int fresh, scanning, rc;
+	if (!pt->txn) {
+		if (b->last_offset < pt->next)
+			return ICP_OK;
+		return pass_batch(p, pt, b, progress, sink_failed, err);
+	}
+	scanning = !icp_txn_queue_len(pt->txn) && icp_part_read_pos(pt) != pt->next;
+	fresh = b->last_offset >= icp_txn_scan_pos(pt->txn);
+	if (fresh && (rc = icp_txn_learn(pt->txn, b, err)) != ICP_OK)
+		return rc;
+	if (icp_txn_queue_len(pt->txn)) {
+		if (!fresh)
+			return ICP_OK; /* queued already */
+		rc = queue_batch(p, pt, s, rs, b, err);
+		if (rc != ICP_OK)
+			return rc;
+		if (icp_txn_queue_len(pt->txn))
+			return drain(p, pt, progress, sink_failed, err);
+		scanning = 1; /* the queue overflowed */
+	}
+	if (scanning) /* the transaction at the LSO ended: read again from next */
+		return icp_part_read_pos(pt) == pt->next ? ICP_AGAIN : ICP_OK;
+	if (b->last_offset < pt->next)
+		return ICP_OK;
+	rc = pass_batch(p, pt, b, progress, sink_failed, err);
+	if (rc != ICP_AGAIN)
+		return rc;
+	/* Blocked at the LSO. On a new batch: it starts the queue (or, with
+	 * no buffer, reading simply goes on as a scan). On one read again:
+	 * the scan knows more already; go on from its position. */
+	if (!fresh)
+		return ICP_AGAIN;
+	if (p->cfg->processor.transaction_buffer_bytes > 0)
+		return queue_batch(p, pt, s, rs, b, err);
+	return ICP_OK;
+}
+
+int icp_segread(icp_processor *p, icp_part *pt, const icp_seg_ref *s, int64_t from,
+                int *progress, int *sink_failed, icp_error *err)
+{
+	icp_buf fb;
+	icp_segment_index idx;
+	read_state rs;
+	icp_batch b;
+	icp_table *t = pt->table;
+	uint64_t start = 0;
+	int64_t entry_offset = -1;
+	int rc, first = 1;
+
+	memset(&idx, 0, sizeof(idx));
+	memset(&rs, 0, sizeof(rs));
+	/* Complete means the .kfs ends with END!: without it the object is
+	 * still being written (not corrupt): wait for it. */
+	if (s->kfs_size < ICP_SEGMENT_HEADER_SIZE + ICP_SEGMENT_FOOTER_SIZE)
+		return ICP_END;
+	if (pt->avail_key && pt->avail_footer_ok && strcmp(pt->avail_key, s->kfs) == 0) {
+		memcpy(rs.ss.footer, pt->avail_footer, ICP_SEGMENT_FOOTER_SIZE);
+	} else {
+		icp_buf_init(&fb, 64);
+		rc = icp_storage_read_range(p->segments, s->kfs, s->kfs_size - ICP_SEGMENT_FOOTER_SIZE,
+		                            ICP_SEGMENT_FOOTER_SIZE, &fb, err);
+		if (rc == ICP_OK && fb.len == ICP_SEGMENT_FOOTER_SIZE)
+			memcpy(rs.ss.footer, fb.data, ICP_SEGMENT_FOOTER_SIZE);
+		icp_buf_dispose(&fb);
+		if (rc != ICP_OK)
+			return rc;
+	}
+	if (memcmp(rs.ss.footer + 12, "END!", 4) != 0)
+		return ICP_END;
+	rs.ss.footer_pos = s->kfs_size - ICP_SEGMENT_FOOTER_SIZE;
+	if (from > s->base) {
+		rc = seek_index(p, pt, s, from, &idx, &entry_offset, &start, err);
+		if (rc != ICP_OK)
+			goto out;
+	}
+again:
+	rc = read_open(p, s, start, &rs, err);
+	if (rc != ICP_OK)
+		goto out;
+	if (start == 0) {
+		const icp_segment_header *h = icp_segment_reader_header(rs.r);
+		if (h && h->base_offset != s->base)
+			note_mismatch(pt, s->kfs, ICP_MISMATCH_HEADER_BASE_OFFSET, h->base_offset,
+			              s->base, "the header's base offset is not the name's");
+	}
+	if (idx.n_entries)
+		icp_segment_reader_check_index(rs.r, &idx);
+	for (;;) {
+		int64_t pos = icp_part_read_pos(pt);
+		icp_segment_reader_skip_records(rs.r, pos != pt->next);
+		rc = icp_segment_reader_next(rs.r, &b, err);
+		if (start && first && (rc == ICP_ERR_CORRUPT || (rc == ICP_OK && b.base_offset !=
+		                                                  entry_offset))) {
+			/* the index sent us somewhere that is not the batch it
+			 * names: a wrong hint; read the whole object instead */
+			note_mismatch(pt, s->index, ICP_MISMATCH_INDEX, entry_offset,
+			              rc == ICP_OK ? b.base_offset : -1,
+			              rc == ICP_OK ? "index entry names another batch"
+			                           : err->msg);
+			icp_error_clear(err);
+			read_close(&rs);
+			icp_segment_index_dispose(&idx);
+			memset(&idx, 0, sizeof(idx));
+			start = 0;
+			goto again;
+		}
+		first = 0;
+		if (rc != ICP_OK)
+			break;
+		rc = on_batch(p, pt, s, &rs, &b, progress, sink_failed, err);
+		if (rc != ICP_OK)
+			goto out; /* ICP_AGAIN, a strict stop (ICP_END) or an error */
+		icp_obs_tick(p);
+		/* Past the shutdown deadline: stop here; what was written so
+		 * far is consistent (next moves per batch) and may commit. */
+		if (icp_processor_past_deadline(p)) {
+			rc = ICP_END;
+			goto out;
+		}
+	}
+	if (rc == ICP_END) {
+		const icp_segment_mismatch *mm;
+		size_t i, n = icp_segment_reader_mismatches(rs.r, &mm);
+		for (i = 0; i < n; i++)
+			note_mismatch(pt, mm[i].kind == ICP_MISMATCH_INDEX ? s->index : s->kfs,
+			              mm[i].kind, mm[i].claimed, mm[i].actual,
+			              "the CRC-checked batches were read and kept");
+		rc = ICP_OK;
+		icp_metrics_counter_inc(t->m_segments);
+	}
+	icp_metrics_counter_add(t->m_bytes, rs.sr->size - start);
+out:
+	read_close(&rs);
+	icp_segment_index_dispose(&idx);
+	return rc;
+}
