@@ -29,7 +29,7 @@ field() { $TC part "$D/status.json" orders "$1" | $PY -c 'import json,sys; p=jso
 G=kafscale_processor_partition_stalled
 
 "$BIN" -config="$D/config.yaml" 2> "$D/run.log" & pid=$!
-trap 'kill -9 $pid 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill -9 $pid 2>/dev/null || true; rm -rf "$WORK"' EXIT
 # orders/2 committed to 29 and orders/0,1 to 9: the stall has begun
 for i in $(seq 1 40); do
   if curl -sf "$URL/status" -o "$D/status.json" 2>/dev/null &&
