@@ -47,6 +47,7 @@ expected() {
   for t in orders clicks payments; do
     : > "$d/expected-$t.jsonl"
     for p in "$d"/segments/bucket/prod/$t/*/; do
+      [ -d "$p" ] || continue
       p=$(basename "$p")
       $PY "$ROOT/tests/processor/rc_offsets.py" "$d/segments/bucket/prod/$t/$p" > "$WORK/rc-offsets"
       for f in "$d"/segments/bucket/prod/$t/$p/*.kfs; do
