@@ -140,6 +140,7 @@ typedef struct icp_config {
 		int64_t max_decompressed_bytes;
 		char *worker_id;  /* resolved: hostname, else "worker" */
 		int64_t shutdown_timeout_seconds;
+		int64_t progress_interval_seconds; /* --once progress lines */
 	} processor;
 	struct {
 		int mode;       /* ICP_DISCOVERY_* */

@@ -245,6 +245,10 @@ static const icp_cfg_key top_keys[] = {
 	 .off = TOP(processor.shutdown_timeout_seconds), .def = "25", .min = 0,
 	 .max = 3600, .help = "On SIGTERM, finish and commit within this time "
 	                      "(below Kubernetes' 30 s grace period)."},
+	{.path = "processor.progress_interval_seconds", .kind = ICP_CFG_INT,
+	 .off = TOP(processor.progress_interval_seconds), .def = "5", .min = 1,
+	 .max = 3600, .help = "With --once: seconds between the progress lines "
+	                      "logged per table (info level)."},
 	/* discovery, etcd */
 	{.path = "discovery.mode", .kind = ICP_CFG_ENUM, .off = TOP(discovery.mode),
 	 .def = "auto", .names = discovery_modes, .flags = ZD,
