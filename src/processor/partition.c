@@ -349,7 +349,7 @@ static int read_segment(icp_processor *p, icp_part *pt, const seg *s, int *progr
 		}
 		/* Past the shutdown deadline: stop here; what was read so far
 		 * is consistent (next is per batch) and may still commit. */
-		if (icp_processor_past_deadline(p)) {
+		if (icp_once_batch_done(p, pt, &b)) {
 			rc = ICP_END; /* not finished: never marked as read */
 			goto out;
 		}
@@ -419,6 +419,7 @@ int icp_part_poll(icp_processor *p, icp_part *pt, int *progress, icp_error *err)
 			break; /* stopping: keep the rest for later */
 		if (!(i + 1 < n && segs[i + 1].base <= pt->next && segs[i + 1].kfs)) {
 			int sink_failed = 0;
+			icp_once_segment_begin(p, pt, n - i);
 			rc = read_segment(p, pt, s, progress, &sink_failed, err);
 			if (rc == ICP_END) {
 				rc = ICP_OK;
