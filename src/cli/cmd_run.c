@@ -19,17 +19,30 @@
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t stop_deadline_s; /* processor.shutdown_timeout_seconds */
+static volatile sig_atomic_t stop_signal;     /* the first SIGTERM/SIGINT received */
+static volatile sig_atomic_t once_mode;
 
 /* The first SIGTERM/SIGINT asks the loop to stop and commit; a watchdog
  * alarm a little past the shutdown deadline ends the process even if
  * something (a hung remote call) holds the loop: exiting without the last
- * commit loses nothing, the data is read again by the next owner. */
+ * commit loses nothing, the data is read again by the next owner. With
+ * --once a second signal (2) abandons what is not committed yet. */
 static void on_signal(int sig)
 {
-	(void)sig;
-	if (!stop_requested && stop_deadline_s > 0)
-		alarm((unsigned)stop_deadline_s + 2);
-	stop_requested = 1;
+	if (!stop_requested) {
+		stop_signal = sig;
+		if (stop_deadline_s > 0)
+			alarm((unsigned)stop_deadline_s + 2);
+	}
+	stop_requested = once_mode && stop_requested ? 2 : 1;
+}
+
+/* --once stopped by a signal exits 128 + its number (130 SIGINT, 143
+ * SIGTERM), as a shell reports a job a signal ended: the batch is not
+ * complete, and a script or scheduler must not take it for done. */
+static int interrupted_code(void)
+{
+	return 128 + (stop_signal ? (int)stop_signal : SIGTERM);
 }
 
 static void on_alarm(int sig)
@@ -40,7 +53,7 @@ static void on_alarm(int sig)
 	if (write(2, msg, sizeof(msg) - 1) < 0) {
 		/* nothing else to do in a signal handler */
 	}
-	_exit(0);
+	_exit(once_mode ? interrupted_code() : 0);
 }
 
 /* Statuses worth waiting out at start-up (a catalog or store that is not
@@ -69,7 +82,9 @@ static void run_usage(FILE *f)
 	        "  --once         process what is there now, commit, exit\n"
 	        "  --strict       unknown config keys are errors\n"
 	        "Runs until SIGTERM/SIGINT, then commits buffered data and exits 0.\n"
-	        "With --once: exit 2 when a partition stopped on a corrupt segment.\n");
+	        "With --once: exit 2 when a partition stopped on a corrupt segment;\n"
+	        "SIGINT/SIGTERM commits what was read and exits 130/143 (a second\n"
+	        "signal abandons it).\n");
 }
 
 static void warn_cb(void *ctx, const char *msg)
@@ -148,7 +163,8 @@ int icp_cmd_run(int argc, char **argv)
 			}
 		}
 	}
-	if (rc == ICP_OK && !once) {
+	if (rc == ICP_OK) {
+		once_mode = once;
 		memset(&sa, 0, sizeof(sa));
 		stop_deadline_s = (sig_atomic_t)cfg->processor.shutdown_timeout_seconds;
 		sa.sa_handler = on_signal;
@@ -170,10 +186,10 @@ int icp_cmd_run(int argc, char **argv)
 		if (rc != ICP_OK && stop_requested && transient(rc))
 			rc = ICP_OK; /* asked to stop while waiting: nothing to commit */
 	}
-	if (rc == ICP_OK) {
+	if (rc == ICP_OK && p) { /* p NULL: stopped while start-up was retried */
 		icp_processor_set_health(p, health);
 		if (once)
-			rc = icp_processor_run_once(p, &err);
+			rc = icp_processor_run_once(p, &stop_requested, &err);
 		else
 			rc = icp_processor_run(p, &stop_requested, &err);
 	}
@@ -187,6 +203,8 @@ int icp_cmd_run(int argc, char **argv)
 	 * (unsupported endpoint): that is a config error too. */
 	if (rc == ICP_ERR_UNSUPPORTED || rc == ICP_ERR_INVALID)
 		return ICP_EXIT_USAGE;
+	if (once && stop_requested && rc == ICP_OK)
+		return interrupted_code();
 	return icp_cli_exit_code(rc);
 usage:
 	run_usage(stderr);

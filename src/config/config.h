@@ -145,6 +145,7 @@ typedef struct icp_config {
 		int isolation_level;            /* ICP_ISOLATION_* */
 		int64_t transaction_buffer_bytes;
 		int64_t stall_warning_seconds;
+		int64_t progress_interval_seconds; /* --once progress lines */
 	} processor;
 	struct {
 		int mode;       /* ICP_DISCOVERY_* */

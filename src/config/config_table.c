@@ -269,6 +269,10 @@ static const icp_cfg_key top_keys[] = {
 	 .help = "A partition waiting this long on an incomplete segment while "
 	         "later complete ones exist is reported stalled (warning, "
 	         "/status, partition_stalled gauge)."},
+	{.path = "processor.progress_interval_seconds", .kind = ICP_CFG_INT,
+	 .off = TOP(processor.progress_interval_seconds), .def = "5", .min = 1,
+	 .max = 3600, .help = "With --once: seconds between the progress lines "
+	                      "logged per table (info level)."},
 	/* discovery, etcd */
 	{.path = "discovery.mode", .kind = ICP_CFG_ENUM, .off = TOP(discovery.mode),
 	 .def = "auto", .names = discovery_modes, .flags = ZD,

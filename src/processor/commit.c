@@ -302,6 +302,12 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 			icp_metrics_counter_inc(t->m_commits[ICP_COMMIT_OK]);
 			p->catalog_ok_ns = icp_mono_ns();
 			rc = icp_table_adopt(p, t, next, err);
+			if (rc != ICP_OK) {
+				/* applied, but not adopted (out of memory): the table
+				 * references our files, so none may be deleted */
+				icp_ice_metadata_free(next);
+				any_unknown = 1;
+			}
 			if (rc == ICP_OK) {
 				char sid[24];
 				snprintf(sid, sizeof(sid), "%lld", (long long)snap_id);
@@ -333,10 +339,12 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 				icp_ice_snapshot s;
 				if (icp_ice_metadata_snapshot(reloaded, snap_id, &s) == ICP_OK) {
 					rc = icp_table_adopt(p, t, reloaded, err);
-					if (rc == ICP_OK)
+					if (rc == ICP_OK) {
 						committed(p, t);
-					else
+					} else {
 						icp_ice_metadata_free(reloaded);
+						any_unknown = 1; /* landed: keep its files */
+					}
 					break; /* it did land */
 				}
 			}

@@ -424,6 +424,7 @@ again:
 				goto out;
 			continue;
 		}
+		icp_once_segment_begin(p, pt, n - i);
 		rc = icp_segread(p, pt, s, from, progress, &sink_failed, err);
 		if (rc == ICP_AGAIN) {
 			rc = ICP_OK;
@@ -431,7 +432,7 @@ again:
 		}
 		if (rc == ICP_END) {
 			rc = ICP_OK;
-			if (!pt->stopped && !icp_processor_past_deadline(p)) {
+			if (!pt->stopped && !(p->stop && *p->stop)) {
 				waiting = s->kfs; /* no footer yet: an upload in progress */
 				later = complete_after(segs, n, i);
 			}

@@ -221,6 +221,7 @@ struct icp_processor {
 	volatile sig_atomic_t *stop;
 	uint64_t deadline_ns;
 	icp_processor_health *health; /* borrowed, may be NULL */
+	struct icp_once *once;      /* --once progress and summary (once.c), or NULL */
 	icp_coord *coord;           /* offsets.backend etcd, else NULL */
 	struct icp_registry *registry; /* schema.mode != off, else NULL */
 	uint64_t last_tick_ns;
@@ -268,6 +269,25 @@ int icp_proc_coord_round(icp_processor *p, icp_error *err);
 int icp_proc_coord_due(const icp_processor *p);
 void icp_proc_coord_offsets(icp_processor *p);
 int icp_proc_coord_discover(icp_processor *p, icp_error *err);
+
+/* once.c: --once progress lines, summary and stop (see the file). _begin
+ * sets up p->once (freed by icp_processor_free). _batch_done is called by
+ * the read loop after every batch: 1 = stop reading at this batch (a
+ * signal in --once, or past the shutdown deadline). _segment_begin: a
+ * segment is about to be read, `left` listed segments remain from it on;
+ * _part_polled: a partition's poll ended. _aborting: a second signal in
+ * --once (give up commits). _abandon drops every table's uncommitted data
+ * (data files deleted unless the table is in doubt). _summary logs the
+ * closing per-table and per-partition lines. */
+typedef struct icp_once icp_once;
+int icp_once_begin(icp_processor *p, icp_error *err);
+void icp_once_free(icp_once *o);
+int icp_once_batch_done(icp_processor *p, icp_part *pt, const icp_batch *b);
+void icp_once_segment_begin(icp_processor *p, icp_part *pt, size_t left);
+void icp_once_part_polled(icp_processor *p, icp_part *pt);
+int icp_once_aborting(const icp_processor *p);
+void icp_once_abandon(icp_processor *p, const char *why);
+void icp_once_summary(icp_processor *p, const char *outcome);
 
 /* observe.c */
 int icp_obs_init(icp_processor *p, icp_error *err);

@@ -190,6 +190,7 @@ void icp_processor_free(icp_processor *p)
 	for (i = 0; i < p->n_parts; i++)
 		icp_part_free(p->parts[i]);
 	icp_free(p->parts);
+	icp_once_free(p->once);
 	icp_proc_coord_close(p);
 	for (i = 0; i < p->n_tables; i++)
 		icp_table_dispose(&p->tables[i]);
@@ -260,7 +261,9 @@ static void write_local_cache(icp_processor *p)
 
 int icp_processor_past_deadline(const icp_processor *p)
 {
-	return p->stop && *p->stop && p->deadline_ns && icp_mono_ns() >= p->deadline_ns;
+	/* a second signal in --once (2) gives up at once */
+	return p->stop && *p->stop &&
+	       (*p->stop >= 2 || (p->deadline_ns && icp_mono_ns() >= p->deadline_ns));
 }
 
 /* Partitions are listed at start and then every DISCOVER_EVERY polls: a
@@ -318,6 +321,7 @@ static int poll_all(icp_processor *p, int *progress, icp_error *err)
 		icp_error_init(&e);
 		r = icp_part_poll(p, pt, progress, &e);
 		icp_obs_tick(p);
+		icp_once_part_polled(p, pt);
 		if (r == ICP_OK)
 			continue;
 		{
@@ -344,6 +348,8 @@ static int commit_all(icp_processor *p, icp_error *err)
 	for (i = 0; i < p->n_tables; i++) {
 		icp_error e, re;
 		int r;
+		if (icp_once_aborting(p))
+			break; /* a second signal: the rest is abandoned */
 		icp_error_init(&e);
 		r = icp_table_commit(p, &p->tables[i], &e);
 		/* also after a failed commit (expired credentials may be why);
@@ -382,26 +388,54 @@ static int commit_all(icp_processor *p, icp_error *err)
 	return rc;
 }
 
-int icp_processor_run_once(icp_processor *p, icp_error *err)
+int icp_processor_run_once(icp_processor *p, volatile sig_atomic_t *stop, icp_error *err)
 {
-	int rc = ICP_OK, round;
+	int rc, round;
+	const char *outcome;
 
+	p->stop = stop;
+	rc = icp_once_begin(p, err);
+	if (rc != ICP_OK)
+		return rc;
 	/* A discard (corrupt segment, lost race) rewinds partitions: poll again
 	 * until a round reads nothing new, a few rounds at most. */
-	for (round = 0; round < 4; round++) {
+	for (round = 0; round < 4 && !(stop && *stop); round++) {
 		int progress = 0;
 		rc = poll_all(p, &progress, err);
 		if (rc != ICP_OK || !progress)
 			break;
 	}
-	if (rc == ICP_OK)
+	/* From here on, a signal (or the one that stopped the reads) gives
+	 * the commits until the shutdown deadline, as in run mode. */
+	p->deadline_ns =
+		icp_mono_ns() + (uint64_t)p->cfg->processor.shutdown_timeout_seconds * 1000000000u;
+	if (stop && *stop)
+		ICP_INFO(icp_once_aborting(p) ? "interrupted twice: abandoning what was read"
+		                              : "interrupted: committing what was read");
+	if (rc == ICP_OK && !icp_once_aborting(p))
 		rc = commit_all(p, err);
+	/* Whatever is still uncommitted (a failed commit, a poll error, an
+	 * abort) will be read again by the next run: drop its files now
+	 * rather than leave orphans (kept when the table is in doubt). */
+	icp_once_abandon(p, icp_once_aborting(p) ? "interrupted twice"
+	                                         : "not committed by this --once run");
 	icp_obs_publish(p);
 	if (rc == ICP_OK && p->any_corrupt)
 		rc = icp_error_set(err, ICP_ERR_CORRUPT,
 		                   "one or more partitions stopped on a corrupt segment or an invalid "
 		                   "record (see the "
 		                   "error log lines); the other partitions were committed");
+	if (rc != ICP_OK && rc != ICP_ERR_CORRUPT)
+		outcome = "failed";
+	else if (stop && *stop >= 2)
+		outcome = "aborted";
+	else if (stop && *stop)
+		outcome = "interrupted";
+	else if (rc == ICP_ERR_CORRUPT)
+		outcome = "partitions stopped";
+	else
+		outcome = "complete";
+	icp_once_summary(p, outcome);
 	return rc;
 }
 
@@ -472,6 +506,7 @@ int icp_processor_run(icp_processor *p, volatile sig_atomic_t *stop, icp_error *
 	icp_processor_health_set(p->health, 0, "shutting down");
 	ICP_INFO("stopping: committing buffered data");
 	rc = commit_all(p, err);
+	icp_once_abandon(p, "not committed before stopping"); /* no orphan files */
 	icp_obs_publish(p);
 	{
 		char ms[24];

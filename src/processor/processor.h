@@ -35,10 +35,17 @@ typedef struct icp_processor icp_processor;
 int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err);
 void icp_processor_free(icp_processor *p);
 
-/* Processes everything available now, commits, returns. Returns ICP_OK,
- * ICP_ERR_CORRUPT when a partition stopped on corrupt data (the others were
- * processed and committed), or a runtime error. */
-int icp_processor_run_once(icp_processor *p, icp_error *err);
+/* Processes everything available now, commits, returns, logging progress
+ * lines while it reads and a closing summary (per table and partition).
+ * stop (may be NULL) works as for icp_processor_run: non-zero stops the
+ * reads at the next batch and commits what was read within
+ * processor.shutdown_timeout_seconds; 2 (a second signal) gives up the
+ * commits and abandons what is uncommitted. Uncommitted data files are
+ * deleted before returning (unless their commit's outcome is unknown).
+ * Returns ICP_OK (also when stopped: the caller knows), ICP_ERR_CORRUPT
+ * when a partition stopped on corrupt data (the others were processed and
+ * committed), or a runtime error. */
+int icp_processor_run_once(icp_processor *p, volatile sig_atomic_t *stop, icp_error *err);
 
 /* Polls every processor.poll_interval_seconds and commits every
  * processor.commit_interval_seconds until *stop becomes non-zero, then

@@ -404,9 +404,10 @@ again:
 		if (rc != ICP_OK)
 			goto out; /* ICP_AGAIN, a strict stop (ICP_END) or an error */
 		icp_obs_tick(p);
-		/* Past the shutdown deadline: stop here; what was written so
-		 * far is consistent (next moves per batch) and may commit. */
-		if (icp_processor_past_deadline(p)) {
+		/* Past the shutdown deadline (or --once interrupted): stop
+		 * here; what was written so far is consistent (next moves per
+		 * batch) and may commit. */
+		if (icp_once_batch_done(p, pt, &b)) {
 			rc = ICP_END;
 			goto out;
 		}
