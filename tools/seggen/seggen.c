@@ -34,6 +34,7 @@ typedef struct gen_opts {
 	int index_interval;
 	int level;
 	int control_every;
+	int close_txn;       /* --close-transactions: a COMMIT ends each partition */
 	int quiet;
 	icp_slice *vlines;   /* --value-json: record i's value is line i % n */
 	size_t n_vlines;
@@ -47,11 +48,13 @@ static void usage(FILE *f)
 	        "                  [--segment-bytes N] [--codec mixed|none|gzip|snappy|lz4|zstd]\n"
 	        "                  [--value-bytes N] [--seed S] [--batch-records N]\n"
 	        "                  [--index-interval N] [--level N] [--control-every N]\n"
-	        "                  [--value-json FILE] [--quiet]\n"
+	        "                  [--value-json FILE] [--close-transactions] [--quiet]\n"
 	        "Writes DIR/<ns>/<topic>/<partition>/segment-<base offset>.kfs and .index\n"
 	        "with JSON event records. Sizes accept K, M and G suffixes (KiB, MiB, GiB).\n"
 	        "--control-every N makes the batches transactional and writes a transaction\n"
-	        "marker (3 COMMITs for 1 ABORT) after every N data batches.\n"
+	        "marker (3 COMMITs for 1 ABORT) after every N data batches; with\n"
+	        "--close-transactions the last transaction of each partition ends with a\n"
+	        "COMMIT (else it stays open).\n"
 	        "--value-json FILE: record i of each partition gets line i %% lines of FILE\n"
 	        "as its value (typed-column tests), instead of a generated event.\n");
 }
@@ -422,6 +425,11 @@ static int gen_partition(const gen_opts *o, const char *topic, int partition,
 		                                   1000 + (int64_t)(o->seed % 1000), 0, ts,
 		                                   err)) != ICP_OK)
 			goto out;
+		if (o->control_every > 0 && o->close_txn && i + 1 == o->records &&
+		    nb % o->control_every != 0 &&
+		    (rc = icp_segwrite_add_control(w, 1, 1000 + (int64_t)(o->seed % 1000), 0, ts,
+		                                   err)) != ICP_OK)
+			goto out;
 		icp_segwrite_get_stats(w, &st);
 		if ((long long)st.bytes >= o->segment_bytes || i + 1 == o->records) {
 			if ((rc = icp_segwrite_finish(w, err)) != ICP_OK)
@@ -539,6 +547,10 @@ int main(int argc, char **argv)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return 0;
+		}
+		if (strcmp(argv[i], "--close-transactions") == 0) {
+			o.close_txn = 1, i++;
+			continue;
 		}
 		if (strcmp(argv[i], "--quiet") == 0) {
 			o.quiet = 1, i++;
