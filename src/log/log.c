@@ -26,11 +26,6 @@ void icp_log_setup(int level, int json)
 	atomic_store(&log_json, json);
 }
 
-int icp_log_json(void)
-{
-	return atomic_load(&log_json);
-}
-
 int icp_log_enabled(int level)
 {
 	return level >= atomic_load_explicit(&log_level, memory_order_relaxed);

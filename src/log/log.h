@@ -38,8 +38,6 @@ enum {
 
 /* level: ICP_LOG_LEVEL_*; json: 1 for JSON lines, 0 for logfmt. */
 void icp_log_setup(int level, int json);
-/* 1 when lines are JSON. */
-int icp_log_json(void);
 int icp_log_enabled(int level);
 /* icp_log(level, "message", "key", "value", ..., NULL) */
 void icp_log(int level, const char *msg, ...) __attribute__((sentinel));

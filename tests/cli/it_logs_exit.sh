@@ -4,7 +4,8 @@
 # JSON numbers, and the last line of a failed run is a fatal line with
 # err and exit_code; exit codes follow the table: 1 config (a bad config,
 # a missing table it may not create), 2 corrupt segment (--once), 3
-# runtime (a damaged catalog.db, an unreachable REST catalog).
+# runtime (a damaged catalog.db, an unreachable REST catalog). The
+# watchdog's line from its signal handler is JSON as well.
 source "$(dirname "$0")/../processor/lib.sh"
 fail=0
 die() { echo "FAIL: $*"; fail=1; }
@@ -144,6 +145,21 @@ json_lines rest '
 last = lines[-1]
 assert last["level"] == "fatal" and last["exit_code"] == 3, last
 assert "127.0.0.1" in last["err"], last
+'
+
+# --- the shutdown watchdog's line (written from the SIGALRM handler) is
+# a JSON line too, stamped when written; the process exits 0
+D=$WORK/alarm; mkdir -p "$D"; setup "$D"
+"$BIN" -config="$D/config.yaml" 2> "$WORK/alarm.err" & pid=$!
+for _ in $(seq 1 100); do grep -q '"msg":"ready"' "$WORK/alarm.err" && break; sleep 0.1; done
+kill -ALRM $pid; rc=0; wait $pid || rc=$?
+[ $rc = 0 ] || die "watchdog: exit $rc"
+json_lines alarm '
+import datetime
+last = lines[-1]
+assert last["msg"].startswith("shutdown deadline passed") and last["exit_code"] == 0, last
+ts = datetime.datetime.strptime(last["ts"], "%Y-%m-%dT%H:%M:%S.%fZ")
+assert abs((datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - ts).total_seconds()) < 60, last
 '
 
 [ $fail = 0 ] || exit 1
