@@ -42,7 +42,10 @@ static const char create_tables_sql[] =
 	"property_value VARCHAR(1000), "
 	"PRIMARY KEY (catalog_name, namespace, property_key));";
 
-/* Maps a SQLite result code to our status. */
+/* Maps a SQLite result code to our status. A damaged database file
+ * (SQLITE_CORRUPT, SQLITE_NOTADB) is ICP_ERR_IO, not ICP_ERR_CORRUPT:
+ * CORRUPT means corrupt input data (segments, exit code 2), while the
+ * catalog file is the catalog's own state, a runtime failure. */
 static int status_of(int rc)
 {
 	switch (rc & 0xff) {
@@ -53,19 +56,24 @@ static int status_of(int rc)
 		return ICP_ERR_CONFLICT;
 	case SQLITE_NOMEM:
 		return ICP_ERR_NOMEM;
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-		return ICP_ERR_CORRUPT;
 	default:
 		return ICP_ERR_IO;
 	}
 }
 
+static int damaged(int rc)
+{
+	return (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB;
+}
+
 /* Sets err from the connection's last error; returns the status. */
 static int db_fail(icp_catalog_db *db, int rc, icp_error *err, const char *what)
 {
-	return icp_error_set(err, status_of(rc), "catalog %s: %s: %s", db->uri, what,
-	                     db->db ? sqlite3_errmsg(db->db) : sqlite3_errstr(rc));
+	return icp_error_set(err, status_of(rc), "catalog %s: %s: %s%s%s%s", db->uri, what,
+	                     db->db ? sqlite3_errmsg(db->db) : sqlite3_errstr(rc),
+	                     damaged(rc) ? " (the catalog file " : "",
+	                     damaged(rc) ? db->uri + strlen("sqlite://") : "",
+	                     damaged(rc) ? " is damaged or not a SQLite database)" : "");
 }
 
 static int prepare(icp_catalog_db *db, const char *sql, sqlite3_stmt **st, icp_error *err)

@@ -15,7 +15,13 @@ enum {
 	ICP_EXIT_RUNTIME = 3
 };
 
-/* Maps an icp_status to the exit code above. */
+/* Maps an icp_status to the exit code above, the one place that does:
+ * ICP_OK/ICP_END 0; ICP_ERR_INVALID/UNSUPPORTED 1 (also what a config
+ * that loads cannot serve: a missing table it may not create, a missing
+ * segments bucket); ICP_ERR_CORRUPT/TOO_LARGE 2 (segments); anything
+ * else 3 (a damaged catalog file is ICP_ERR_IO: the catalog's state, not
+ * input data). Code that fails returns the status that says what
+ * happened; no caller special-cases exit codes. */
 int icp_cli_exit_code(int status);
 
 /* Finds a `-name=V`, `-name V`, `--name=V` or `--name V` option at argv[*i];

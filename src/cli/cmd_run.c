@@ -2,6 +2,11 @@
  * `run` (the default command): loads the config, then processes segments
  * until SIGTERM/SIGINT (or once with --once) and commits what is buffered
  * before exiting. The signal handler only sets a flag the loop checks.
+ *
+ * Every line on stderr is a log line in the configured format, the last
+ * one included (level fatal, with err and exit_code); before the config
+ * is loaded the format comes from KAFSCALE_LOG_FORMAT (default logfmt).
+ * The exit code comes from icp_cli_exit_code() alone.
  */
 #include "cli/cli.h"
 #include "config/config.h"
@@ -14,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +27,9 @@ static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t stop_deadline_s; /* processor.shutdown_timeout_seconds */
 static volatile sig_atomic_t stop_signal;     /* the first SIGTERM/SIGINT received */
 static volatile sig_atomic_t once_mode;
+/* The watchdog's line, rendered before the handler is installed: a signal
+ * handler cannot format (see icp_log_prepare). */
+static icp_log_prepared alarm_line[3]; /* run mode; --once SIGINT, SIGTERM */
 
 /* The first SIGTERM/SIGINT asks the loop to stop and commit; a watchdog
  * alarm a little past the shutdown deadline ends the process even if
@@ -47,13 +56,23 @@ static int interrupted_code(void)
 
 static void on_alarm(int sig)
 {
-	static const char msg[] = "level=error msg=\"shutdown deadline passed; exiting without the "
-	                          "last commit (nothing is lost: data is read again)\"\n";
 	(void)sig;
-	if (write(2, msg, sizeof(msg) - 1) < 0) {
-		/* nothing else to do in a signal handler */
-	}
+	if (!once_mode)
+		icp_log_write_prepared(&alarm_line[0]);
+	else
+		icp_log_write_prepared(&alarm_line[interrupted_code() == 128 + SIGINT ? 1 : 2]);
 	_exit(once_mode ? interrupted_code() : 0);
+}
+
+static void prepare_alarm_line(void)
+{
+	static const char *const codes[3] = {"0", "130", "143"};
+	int i;
+	for (i = 0; i < 3; i++)
+		(void)icp_log_prepare(&alarm_line[i], ICP_LOG_LEVEL_ERROR,
+		                      "shutdown deadline passed; exiting without the last commit "
+		                      "(nothing is lost: data is read again)",
+		                      "exit_code", codes[i], (const char *)NULL);
 }
 
 /* Statuses worth waiting out at start-up (a catalog or store that is not
@@ -87,10 +106,51 @@ static void run_usage(FILE *f)
 	        "signal abandons it).\n");
 }
 
+/* Config warnings are held until the format is known, then logged. */
 static void warn_cb(void *ctx, const char *msg)
 {
-	(void)ctx;
-	fprintf(stderr, "warning: %s\n", msg);
+	icp_buf *held = ctx;
+	icp_buf_append_str(held, msg);
+	icp_buf_append_byte(held, 0);
+}
+
+static void log_held_warnings(icp_buf *held)
+{
+	size_t at = 0;
+	while (held->status == ICP_OK && at < held->len) {
+		const char *w = (const char *)held->data + at;
+		ICP_WARN("config", "warning", w);
+		at += strlen(w) + 1;
+	}
+	icp_buf_dispose(held);
+}
+
+/* KAFSCALE_LOG_FORMAT=json (any case, spaces around ignored), for the
+ * lines written before the config says log.format. */
+static int env_wants_json(void)
+{
+	const char *v = getenv("KAFSCALE_LOG_FORMAT");
+	size_t n;
+	if (!v)
+		return 0;
+	while (*v == ' ')
+		v++;
+	for (n = strlen(v); n > 0 && v[n - 1] == ' '; n--)
+		;
+	return n == 4 && strncasecmp(v, "json", 4) == 0;
+}
+
+/* The last line of a failed run, and its exit code. */
+static int exit_with(int rc, const icp_error *err)
+{
+	int code = icp_cli_exit_code(rc);
+	if (code != ICP_EXIT_OK) {
+		char num[8];
+		snprintf(num, sizeof(num), "%d", code);
+		ICP_FATAL("exiting on an error", "err", err->msg[0] ? err->msg : "unknown error",
+		          "exit_code", num);
+	}
+	return code;
 }
 
 int icp_cmd_run(int argc, char **argv)
@@ -103,6 +163,7 @@ int icp_cmd_run(int argc, char **argv)
 	icp_httpd *httpd = NULL;
 	icp_config_opts o;
 	icp_error err;
+	icp_buf held;
 	struct sigaction sa;
 
 	while (i < argc) {
@@ -131,15 +192,22 @@ int icp_cmd_run(int argc, char **argv)
 	if (!path)
 		goto usage;
 	icp_error_init(&err);
+	icp_buf_init(&held, 64 * 1024);
 	icp_config_opts_init(&o);
 	o.warn = warn_cb;
+	o.warn_ctx = &held;
 	o.strict = strict;
+	icp_log_setup(ICP_LOG_LEVEL_INFO, env_wants_json());
 	rc = icp_config_load_file(path, &o, &cfg, &err);
 	if (rc != ICP_OK) {
-		fprintf(stderr, "iceberg-processor: config error: %s\n", err.msg);
+		/* whatever the status (a file too large, a YAML error), a config
+		 * that cannot be loaded is a config error */
+		log_held_warnings(&held);
+		ICP_FATAL("config error", "err", err.msg, "config", path, "exit_code", "1");
 		return ICP_EXIT_USAGE;
 	}
 	icp_log_setup(cfg->log.level, cfg->log.format == ICP_LOG_JSON);
+	log_held_warnings(&held);
 	rc = icp_processor_health_new(&health, &err);
 	if (rc == ICP_OK) {
 		/* The HTTP endpoints: always in run mode (default :9093, as
@@ -170,6 +238,7 @@ int icp_cmd_run(int argc, char **argv)
 		sa.sa_handler = on_signal;
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGINT, &sa, NULL);
+		prepare_alarm_line();
 		sa.sa_handler = on_alarm;
 		sigaction(SIGALRM, &sa, NULL);
 	}
@@ -193,19 +262,16 @@ int icp_cmd_run(int argc, char **argv)
 		else
 			rc = icp_processor_run(p, &stop_requested, &err);
 	}
-	if (rc != ICP_OK)
-		fprintf(stderr, "iceberg-processor: %s\n", err.msg);
 	icp_processor_free(p);
 	icp_httpd_free(httpd);
 	icp_processor_health_free(health);
 	icp_config_free(cfg);
 	/* A config the loader accepted can still be unusable at run time
-	 * (unsupported endpoint): that is a config error too. */
-	if (rc == ICP_ERR_UNSUPPORTED || rc == ICP_ERR_INVALID)
-		return ICP_EXIT_USAGE;
+	 * (unsupported endpoint, a missing table it may not create, a missing
+	 * bucket): ICP_ERR_INVALID/UNSUPPORTED, a config error too. */
 	if (once && stop_requested && rc == ICP_OK)
 		return interrupted_code();
-	return icp_cli_exit_code(rc);
+	return exit_with(rc, &err);
 usage:
 	run_usage(stderr);
 	return ICP_EXIT_USAGE;

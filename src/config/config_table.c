@@ -326,11 +326,15 @@ static const icp_cfg_key top_keys[] = {
 	 .def = "info", .names = log_levels, .flags = ICP_CFG_F_CASE_FOLD,
 	 .env = "KAFSCALE_LOG_LEVEL", .help = "Least severe level logged."},
 	{.path = "log.format", .kind = ICP_CFG_ENUM, .off = TOP(log.format),
-	 .def = "logfmt", .names = log_formats, .help = "Log line format."},
+	 .def = "logfmt", .names = log_formats, .flags = ICP_CFG_F_CASE_FOLD,
+	 .env = "KAFSCALE_LOG_FORMAT",
+	 .help = "Log line format: logfmt, or json (one JSON object per line; numbers "
+	         "as numbers). The environment variable also applies to a config "
+	         "that cannot be loaded."},
 	/* mappings */
 	{.path = "mappings", .kind = ICP_CFG_LIST, .off = TOP(mappings),
 	 .count_off = TOP(n_mappings), .sub = &icp_cfg_mapping_table,
-	 .help = "Topic to table mappings (Go)."},
+	 .help = "Topic to table mappings (Go); at least one."},
 };
 
 const icp_cfg_table icp_cfg_top_table = {

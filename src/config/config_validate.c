@@ -337,5 +337,11 @@ int icp_cfg_validate(icp_cfg_ctx *c)
 	for (i = 0; i < c->cfg->n_mappings; i++)
 		if (check_mapping(c, &c->cfg->mappings[i], i))
 			return c->err->status;
+	/* Last, so the other rules speak first. A processor without
+	 * mappings would run and do nothing, which looks like success. */
+	if (c->cfg->n_mappings == 0)
+		return icp_error_set(c->err, ICP_ERR_INVALID,
+		                     "mappings is empty: map at least one topic to a table "
+		                     "(mappings: [{topic: orders, table: prod.orders}])");
 	return ICP_OK;
 }

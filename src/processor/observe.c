@@ -301,6 +301,35 @@ static void status_part(icp_buf *b, const icp_part *pt)
 	icp_buf_append_byte(b, '}');
 }
 
+/* "no_objects" of a table: set at start-up when nothing was under
+ * {namespace}/{topic}/ (processor.c), cleared here once discovery found
+ * a partition of the topic (a partition prefix exists only with objects
+ * under it). While set, "note" says where nothing was found. */
+static void status_no_objects(const icp_processor *p, icp_table *t, icp_buf *b)
+{
+	const icp_config *cfg = p->cfg;
+	size_t i;
+	for (i = 0; i < p->n_parts && t->no_objects; i++)
+		if (p->parts[i]->table == t) {
+			t->no_objects = 0;
+			ICP_INFO("objects found under the mapped topic's prefix", "topic",
+			         t->map->topic, "bucket", cfg->s3.bucket);
+		}
+	icp_buf_printf(b, ",\"no_objects\":%s", t->no_objects ? "true" : "false");
+	if (t->no_objects) {
+		icp_buf note;
+		icp_buf_init(&note, 0);
+		icp_buf_printf(&note, "no objects under %s%s%s/ in bucket %s", cfg->s3.namespace,
+		               cfg->s3.namespace[0] ? "/" : "", t->map->topic, cfg->s3.bucket);
+		icp_buf_append_str(b, ",\"note\":");
+		if (note.status == ICP_OK)
+			icp_buf_append_json_str(b, note.data, note.len);
+		else
+			icp_buf_append_str(b, "null");
+		icp_buf_dispose(&note);
+	}
+}
+
 void icp_obs_publish(icp_processor *p)
 {
 	icp_buf b;
@@ -352,17 +381,19 @@ void icp_obs_publish(icp_processor *p)
 	}
 	icp_buf_append_str(&b, ",\"tables\":[");
 	for (i = 0; i < p->n_tables; i++) {
-		const icp_table *t = &p->tables[i];
+		icp_table *t = &p->tables[i];
 		if (i)
 			icp_buf_append_byte(&b, ',');
 		icp_buf_append_str(&b, "{\"table\":");
 		icp_buf_append_json_str(&b, (const uint8_t *)t->map->table, strlen(t->map->table));
 		icp_buf_printf(&b,
 		               ",\"snapshot_id\":%lld,\"pending_files\":%zu,\"pending_rows\":%llu,"
-		               "\"last_commit_ms\":%lld}",
+		               "\"last_commit_ms\":%lld",
 		               (long long)(t->meta ? icp_ice_metadata_main_snapshot(t->meta) : -1),
 		               t->n_pending + (t->pw ? 1u : 0u), (unsigned long long)t->pending_rows,
 		               (long long)t->last_commit_ms);
+		status_no_objects(p, t, &b);
+		icp_buf_append_byte(&b, '}');
 	}
 	icp_buf_append_str(&b, "]}");
 	if (b.status == ICP_OK) {

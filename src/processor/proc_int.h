@@ -141,6 +141,9 @@ typedef struct icp_table {
 	 * (ptr NULL: none), set by filter.c, NULL when not in use */
 	const icp_slice *lfs_meta;
 	int64_t last_commit_ms;     /* wall clock of the last commit, 0: none */
+	int no_objects;             /* the start-up LIST found nothing under
+	                             * {namespace}/{topic}/ (processor.c); cleared
+	                             * by observe.c once partitions appear */
 	void *filter;               /* per-record stage state (filter.c), or NULL */
 	/* metric handles (observe.c), cached: updates never look up */
 	icp_metrics_family *fam_coerce;      /* column_coercion_nulls_total */

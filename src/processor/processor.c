@@ -89,8 +89,115 @@ int icp_processor_open_bucket(icp_processor *p, const char *bucket, icp_storage 
 	return rc;
 }
 
+/* ------------------------------------------------- start-up checks */
+
+static int local_endpoint(const icp_config *cfg)
+{
+	return strncmp(cfg->s3.endpoint, "file://", 7) == 0;
+}
+
+static const char *endpoint_name(const icp_config *cfg)
+{
+	return cfg->s3.endpoint[0] ? cfg->s3.endpoint : "(AWS default)";
+}
+
+/* file://: the bucket is the directory <endpoint>/<bucket>. Checked
+ * before the store is opened, which would create it: a mistyped bucket
+ * must stop start-up, not become an empty bucket polled forever. */
+static int check_local_bucket(const icp_config *cfg, icp_error *err)
+{
+	icp_buf dir;
+	struct stat st;
+	int rc = ICP_OK;
+
+	icp_buf_init(&dir, 0);
+	icp_buf_printf(&dir, "%s/%s", cfg->s3.endpoint + 7, cfg->s3.bucket);
+	errno = 0;
+	if (dir.status)
+		rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+	else if (stat((char *)dir.data, &st) != 0 || !S_ISDIR(st.st_mode))
+		rc = icp_error_set(err, ICP_ERR_INVALID,
+		                   "segments bucket s3.bucket \"%s\" does not exist at s3.endpoint "
+		                   "%s: directory %s: %s", cfg->s3.bucket, cfg->s3.endpoint,
+		                   (char *)dir.data, errno ? strerror(errno) : "not a directory");
+	else if (access((char *)dir.data, R_OK | X_OK) != 0)
+		rc = icp_error_set(err, ICP_ERR_INVALID,
+		                   "segments bucket s3.bucket \"%s\" at s3.endpoint %s cannot be "
+		                   "read: directory %s: %s", cfg->s3.bucket, cfg->s3.endpoint,
+		                   (char *)dir.data, strerror(errno));
+	icp_buf_dispose(&dir);
+	return rc;
+}
+
+/* The storage prefix of a mapped topic: "{namespace}/{topic}/". */
+static int topic_prefix_of(const icp_config *cfg, const char *topic, icp_buf *out, icp_error *err)
+{
+	icp_buf_init(out, 0);
+	icp_buf_printf(out, "%s%s%s/", cfg->s3.namespace, cfg->s3.namespace[0] ? "/" : "", topic);
+	return out->status ? icp_error_set(err, ICP_ERR_NOMEM, "out of memory") : ICP_OK;
+}
+
+/* One delimited LIST per mapped topic (its partitions, what discovery
+ * lists too) before anything is created. The first one probes the
+ * bucket: S3 answers NoSuchBucket (ICP_ERR_NOT_FOUND) or AccessDenied, a
+ * wrong region, an untrusted certificate (ICP_ERR_IO): config errors
+ * that waiting does not fix. An endpoint that does not answer stays
+ * ICP_ERR_RETRYABLE (run mode waits for it). empty[i] = 1 when mapping
+ * i's prefix holds nothing. */
+static int probe_bucket(icp_processor *p, unsigned char *empty, icp_error *err)
+{
+	const icp_config *cfg = p->cfg;
+	size_t i;
+	int rc = ICP_OK;
+
+	for (i = 0; rc == ICP_OK && i < cfg->n_mappings; i++) {
+		icp_storage_listing l = {0};
+		icp_buf pre;
+		icp_error e;
+		rc = topic_prefix_of(cfg, cfg->mappings[i].topic, &pre, err);
+		if (rc != ICP_OK)
+			break;
+		icp_error_init(&e);
+		rc = icp_storage_list(p->segments, (char *)pre.data, NULL, 1, &l, &e);
+		if (rc == ICP_ERR_NOMEM)
+			icp_error_set(err, rc, "%s", e.msg);
+		else if (rc != ICP_OK)
+			rc = icp_error_set(err,
+			                   rc == ICP_ERR_NOT_FOUND || rc == ICP_ERR_IO ? ICP_ERR_INVALID
+			                                                               : rc,
+			                   "segments bucket s3.bucket \"%s\" at s3.endpoint %s cannot be "
+			                   "listed: %s", cfg->s3.bucket, endpoint_name(cfg), e.msg);
+		empty[i] = l.n == 0;
+		icp_storage_list_dispose(&l);
+		icp_buf_dispose(&pre);
+	}
+	return rc;
+}
+
+/* A mapped topic with nothing under {namespace}/{topic}/ is most often
+ * a wrong namespace or topic name: say so now (and in /status, see
+ * observe.c) instead of idling in silence. */
+static void mark_empty_topics(icp_processor *p, const unsigned char *empty)
+{
+	size_t i;
+	for (i = 0; i < p->n_tables; i++) {
+		icp_table *t = &p->tables[i];
+		icp_buf pre;
+		icp_error e;
+		icp_error_init(&e);
+		t->no_objects = empty[i];
+		if (!t->no_objects || topic_prefix_of(p->cfg, t->map->topic, &pre, &e) != ICP_OK)
+			continue;
+		ICP_WARN("no objects under the mapped topic's prefix; check s3.namespace and the "
+		         "topic name", "topic", t->map->topic, "bucket", p->cfg->s3.bucket, "prefix",
+		         (char *)pre.data);
+		icp_buf_dispose(&pre);
+	}
+}
+
 int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err)
 {
+	unsigned char *empty = NULL; /* per mapping: nothing under its prefix */
 	icp_processor *p;
 	icp_catalog_opts co;
 	size_t i;
@@ -117,7 +224,13 @@ int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err
 		icp_free(p);
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 	}
-	rc = icp_processor_open_bucket(p, cfg->s3.bucket, &p->segments, err);
+	rc = local_endpoint(cfg) ? check_local_bucket(cfg, err) : ICP_OK;
+	if (rc == ICP_OK)
+		rc = icp_processor_open_bucket(p, cfg->s3.bucket, &p->segments, err);
+	if (rc == ICP_OK && !(empty = icp_calloc(cfg->n_mappings + 1, 1)))
+		rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+	if (rc == ICP_OK)
+		rc = probe_bucket(p, empty, err);
 	if (rc == ICP_OK) {
 		icp_storage_opts o;
 		icp_proc_store_opts(p, 1, &o);
@@ -171,13 +284,16 @@ int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err
 		if (rc != ICP_OK)
 			goto fail;
 	}
+	mark_empty_topics(p, empty);
 	rc = icp_proc_coord_open(p, err);
 	if (rc != ICP_OK)
 		goto fail;
 	p->catalog_ok_ns = icp_mono_ns();
+	icp_free(empty);
 	*out = p;
 	return ICP_OK;
 fail:
+	icp_free(empty);
 	icp_processor_free(p);
 	return rc;
 }

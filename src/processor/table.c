@@ -223,7 +223,9 @@ int icp_table_open(icp_processor *p, icp_table *t, const icp_config_mapping *m,
 
 		if (!m->create_table_if_missing) {
 			icp_error_clear(err);
-			return icp_error_set(err, ICP_ERR_NOT_FOUND,
+			/* the config names a table that is not there and forbids
+			 * creating it: a config error (exit 1), not a runtime one */
+			return icp_error_set(err, ICP_ERR_INVALID,
 			                     "table %s does not exist and mappings[topic=%s]."
 			                     "create_table_if_missing is false", m->table, m->topic);
 		}

@@ -93,7 +93,8 @@ static void test_open_and_schema(void)
 	icp_error_init(&err);
 	CHECK_EQ_INT(icp_catalog_db_open("sqlite:///x.db?mode=ro", NULL, &db, &err),
 	             ICP_ERR_INVALID);
-	/* Not a database: CORRUPT naming the URI. */
+	/* Not a database: IO (the catalog's state, not corrupt input data)
+	 * naming the URI and the file. */
 	path_in_root(path, sizeof(path), "junk.db");
 	{
 		FILE *f = fopen(path, "w");
@@ -108,8 +109,9 @@ static void test_open_and_schema(void)
 	{
 		char uri[500];
 		snprintf(uri, sizeof(uri), "sqlite://%s", path);
-		CHECK_EQ_INT(icp_catalog_db_open(uri, NULL, &db, &err), ICP_ERR_CORRUPT);
+		CHECK_EQ_INT(icp_catalog_db_open(uri, NULL, &db, &err), ICP_ERR_IO);
 		CHECK_CONTAINS(err.msg, uri);
+		CHECK_CONTAINS(err.msg, "is damaged or not a SQLite database");
 	}
 }
 

@@ -60,6 +60,7 @@ cat >"$tmp/unknown.yaml" <<'YAML'
 s3: {bucket: b, bukket: c}
 iceberg: {catalog: {type: rest, uri: "http://c"}, warehouse: 's3://w/wh'}
 offsets: {backend: local}
+mappings: [{topic: a, table: n.a}]
 YAML
 "$bin" check-config --config "$tmp/unknown.yaml" >"$tmp/out.json" 2>"$tmp/err" || die "unknown key should only warn"
 grep -q '^warning: unknown key "s3.bukket" (line 1)' "$tmp/err" || die "warning missing: $(cat "$tmp/err")"

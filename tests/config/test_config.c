@@ -48,6 +48,9 @@ static int load_env(const char *yaml, const char *const *env, int strict,
 #define CAT "iceberg: {catalog: {type: rest, uri: 'http://cat'}, warehouse: 's3://w/wh'}\n"
 #define ETCD "etcd: {endpoints: [http://etcd:2379]}\n"
 #define BASE S3 CAT ETCD
+/* The one mapping a config that should load needs (an empty mappings
+ * list is an error, tested in test_no_mappings). */
+#define MAP "mappings: [{topic: t0, table: n.t0}]\n"
 
 /* Loads yaml and expects an error containing msg. */
 static void expect_full(const char *yaml, const char *msg)
@@ -86,7 +89,7 @@ static icp_config *expect_ok(const char *extra, const char *const *env)
 static void test_defaults(void)
 {
 	const char *const env[] = {NULL};
-	icp_config *c = expect_ok("", env);
+	icp_config *c = expect_ok(MAP, env);
 	if (!c)
 		return;
 	CHECK_EQ_STR(c->s3.bucket, "b");
@@ -119,7 +122,7 @@ static void test_defaults(void)
 	CHECK_EQ_INT(c->parquet.page_bytes, 1048576);
 	CHECK_EQ_INT(c->log.level, ICP_LOG_INFO);
 	CHECK_EQ_INT(c->log.format, ICP_LOG_LOGFMT);
-	CHECK_EQ_INT(c->n_mappings, 0);
+	CHECK_EQ_INT(c->n_mappings, 1);
 	CHECK_EQ_INT(c->etcd.endpoints.n, 1);
 	icp_config_free(c);
 	icp_config_free(NULL);
@@ -305,7 +308,7 @@ static void test_cross_rules(void)
 	        "s3: {bucket: b, endpoint: 'file://./demo-out/segments'}\n"
 	        "iceberg: {catalog: {type: sql, uri: 'sqlite://./demo-out/catalog.db'},"
 	        " warehouse: 'file://./demo-out/warehouse'}\n"
-	        "offsets: {backend: local}\n";
+	        "offsets: {backend: local}\n" MAP;
 	CHECK_EQ_INT(load_env(local, NULL, 0, &c, &err), ICP_OK);
 	if (c) {
 		CHECK_EQ_INT(c->iceberg.catalog.type, ICP_CATALOG_SQL);
@@ -343,7 +346,7 @@ static void test_cross_rules(void)
 	/* iceberg.s3.* override s3.* */
 	CHECK_EQ_INT(load_env(ETCD "iceberg: {catalog: {type: rest, uri: 'http://cat'}, warehouse: 's3://w',"
 	                      " s3: {endpoint: 'http://minio:9000', region: r2, path_style: true}}\n"
-	                      "s3: {bucket: b, region: r1, endpoint: 'https://s3.x'}\n",
+	                      "s3: {bucket: b, region: r1, endpoint: 'https://s3.x'}\n" MAP,
 	                      NULL, 0, &c, &err), ICP_OK);
 	if (c) {
 		CHECK_EQ_STR(c->s3.region, "r1");
@@ -357,7 +360,7 @@ static void test_cross_rules(void)
 	 * unless it has its own key */
 	CHECK_EQ_INT(load_env(ETCD "iceberg: {catalog: {type: rest, uri: 'http://cat'}, warehouse: 's3://w'}\n"
 	                      "s3: {bucket: b, ca_bundle: /ca.pem, access_key_id: AK, "
-	                      "secret_access_key: SK, session_token: ST}\n",
+	                      "secret_access_key: SK, session_token: ST}\n" MAP,
 	                      NULL, 0, &c, &err), ICP_OK);
 	if (c) {
 		CHECK_EQ_STR(c->iceberg.s3.ca_bundle, "/ca.pem");
@@ -368,7 +371,7 @@ static void test_cross_rules(void)
 	}
 	CHECK_EQ_INT(load_env(ETCD "iceberg: {catalog: {type: rest, uri: 'http://cat'}, warehouse: 's3://w',"
 	                      " s3: {access_key_id: WK, secret_access_key: WS}}\n"
-	                      "s3: {bucket: b, access_key_id: AK, secret_access_key: SK, session_token: ST}\n",
+	                      "s3: {bucket: b, access_key_id: AK, secret_access_key: SK, session_token: ST}\n" MAP,
 	                      NULL, 0, &c, &err), ICP_OK);
 	if (c) {
 		CHECK_EQ_STR(c->iceberg.s3.access_key_id, "WK");
@@ -396,7 +399,7 @@ static void test_env_expansion(void)
 	const char *yaml =
 	        "s3: {bucket: '${BUCKET}', namespace: 'a$$b$c$', region: \"${EMPTY}x\"}\n"
 	        "iceberg: {catalog: {type: rest, uri: 'http://cat', token: '${TOKEN}'}, warehouse: 's3://w'}\n"
-	        "etcd: {endpoints: ['http://${BUCKET}:2379']}\n";
+	        "etcd: {endpoints: ['http://${BUCKET}:2379']}\n" MAP;
 	CHECK_EQ_INT(load_env(yaml, env, 0, &c, &err), ICP_OK);
 	if (c) {
 		CHECK_EQ_STR(c->s3.bucket, "my-bucket");
@@ -421,7 +424,7 @@ static void test_env_expansion(void)
 	{
 		const char *y = "s3: {bucket: '${ICP_TEST_BUCKET}'}\n"
 		                "iceberg: {catalog: {type: rest, uri: 'http://cat'}, warehouse: 's3://w/wh'}\n"
-		                "offsets: {backend: local}\n";
+		                "offsets: {backend: local}\n" MAP;
 		CHECK_EQ_INT(icp_config_load_string(y, strlen(y), NULL, &c, &err), ICP_OK);
 	}
 	if (c) {
@@ -437,7 +440,7 @@ static void test_env_overrides(void)
 	                           "KAFSCALE_ICEBERG_LFS_STORE_METADATA=1",
 	                           "KAFSCALE_ICEBERG_LFS_VALIDATE_CHECKSUM=false",
 	                           "KAFSCALE_ICEBERG_LFS_RESOLVE_CONCURRENCY=8",
-	                           "KAFSCALE_LOG_LEVEL=DEBUG", NULL};
+	                           "KAFSCALE_LOG_LEVEL=DEBUG", "KAFSCALE_LOG_FORMAT=JSON", NULL};
 	const char *const bad_mode[] = {"KAFSCALE_ICEBERG_LFS_MODE=hybird", NULL};
 	const char *const bad_bool[] = {"KAFSCALE_ICEBERG_LFS_STORE_METADATA=perhaps", NULL};
 	const char *const bad_int[] = {"KAFSCALE_ICEBERG_LFS_RESOLVE_CONCURRENCY=x", NULL};
@@ -456,6 +459,7 @@ static void test_env_overrides(void)
 	CHECK_EQ_INT(load_env(yaml, env, 0, &c, &err), ICP_OK);
 	if (c) {
 		CHECK_EQ_INT(c->log.level, ICP_LOG_DEBUG);
+		CHECK_EQ_INT(c->log.format, ICP_LOG_JSON);
 		for (i = 0; i < c->n_mappings; i++) {
 			CHECK_EQ_INT(c->mappings[i].lfs.mode, ICP_LFS_HYBRID);
 			CHECK_EQ_INT(c->mappings[i].lfs.max_inline_size, 2048);
@@ -543,7 +547,7 @@ static void test_yaml(void)
 	/* integers: Go's base-0 forms and underscores; quoted ok */
 	CHECK_EQ_INT(load_env(BASE "processor: {target_file_size_bytes: 0x10_000_000,"
 	                           " commit_interval_seconds: '0o17'}\n"
-	                           "parquet: {row_group_bytes: 268_435_456}\n",
+	                           "parquet: {row_group_bytes: 268_435_456}\n" MAP,
 	                      NULL, 0, &c, &err), ICP_OK);
 	if (c) {
 		CHECK_EQ_INT(c->processor.target_file_size_bytes, 0x10000000);
@@ -552,7 +556,7 @@ static void test_yaml(void)
 		icp_config_free(c);
 	}
 	/* null values mean "default"; empty document -> required errors */
-	CHECK_EQ_INT(load_env(BASE "offsets: {lease_ttl_seconds: ~, backend: null}\nschema:\n",
+	CHECK_EQ_INT(load_env(BASE MAP "offsets: {lease_ttl_seconds: ~, backend: null}\nschema:\n",
 	                      NULL, 0, &c, &err), ICP_OK);
 	if (c) {
 		CHECK_EQ_INT(c->offsets.lease_ttl_seconds, 30);
@@ -560,6 +564,24 @@ static void test_yaml(void)
 	}
 	CHECK_EQ_INT(load_env("# only a comment\n", NULL, 0, &c, &err), ICP_ERR_INVALID);
 	CHECK_EQ_STR(err.msg, "s3.bucket is required");
+}
+
+/* A config without mappings would run and do nothing: a config error
+ * naming the key, whether the list is absent, empty or null. */
+static void test_no_mappings(void)
+{
+	static const char *const docs[] = {BASE, BASE "mappings: []\n", BASE "mappings:\n"};
+	icp_config *c = NULL;
+	icp_error err;
+	size_t i;
+	for (i = 0; i < ICP_ARRAY_LEN(docs); i++) {
+		CHECK_EQ_INT(load_env(docs[i], NULL, 0, &c, &err), ICP_ERR_INVALID);
+		CHECK(c == NULL);
+		CHECK_CONTAINS(err.msg, "mappings is empty: map at least one topic to a table");
+	}
+	/* the other rules speak first */
+	CHECK_EQ_INT(load_env("s3: {bucket: b}\n", NULL, 0, &c, &err), ICP_ERR_INVALID);
+	CHECK_EQ_STR(err.msg, "iceberg.catalog.type is required");
 }
 
 static void test_json_redaction(void)
@@ -571,7 +593,7 @@ static void test_json_redaction(void)
 	const char *yaml =
 	        "s3: {bucket: \"quote\\\"d\"}\n"
 	        "iceberg: {catalog: {type: rest, uri: 'http://cat', password: '${PW}'}, warehouse: 's3://w'}\n"
-	        "etcd: {endpoints: [e1], password: xyz}\n";
+	        "etcd: {endpoints: [e1], password: xyz}\n" MAP;
 
 	CHECK_EQ_INT(load_env(yaml, env, 0, &c, &err), ICP_OK);
 	if (!c)
@@ -583,7 +605,7 @@ static void test_json_redaction(void)
 	CHECK_CONTAINS((char *)b.data, "\"password\": \"***\"");
 	CHECK_CONTAINS((char *)b.data, "\"token\": \"\"");
 	CHECK_CONTAINS((char *)b.data, "\"bucket\": \"quote\\\"d\"");
-	CHECK_CONTAINS((char *)b.data, "\"mappings\": []");
+	CHECK_CONTAINS((char *)b.data, "\"mappings\": [");
 	icp_buf_reset(&b);
 	CHECK_EQ_INT(icp_config_to_json(c, &b, 0), ICP_OK);
 	CHECK_CONTAINS((char *)b.data, "hunter2");
@@ -667,6 +689,7 @@ int main(void)
 	TEST_RUN(test_env_overrides);
 	TEST_RUN(test_unknown_keys);
 	TEST_RUN(test_yaml);
+	TEST_RUN(test_no_mappings);
 	TEST_RUN(test_json_redaction);
 	TEST_RUN(test_files);
 	TEST_RUN(test_alloc_failures);
