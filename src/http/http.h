@@ -159,12 +159,14 @@ int icp_http_request(icp_http *h, const char *method, const char *url,
  * low-speed ones. The stream borrows h until _close (h must not be used
  * meanwhile). */
 #define ICP_HTTP_STREAM_BUF (1024 * 1024)
+#define ICP_HTTP_STREAM_ERR_MAX (64 * 1024)
 typedef struct icp_http_stream icp_http_stream;
 
 /* Sends the request and waits for the response headers and the first body
  * bytes (or the end). resp gets status, outcome and headers; for a
- * non-2xx status the whole (bounded) body is collected into resp->body
- * and the stream is at its end. On a transport failure *out is NULL and
+ * non-2xx status the body is collected into resp->body (at most
+ * ICP_HTTP_STREAM_ERR_MAX bytes kept, the rest dropped) and the stream is
+ * at its end. On a transport failure *out is NULL and
  * the return is as for icp_http_request. */
 int icp_http_stream_open(icp_http *h, const char *method, const char *url,
                          const char *const *headers, icp_http_response *resp, icp_http_stream **out, icp_error *err);

@@ -150,7 +150,9 @@ int icp_http_stream_open(icp_http *h, const char *method, const char *url,
 
 	*out = NULL;
 	icp_buf_reset(&resp->body);
-	resp->body.max = h->o.max_response;
+	/* error bodies only: a few KiB of XML or JSON */
+	resp->body.max = h->o.max_response < ICP_HTTP_STREAM_ERR_MAX ? h->o.max_response
+	                                                              : ICP_HTTP_STREAM_ERR_MAX;
 	icp_http_headers_reset(&resp->headers);
 	resp->status = 0;
 	resp->outcome = ICP_HTTP_LOCAL;
