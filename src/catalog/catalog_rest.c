@@ -111,6 +111,22 @@ static void rest_close(void *st)
 
 /* ------------------------------------------------------------- requests */
 
+/* The catalog's one mapping of transport outcomes: nothing sent (a bad
+ * TLS/URL setup included) -> RETRYABLE, sent without an answer -> UNKNOWN,
+ * local failures (NOMEM, TOO_LARGE) as they are; any status -> ICP_OK. */
+static int send_http(rest_cat *c, const char *method, const char *url, const char *const *hdrs,
+                     icp_slice body, icp_http_response *r, icp_error *err)
+{
+	icp_error e;
+	int rc;
+
+	icp_error_init(&e);
+	rc = icp_http_request(c->http, method, url, hdrs, body, r, &e);
+	if (rc != ICP_OK && r->outcome != ICP_HTTP_LOCAL)
+		rc = icp_http_outcome_not_sent(r->outcome) ? ICP_ERR_RETRYABLE : ICP_ERR_UNKNOWN;
+	return rc ? icp_error_set(err, rc, "%s", e.msg) : ICP_OK;
+}
+
 /* Gets a token from the token endpoint (client credentials grant). */
 static int fetch_token(rest_cat *c, icp_error *err)
 {
@@ -137,8 +153,8 @@ static int fetch_token(rest_cat *c, icp_error *err)
 		goto out;
 	}
 	icp_error_init(&e2);
-	rc = icp_http_request(c->http, "POST", c->oauth_uri, hdrs,
-	                      icp_slice_make(form.data, form.len), &r, &e2);
+	rc = send_http(c, "POST", c->oauth_uri, hdrs, icp_slice_make(form.data, form.len), &r,
+	               &e2);
 	if (rc) {
 		/* whatever happened to the token request, the catalog request it
 		 * was for has not been sent */
@@ -230,10 +246,9 @@ static int call(rest_cat *c, const char *method, const char *url, const icp_buf 
 		if (body)
 			hdrs[n++] = "Content-Type: application/json";
 		hdrs[n] = NULL;
-		rc = icp_http_request(c->http, method, url, hdrs,
-		                      body ? icp_slice_make(body->data, body->len)
-		                           : icp_slice_make(NULL, 0),
-		                      r, err);
+		rc = send_http(c, method, url, hdrs,
+		               body ? icp_slice_make(body->data, body->len) : icp_slice_make(NULL, 0),
+		               r, err);
 		if (rc || r->status != 401 || !c->client_id)
 			break;
 	}
@@ -388,7 +403,7 @@ int icp_catalog_rest_open(const icp_catalog_opts *opts, void **st, icp_error *er
 	c->store = opts->warehouse_store;
 	c->debug = dbg && strcmp(dbg, "1") == 0;
 	memset(&ho, 0, sizeof(ho));
-	ho.ca_bundle = opts->ca_bundle;
+	ho.ca_file = opts->ca_bundle;
 	ho.max_response = METADATA_MAX;
 	ho.timeout_ms = opts->timeout_ms;
 	if (c->debug)

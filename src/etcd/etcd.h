@@ -1,6 +1,7 @@
 /*
  * etcd: an etcd v3 client over etcd's JSON gRPC gateway (HTTP/1.1 POSTs of
- * JSON to <endpoint>/v3/..., etcd 3.4+), built on libcurl.
+ * JSON to <endpoint>/v3/..., etcd 3.4+), built on the one HTTP transport
+ * (src/http).
  *
  * Role: the offsets/leases backend talks to etcd through this module only.
  * It knows the key-value calls (range, put, delete range, txn), leases
@@ -17,7 +18,7 @@
  *   ICP_ERR_UNKNOWN, because repeating it elsewhere could change its
  *   outcome (a create-if-absent txn would "lose" against itself).
  * - Errors: every endpoint unreachable -> ICP_ERR_RETRYABLE with each URL
- *   and curl's reason. etcd answered with an error -> its gRPC code mapped
+ *   and the transport's reason. etcd answered with an error -> its gRPC code mapped
  *   to a status (InvalidArgument/FailedPrecondition/PermissionDenied ->
  *   ICP_ERR_INVALID, NotFound -> ICP_ERR_NOT_FOUND, Unavailable/
  *   DeadlineExceeded/Aborted/ResourceExhausted -> ICP_ERR_RETRYABLE, or
@@ -30,8 +31,8 @@
  *   repeats the call once.
  * - Results (kvs, values) are allocated in an icp_arena the caller passes
  *   and lives as long as that arena; slices in results point there.
- * - A client is NOT thread-safe: one thread at a time (it holds one curl
- *   handle so connections are reused). Use one client per thread.
+ * - A client is NOT thread-safe: one thread at a time (it holds one
+ *   transport client so connections are reused). Use one client per thread.
  */
 #ifndef ICP_ETCD_H
 #define ICP_ETCD_H

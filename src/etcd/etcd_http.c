@@ -1,14 +1,14 @@
 /*
- * etcd_http: the client object and its transport: one libcurl easy handle
- * (so keep-alive connections are reused), POSTs of JSON bodies, endpoint
- * failover and the auth token.
+ * etcd_http: the client object over the one HTTP transport (src/http; one
+ * client, so keep-alive connections are reused), POSTs of JSON bodies,
+ * endpoint failover and the auth token.
  *
- * Failover rule (see etcd.h): an attempt that provably sent nothing
- * (CURLINFO_REQUEST_SIZE == 0, e.g. connection refused) may always go to
- * the next endpoint; an attempt that sent its request and then failed may
- * only if the call is idempotent, otherwise the outcome is unknown.
+ * Failover rule (see etcd.h), from the transport's outcome: an attempt
+ * that provably sent nothing (not sent, bad setup: e.g. connection
+ * refused) may always go to the next endpoint; an attempt that sent its
+ * request and then failed may only if the call is idempotent, otherwise
+ * the outcome is unknown.
  */
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,6 +57,8 @@ static int tls_file(const char *path, const char *what, char **out, icp_error *e
 int icp_etcd_new(const icp_etcd_opts *opts, icp_etcd **out, icp_error *err)
 {
 	icp_etcd *c = NULL;
+	icp_http_opts ho;
+	char *ca = NULL, *cert = NULL, *key = NULL;
 	int rc;
 	size_t i;
 
@@ -68,8 +70,6 @@ int icp_etcd_new(const icp_etcd_opts *opts, icp_etcd **out, icp_error *err)
 			return icp_error_set(err, ICP_ERR_INVALID, "etcd: endpoints[%zu] is empty", i);
 	if (opts->timeout_ms < 0 || opts->connect_timeout_ms < 0)
 		return icp_error_set(err, ICP_ERR_INVALID, "etcd: negative timeout");
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return icp_error_set(err, ICP_ERR_IO, "etcd: curl_global_init failed");
 	c = icp_calloc(1, sizeof(*c));
 	if (!c)
 		goto nomem;
@@ -86,34 +86,44 @@ int icp_etcd_new(const icp_etcd_opts *opts, icp_etcd **out, icp_error *err)
 		if (!c->username || !c->password)
 			goto nomem;
 	}
-	if ((rc = tls_file(opts->ca_file, "ca_file", &c->ca_file, err)) != ICP_OK ||
-	    (rc = tls_file(opts->cert_file, "cert_file", &c->cert_file, err)) != ICP_OK ||
-	    (rc = tls_file(opts->key_file, "key_file", &c->key_file, err)) != ICP_OK)
+	if ((rc = tls_file(opts->ca_file, "ca_file", &ca, err)) != ICP_OK ||
+	    (rc = tls_file(opts->cert_file, "cert_file", &cert, err)) != ICP_OK ||
+	    (rc = tls_file(opts->key_file, "key_file", &key, err)) != ICP_OK)
 		goto fail;
-	if (!c->cert_file != !c->key_file) {
+	if (!cert != !key) {
 		rc = icp_error_set(err, ICP_ERR_INVALID,
 		                   "etcd: tls cert_file and key_file go together (got only %s)",
-		                   c->cert_file ? "cert_file" : "key_file");
+		                   cert ? "cert_file" : "key_file");
 		goto fail;
 	}
 	c->timeout_ms = opts->timeout_ms ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
 	c->connect_timeout_ms = opts->connect_timeout_ms ? opts->connect_timeout_ms
 	                                                 : DEFAULT_CONNECT_MS;
-	if (c->connect_timeout_ms > c->timeout_ms)
-		c->connect_timeout_ms = c->timeout_ms;
 	c->max_response = opts->max_response ? opts->max_response : DEFAULT_MAX_RESPONSE;
-	c->curl = curl_easy_init();
-	if (!c->curl)
-		goto nomem;
+	memset(&ho, 0, sizeof(ho));
+	ho.timeout_ms = c->timeout_ms;
+	ho.connect_timeout_ms = c->connect_timeout_ms;
+	ho.max_response = c->max_response;
+	ho.ca_file = ca;
+	ho.cert_file = cert;
+	ho.key_file = key;
+	ho.reuse_for_mutations = 1; /* failover, not curl, decides on repeats */
+	if ((rc = icp_http_new(&ho, &c->http, err)) != ICP_OK) {
+		icp_error_prefix(err, "etcd");
+		goto fail;
+	}
+	icp_free(ca);
+	icp_free(cert);
+	icp_free(key);
 	*out = c;
 	return ICP_OK;
 nomem:
 	rc = icp_error_set(err, ICP_ERR_NOMEM, "etcd: out of memory creating the client");
 fail:
-	if (c)
-		icp_etcd_free(c);
-	else
-		curl_global_cleanup();
+	icp_free(ca);
+	icp_free(cert);
+	icp_free(key);
+	icp_etcd_free(c);
 	return rc;
 }
 
@@ -123,8 +133,7 @@ void icp_etcd_free(icp_etcd *c)
 
 	if (!c)
 		return;
-	if (c->curl)
-		curl_easy_cleanup(c->curl);
+	icp_http_free(c->http);
 	for (i = 0; i < c->n_urls; i++)
 		icp_free(c->urls[i]);
 	icp_free(c->urls);
@@ -133,11 +142,7 @@ void icp_etcd_free(icp_etcd *c)
 		memset(c->password, 0, strlen(c->password));
 	icp_free(c->password);
 	icp_free(c->token);
-	icp_free(c->ca_file);
-	icp_free(c->cert_file);
-	icp_free(c->key_file);
 	icp_free(c);
-	curl_global_cleanup();
 }
 
 const char *icp_etcd_current_endpoint(const icp_etcd *c)
@@ -145,88 +150,45 @@ const char *icp_etcd_current_endpoint(const icp_etcd *c)
 	return c->urls[c->cur];
 }
 
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
+/* etcd's one reading of a transport failure: ICP_ERR_RETRYABLE means
+ * "try the next endpoint" (nothing was sent, or the call may be
+ * repeated), ICP_ERR_UNKNOWN that a mutation may have been applied; local
+ * failures (NOMEM, reply over max_response) stay what they are. */
+static int transport_status(icp_http_outcome o, int kind, int rc)
 {
-	icp_buf *b = ud;
-
-	/* A short count makes curl fail with CURLE_WRITE_ERROR; b->status
-	 * then says TOO_LARGE. size is 1 by libcurl's contract. */
-	if (icp_buf_append(b, p, size * n) != ICP_OK)
-		return 0;
-	return size * n;
+	if (o == ICP_HTTP_LOCAL)
+		return rc;
+	if (icp_http_outcome_not_sent(o) || kind == ICP_ETCD_IDEMPOTENT)
+		return ICP_ERR_RETRYABLE;
+	return ICP_ERR_UNKNOWN;
 }
 
-/* One HTTP exchange with one endpoint. Returns ICP_OK with *http set and
- * the reply in reply, or a transport failure (err set) with *sent telling
- * whether any request bytes left. */
+/* One HTTP exchange with one endpoint. ICP_OK with the status and reply
+ * in r, or the transport's failure (err set, r->outcome says which). */
 static int post_once(icp_etcd *c, const char *url, const icp_buf *body,
-                     icp_buf *reply, long *http, int *sent, icp_error *err)
+                     icp_http_response *r, icp_error *err)
 {
-	CURL *h = c->curl;
-	struct curl_slist *hdrs = NULL, *t;
-	char ebuf[CURL_ERROR_SIZE];
+	const char *hdrs[3];
 	icp_buf auth;
-	CURLcode cc;
-	long req_size = 0;
-	int rc = ICP_OK;
+	size_t n = 0;
+	int rc;
 
-	*http = 0;
-	*sent = 0;
-	ebuf[0] = 0;
 	icp_buf_init(&auth, ICP_BUF_UNLIMITED);
-	t = curl_slist_append(hdrs, "Content-Type: application/json");
-	if (t)
-		hdrs = t;
-	t = t ? curl_slist_append(hdrs, "Expect:") : NULL; /* no 100-continue wait */
-	if (t)
-		hdrs = t;
-	if (t && c->token) {
+	hdrs[n++] = "Content-Type: application/json";
+	if (c->token) {
 		icp_buf_printf(&auth, "Authorization: %s", c->token);
-		t = auth.status == ICP_OK ? curl_slist_append(hdrs, (char *)auth.data) : NULL;
-		if (t)
-			hdrs = t;
+		if (auth.status != ICP_OK) {
+			icp_buf_dispose(&auth);
+			r->outcome = ICP_HTTP_LOCAL;
+			return icp_error_set(err, ICP_ERR_NOMEM, "etcd %s: out of memory for headers",
+			                     url);
+		}
+		hdrs[n++] = (const char *)auth.data;
 	}
-	if (!t) {
-		rc = icp_error_set(err, ICP_ERR_NOMEM, "etcd %s: out of memory for headers", url);
-		goto out;
-	}
-	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_POST, 1L);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, (const char *)body->data);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body->len);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, reply);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* timeouts without SIGALRM */
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	if (c->ca_file)
-		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
-	if (c->cert_file) {
-		curl_easy_setopt(h, CURLOPT_SSLCERT, c->cert_file);
-		curl_easy_setopt(h, CURLOPT_SSLKEY, c->key_file);
-	}
-	cc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &req_size);
-	*sent = req_size > 0;
-	if (cc == CURLE_WRITE_ERROR && reply->status != ICP_OK) {
-		rc = icp_error_set(err, reply->status == ICP_ERR_TOO_LARGE ? ICP_ERR_TOO_LARGE
-		                                                           : ICP_ERR_NOMEM,
-		                   "etcd %s: reply larger than %zu bytes", url, c->max_response);
-		*sent = 1; /* not a reason to try elsewhere */
-		goto out;
-	}
-	if (cc != CURLE_OK) {
-		rc = icp_error_set(err, ICP_ERR_IO, "%s: %s", url,
-		                   ebuf[0] ? ebuf : curl_easy_strerror(cc));
-		goto out;
-	}
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, http);
-out:
-	curl_slist_free_all(hdrs);
+	hdrs[n] = NULL;
+	rc = icp_http_request(c->http, "POST", url, hdrs,
+	                      icp_slice_make(body->data ? (const void *)body->data : "", body->len),
+	                      r, err);
 	icp_buf_dispose(&auth);
 	return rc;
 }
@@ -234,54 +196,60 @@ out:
 /* Collects each endpoint's failure into one message. */
 static void note_failure(icp_buf *why, const icp_error *e)
 {
+	const char *m = e->msg;
+
 	if (why->len)
 		icp_buf_append_str(why, "; ");
-	icp_buf_append_str(why, e->msg);
+	if (strncmp(m, "POST ", 5) == 0)
+		m += 5; /* every etcd call is a POST: "<url>: <reason>" */
+	icp_buf_append_str(why, m);
 }
 
 /* POST with failover; on ICP_OK, *root is the parsed non-error reply. */
 static int call_raw(icp_etcd *c, icp_arena *a, const char *path, const icp_buf *body,
                     int kind, const icp_json **root, int64_t *grpc_code, icp_error *err)
 {
-	icp_buf reply, url, why;
+	icp_http_response r;
+	icp_buf url, why;
 	size_t tries, idx;
 	int rc = ICP_ERR_IO;
 
 	*root = NULL;
 	*grpc_code = 0;
-	icp_buf_init(&reply, c->max_response);
+	icp_http_response_init(&r);
 	icp_buf_init(&url, ICP_BUF_UNLIMITED);
 	icp_buf_init(&why, 4096);
 	for (tries = 0; tries < c->n_urls; tries++) {
 		icp_error e;
 		icp_json *doc = NULL;
-		long http = 0;
-		int sent = 0;
+		long http;
 
 		idx = (c->cur + tries) % c->n_urls;
 		icp_buf_reset(&url);
-		icp_buf_reset(&reply);
 		icp_buf_printf(&url, "%s%s", c->urls[idx], path);
 		if (url.status != ICP_OK) {
 			rc = icp_error_set(err, ICP_ERR_NOMEM, "etcd: out of memory for URL");
 			goto out;
 		}
 		icp_error_init(&e);
-		rc = post_once(c, (const char *)url.data, body, &reply, &http, &sent, &e);
-		if (rc == ICP_ERR_IO && (!sent || kind == ICP_ETCD_IDEMPOTENT)) {
+		rc = post_once(c, (const char *)url.data, body, &r, &e);
+		if (rc != ICP_OK)
+			rc = transport_status(r.outcome, kind, rc);
+		if (rc == ICP_ERR_RETRYABLE) {
 			note_failure(&why, &e);
 			continue; /* next endpoint */
 		}
-		if (rc == ICP_ERR_IO) {
+		if (rc == ICP_ERR_UNKNOWN) {
 			rc = icp_error_set(err, ICP_ERR_UNKNOWN,
 			                   "etcd: request sent, outcome unknown: %s", e.msg);
 			goto out;
 		}
 		if (rc != ICP_OK) {
-			icp_error_set(err, rc, "%s", e.msg);
+			icp_error_set(err, rc, "etcd %s", e.msg);
 			goto out;
 		}
-		rc = icp_json_parse(a, (const char *)reply.data, reply.len, NULL, &doc, &e);
+		http = r.status;
+		rc = icp_json_parse(a, (const char *)r.body.data, r.body.len, NULL, &doc, &e);
 		if (rc != ICP_OK) {
 			/* Not the gateway talking (a proxy page, a truncated
 			 * reply): an HTTP error status says "try elsewhere". */
@@ -318,7 +286,7 @@ static int call_raw(icp_etcd *c, icp_arena *a, const char *path, const icp_buf *
 	rc = icp_error_set(err, ICP_ERR_RETRYABLE, "etcd: no endpoint answered: %s",
 	                   why.len ? (const char *)why.data : "(no endpoints)");
 out:
-	icp_buf_dispose(&reply);
+	icp_http_response_dispose(&r);
 	icp_buf_dispose(&url);
 	icp_buf_dispose(&why);
 	return rc;

@@ -15,6 +15,7 @@
 #define ICP_ETCD_INT_H
 
 #include "etcd/etcd.h"
+#include "http/http.h"
 #include "json/json.h"
 
 struct icp_etcd {
@@ -24,13 +25,10 @@ struct icp_etcd {
 	char *username;       /* NULL = no auth */
 	char *password;
 	char *token;          /* NULL until authenticated */
-	char *ca_file;        /* TLS; NULL = system CAs / no client cert */
-	char *cert_file;
-	char *key_file;
 	int timeout_ms;
 	int connect_timeout_ms;
 	size_t max_response;
-	void *curl;           /* CURL *, reused so connections stay open */
+	icp_http *http;       /* the transport; reused so connections stay open */
 };
 
 /* Decodes standard base64 (padding required, no whitespace) of s[0..n)

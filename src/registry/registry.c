@@ -1,11 +1,12 @@
 /*
- * Registry client: one cache entry per topic, libcurl GETs.
+ * Registry client: one cache entry per topic, GETs through the one HTTP
+ * transport (src/http), whose outcomes are mapped to statuses in fetch().
  */
 #include "registry/registry.h"
 
+#include "http/http.h"
 #include "log/log.h"
 
-#include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,7 +27,7 @@ struct icp_registry {
 	size_t max_doc;
 	int64_t (*now_ms)(void *);
 	void *clock_ctx;
-	CURL *curl;
+	icp_http *http;
 	entry *e;
 	size_t n, cap;
 	uint64_t fetches;
@@ -42,7 +43,9 @@ static int64_t mono_ms(void *ctx)
 int icp_registry_new(const icp_registry_opts *o, icp_registry **out, icp_error *err)
 {
 	icp_registry *r;
+	icp_http_opts ho;
 	size_t n;
+	int rc;
 
 	*out = NULL;
 	if (!o->base_url || (strncmp(o->base_url, "http://", 7) != 0 &&
@@ -54,8 +57,7 @@ int icp_registry_new(const icp_registry_opts *o, icp_registry **out, icp_error *
 	if (!r)
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 	r->base = icp_strdup(o->base_url);
-	r->curl = curl_easy_init();
-	if (!r->base || !r->curl) {
+	if (!r->base) {
 		icp_registry_free(r);
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 	}
@@ -63,8 +65,17 @@ int icp_registry_new(const icp_registry_opts *o, icp_registry **out, icp_error *
 	while (n && r->base[n - 1] == '/')
 		r->base[--n] = 0;
 	r->timeout_ms = (long)(o->timeout_seconds > 0 ? o->timeout_seconds : 5) * 1000;
-	r->cache_ms = o->cache_seconds * 1000;
 	r->max_doc = o->max_document ? o->max_document : (4u << 20);
+	memset(&ho, 0, sizeof(ho));
+	ho.timeout_ms = r->timeout_ms;
+	ho.connect_timeout_ms = r->timeout_ms < 2000 ? r->timeout_ms : 2000L;
+	ho.max_response = r->max_doc;
+	ho.max_redirects = 3;
+	if ((rc = icp_http_new(&ho, &r->http, err)) != ICP_OK) {
+		icp_registry_free(r);
+		return rc;
+	}
+	r->cache_ms = o->cache_seconds * 1000;
 	r->now_ms = o->now_ms ? o->now_ms : mono_ms;
 	r->clock_ctx = o->clock_ctx;
 	*out = r;
@@ -81,8 +92,7 @@ void icp_registry_free(icp_registry *r)
 		icp_free(r->e[i].doc);
 	}
 	icp_free(r->e);
-	if (r->curl)
-		curl_easy_cleanup(r->curl);
+	icp_http_free(r->http);
 	icp_free(r->base);
 	icp_free(r);
 }
@@ -90,14 +100,6 @@ void icp_registry_free(icp_registry *r)
 uint64_t icp_registry_fetches(const icp_registry *r)
 {
 	return r->fetches;
-}
-
-static size_t on_body(char *p, size_t size, size_t n, void *ctx)
-{
-	icp_buf *b = ctx;
-	if (icp_buf_append(b, p, size * n) != ICP_OK)
-		return 0; /* over max_document: curl aborts the transfer */
-	return size * n;
 }
 
 static entry *find(icp_registry *r, const char *topic, icp_error *err)
@@ -125,43 +127,55 @@ static entry *find(icp_registry *r, const char *topic, icp_error *err)
 	return &r->e[r->n++];
 }
 
-/* One GET. ICP_OK with the body in b when 200 and a JSON object. */
+/* One GET. ICP_OK with the body in b when 200 and a JSON object. The
+ * registry's mapping of the transport's outcomes: any failure to get an
+ * answer is ICP_ERR_RETRYABLE (the cached document is kept), a document
+ * over max_document ICP_ERR_TOO_LARGE; 404 ICP_ERR_NOT_FOUND, any other
+ * non-200 status ICP_ERR_RETRYABLE. */
 static int fetch(icp_registry *r, const char *url, icp_buf *b, icp_error *err)
 {
-	long code = 0;
-	CURLcode cc;
+	icp_http_response resp;
+	icp_error e;
 	size_t i;
+	int rc;
 
 	r->fetches++;
-	curl_easy_reset(r->curl);
-	curl_easy_setopt(r->curl, CURLOPT_URL, url);
-	curl_easy_setopt(r->curl, CURLOPT_TIMEOUT_MS, r->timeout_ms);
-	curl_easy_setopt(r->curl, CURLOPT_CONNECTTIMEOUT_MS, r->timeout_ms < 2000 ? r->timeout_ms : 2000L);
-	curl_easy_setopt(r->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(r->curl, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(r->curl, CURLOPT_MAXREDIRS, 3L);
-	curl_easy_setopt(r->curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(r->curl, CURLOPT_WRITEDATA, b);
-	cc = curl_easy_perform(r->curl);
-	if (cc != CURLE_OK) {
-		if (b->status == ICP_ERR_TOO_LARGE)
-			return icp_error_set(err, ICP_ERR_TOO_LARGE, "schema registry %s: document over %zu bytes",
-			                     url, r->max_doc);
-		return icp_error_set(err, ICP_ERR_RETRYABLE, "schema registry %s: %s", url,
-		                     curl_easy_strerror(cc));
+	icp_http_response_init(&resp);
+	resp.append_to = b;
+	icp_error_init(&e);
+	rc = icp_http_request(r->http, "GET", url, NULL, icp_slice_make(NULL, 0), &resp, &e);
+	if (rc != ICP_OK) {
+		if (resp.outcome == ICP_HTTP_LOCAL && rc == ICP_ERR_TOO_LARGE)
+			rc = icp_error_set(err, ICP_ERR_TOO_LARGE,
+			                   "schema registry %s: document over %zu bytes", url, r->max_doc);
+		else if (resp.outcome == ICP_HTTP_LOCAL)
+			rc = icp_error_set(err, rc, "schema registry %s", e.msg);
+		else
+			rc = icp_error_set(err, ICP_ERR_RETRYABLE, "schema registry %s", e.msg);
+		goto out;
 	}
-	curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &code);
-	if (code == 404)
-		return icp_error_set(err, ICP_ERR_NOT_FOUND, "schema registry %s: 404 (no schema for the topic)",
-		                     url);
-	if (code != 200)
-		return icp_error_set(err, ICP_ERR_RETRYABLE, "schema registry %s: HTTP %ld", url, code);
+	rc = ICP_ERR_RETRYABLE;
+	if (resp.status == 404) {
+		rc = icp_error_set(err, ICP_ERR_NOT_FOUND,
+		                   "schema registry %s: 404 (no schema for the topic)", url);
+		goto out;
+	}
+	if (resp.status != 200) {
+		rc = icp_error_set(err, ICP_ERR_RETRYABLE, "schema registry %s: HTTP %ld", url,
+		                   resp.status);
+		goto out;
+	}
 	for (i = 0; i < b->len && (b->data[i] == ' ' || b->data[i] == '\n' || b->data[i] == '\r' ||
 	                           b->data[i] == '\t'); i++)
 		;
-	if (i == b->len || b->data[i] != '{')
-		return icp_error_set(err, ICP_ERR_CORRUPT, "schema registry %s: not a JSON object", url);
-	return ICP_OK;
+	if (i == b->len || b->data[i] != '{') {
+		rc = icp_error_set(err, ICP_ERR_CORRUPT, "schema registry %s: not a JSON object", url);
+		goto out;
+	}
+	rc = ICP_OK;
+out:
+	icp_http_response_dispose(&resp);
+	return rc;
 }
 
 int icp_registry_get(icp_registry *r, const char *topic, icp_slice *doc, uint64_t *generation,
@@ -180,15 +194,7 @@ int icp_registry_get(icp_registry *r, const char *topic, icp_slice *doc, uint64_
 		goto hit;
 	icp_buf_init(&url, 0);
 	icp_buf_printf(&url, "%s/", r->base);
-	{
-		char *enc = curl_easy_escape(r->curl, topic, 0);
-		if (enc) {
-			icp_buf_append_str(&url, enc);
-			curl_free(enc);
-		} else {
-			url.status = ICP_ERR_NOMEM;
-		}
-	}
+	icp_http_escape(&url, topic, strlen(topic));
 	icp_buf_append_str(&url, ".json");
 	if (url.status) {
 		icp_buf_dispose(&url);

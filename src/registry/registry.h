@@ -17,8 +17,8 @@
  *
  * Ownership: the registry owns the documents; a slice returned by _get is
  * valid until the next _get for the same topic or _free. Not thread-safe
- * (the processor's poll thread uses it). One libcurl handle: connections
- * are reused.
+ * (the processor's poll thread uses it). One client of the HTTP transport
+ * (src/http): connections are reused.
  */
 #ifndef ICP_REGISTRY_H
 #define ICP_REGISTRY_H

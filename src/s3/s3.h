@@ -2,7 +2,8 @@
  * s3: an S3 client. AWS Signature Version 4 (header form), the credential
  * providers (environment, shared credentials/config files; web identity,
  * container endpoint and IMDSv2 via an injected HTTP transport), the XML
- * responses (ListObjectsV2, errors, STS), the libcurl transport, and the
+ * responses (ListObjectsV2, errors, STS), the HTTP layer (a pool over the
+ * program's one transport, src/http), and the
  * client proper (addressing, credential cache and refresh, retries with
  * backoff, request counters, object operations, streaming GET). The
  * storage backend for s3:// URLs (storage/s3.c) is built on the client.
@@ -231,7 +232,7 @@ icp_s3_cred_provider *icp_s3_cred_profile_new(const icp_s3_env *env);
 /* ------------------------------------------ network credential sources */
 
 /* One HTTP exchange, as the network sources need it. The transport is
- * injected: libcurl in production (next step), a fake in tests. */
+ * injected: icp_s3_http_transport_of() in production, a fake in tests. */
 typedef struct icp_s3_http_request {
 	const char *method;
 	const char *url;
@@ -355,11 +356,11 @@ int icp_s3_xml_parse_error(const void *body, size_t n, icp_s3_error_body *e,
 int icp_s3_xml_parse_sts_credentials(const void *body, size_t n, icp_s3_credentials *out,
                                      icp_error *err);
 
-/* ------------------------------------------------------ libcurl transport */
+/* ------------------------------------------------------------ HTTP layer */
 
-/* The HTTP layer over libcurl (s3_http.c). It keeps a small pool of easy
- * handles so that connections are reused (curl_easy_reset keeps a handle's
- * connection cache) and concurrent callers never share a handle. TLS uses
+/* The HTTP layer (s3_http.c) over the one transport (src/http). It keeps a
+ * small pool of transport clients so that connections are reused and
+ * concurrent callers never share a client. TLS uses
  * the system CA store unless ca_bundle names a PEM file. Opaque; _free
  * (NULL no-op). Thread-safe. */
 typedef struct icp_s3_http icp_s3_http;
@@ -371,7 +372,7 @@ typedef struct icp_s3_http_opts {
 	long low_speed_secs;     /* abort below 1 byte/s for this long, 0: 30 */
 } icp_s3_http_opts;
 
-/* NULL on NOMEM or when libcurl cannot be initialised. */
+/* NULL on NOMEM or when the transport cannot be initialised. */
 icp_s3_http *icp_s3_http_new(const icp_s3_http_opts *o);
 void icp_s3_http_free(icp_s3_http *h);
 /* The transport for the network credential sources (h must outlive it). */
@@ -492,8 +493,8 @@ int icp_s3_mpu_abort(icp_s3_client *c, const char *bucket, const char *key,
                      const char *upload_id, icp_error *err);
 
 /* A whole-object streaming GET from start: ONE request whose body is
- * pulled as the caller reads (libcurl's multi interface with a paused
- * write callback), so memory stays at buf_max bytes whatever the object
+ * pulled as the caller reads (the transport's streaming API), so memory
+ * stays at ICP_HTTP_STREAM_BUF bytes whatever the object
  * size. A connection cut mid-body resumes with a ranged GET from the
  * current position (counted as a retry). Opaque; _close (NULL no-op). */
 typedef struct icp_s3_stream icp_s3_stream;
@@ -513,7 +514,7 @@ void icp_s3_stream_close(icp_s3_stream *s);
  * [0, min(cap, base * 2^(attempt-1))] picked by rnd. */
 long icp_s3_backoff_ms(int attempt, long base_ms, long cap_ms, uint64_t rnd);
 /* 1 when a response with this status and S3 error code (may be NULL) is
- * worth retrying: 5xx, 429, SlowDown, RequestTimeout, InternalError,
+ * worth retrying: 5xx, 429, 408, SlowDown, RequestTimeout, InternalError,
  * ServiceUnavailable, Throttling*. */
 int icp_s3_retryable(long status, const char *code);
 /* Splits an endpoint into scheme ("http"/"https") and host[:port] and

@@ -1,6 +1,6 @@
 /*
  * The S3 client: addressing, credentials cache, signing, retries and
- * request counters around the libcurl transport, and the object
+ * request counters around the HTTP layer (s3_http.c), and the object
  * operations (s3_ops.c) on top of one request primitive,
  * icp_s3_client_exec().
  *
@@ -89,8 +89,8 @@ int icp_s3_retryable(long status, const char *code)
 	                                    "OperationAborted", "Throttling",
 	                                    "ThrottlingException", "RequestLimitExceeded"};
 	size_t i;
-	if (status >= 500 || status == 429 || status == 0)
-		return 1;
+	if (status == 0 || icp_http_outcome_of_status(status) == ICP_HTTP_RETRY_STATUS)
+		return 1; /* 408, 429, 5xx: the transport's one rule */
 	for (i = 0; code && i < ICP_ARRAY_LEN(codes); i++)
 		if (strcmp(code, codes[i]) == 0)
 			return 1;

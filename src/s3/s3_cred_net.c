@@ -2,8 +2,8 @@
  * Credential sources that ask a service: web identity (STS
  * AssumeRoleWithWebIdentity, which needs no signature) and the container
  * endpoint (ECS, EKS Pod Identity). The HTTP exchange goes through an
- * injected icp_s3_http_transport, so these are tested with a fake one and
- * the libcurl transport plugs in later. Also EC2 instance metadata
+ * injected icp_s3_http_transport, so these are tested with a fake one
+ * (production uses icp_s3_http_transport_of). Also EC2 instance metadata
  * (IMDSv2).
  * Tokens read from files are wiped after use; responses holding secrets
  * are wiped before they are freed.

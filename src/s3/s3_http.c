@@ -1,56 +1,52 @@
 /*
- * The libcurl transport. A small pool of easy handles: a request takes an
- * idle handle (or makes one), resets its options with curl_easy_reset —
- * which keeps the handle's live connections, DNS and TLS session caches —
- * and gives it back, so sequential requests reuse one connection and
- * concurrent ones never share a handle. Bodies are sent from memory and
- * received into a bounded icp_buf; the few response headers the client
- * needs (ETag, Content-Length, Content-Range) are captured on the way.
+ * S3 over the one HTTP transport (src/http). A small pool of icp_http
+ * clients: a request takes an idle client (or makes one) and gives it
+ * back, so sequential requests reuse one connection and concurrent ones
+ * never share a client (an icp_http is single-threaded). This file is
+ * also where S3 maps the transport's outcomes to its status codes.
  */
 #include "s3/s3_int.h"
 
-#include <curl/curl.h>
 #include <pthread.h>
-#include <stdlib.h>
 #include <strings.h>
 
 #define POOL_MAX 8
+#define MAX_LINES 48
 
 struct icp_s3_http {
 	pthread_mutex_t mu;
-	CURL *idle[POOL_MAX];
+	icp_http *idle[POOL_MAX];
 	size_t n_idle;
+	icp_http_opts o; /* ca_file points at ca_bundle */
 	char *ca_bundle;
-	long connect_ms, timeout_ms, low_speed_secs;
 };
-
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static int global_rc;
-
-static void global_init(void)
-{
-	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
-}
 
 icp_s3_http *icp_s3_http_new(const icp_s3_http_opts *o)
 {
 	icp_s3_http *h;
+	icp_http *first = NULL;
 
-	pthread_once(&global_once, global_init);
-	if (global_rc != 0)
-		return NULL;
 	h = icp_calloc(1, sizeof(*h));
 	if (!h)
 		return NULL;
 	pthread_mutex_init(&h->mu, NULL);
-	h->connect_ms = o && o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 5000;
-	h->timeout_ms = o && o->timeout_ms > 0 ? o->timeout_ms : 60000;
-	h->low_speed_secs = o && o->low_speed_secs > 0 ? o->low_speed_secs : 30;
-	if (o && o->ca_bundle && *o->ca_bundle && !(h->ca_bundle = icp_strdup(o->ca_bundle))) {
-		icp_s3_http_free(h);
-		return NULL;
-	}
+	h->o.connect_timeout_ms = o && o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 5000;
+	h->o.timeout_ms = o && o->timeout_ms > 0 ? o->timeout_ms : 60000;
+	h->o.low_speed_secs = o && o->low_speed_secs > 0 ? o->low_speed_secs : 30;
+	/* S3 calls are safe to repeat or guarded (If-None-Match); keep the
+	 * connection for multipart POSTs as well. */
+	h->o.reuse_for_mutations = 1;
+	if (o && o->ca_bundle && *o->ca_bundle && !(h->ca_bundle = icp_strdup(o->ca_bundle)))
+		goto fail;
+	h->o.ca_file = h->ca_bundle;
+	/* One client up front: reports a libcurl that cannot start now. */
+	if (icp_http_new(&h->o, &first, NULL) != ICP_OK)
+		goto fail;
+	h->idle[h->n_idle++] = first;
 	return h;
+fail:
+	icp_s3_http_free(h);
+	return NULL;
 }
 
 void icp_s3_http_free(icp_s3_http *h)
@@ -59,202 +55,123 @@ void icp_s3_http_free(icp_s3_http *h)
 	if (!h)
 		return;
 	for (i = 0; i < h->n_idle; i++)
-		curl_easy_cleanup(h->idle[i]);
+		icp_http_free(h->idle[i]);
 	pthread_mutex_destroy(&h->mu);
 	icp_free(h->ca_bundle);
 	icp_free(h);
 }
 
-static CURL *take(icp_s3_http *h)
+int icp_s3_http_take(icp_s3_http *h, icp_http **out, icp_error *err)
 {
-	CURL *e = NULL;
+	*out = NULL;
 	pthread_mutex_lock(&h->mu);
 	if (h->n_idle > 0)
-		e = h->idle[--h->n_idle];
+		*out = h->idle[--h->n_idle];
 	pthread_mutex_unlock(&h->mu);
-	if (e)
-		curl_easy_reset(e);
-	else
-		e = curl_easy_init();
-	return e;
+	if (*out)
+		return ICP_OK;
+	return icp_http_new(&h->o, out, err);
 }
 
-static void give_back(icp_s3_http *h, CURL *e, int healthy)
+void icp_s3_http_give_back(icp_s3_http *h, icp_http *c, int healthy)
 {
+	if (!c)
+		return;
 	pthread_mutex_lock(&h->mu);
 	if (healthy && h->n_idle < POOL_MAX) {
-		h->idle[h->n_idle++] = e;
-		e = NULL;
+		h->idle[h->n_idle++] = c;
+		c = NULL;
 	}
 	pthread_mutex_unlock(&h->mu);
-	if (e)
-		curl_easy_cleanup(e);
+	icp_http_free(c);
 }
 
-void icp_s3_http_setup(const icp_s3_http *h, void *easy, int stream)
+int icp_s3_http_status(icp_http_outcome o, int transport_rc)
 {
-	CURL *e = easy;
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, h->connect_ms);
-	if (!stream)
-		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, h->low_speed_secs);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (h->ca_bundle)
-		curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_bundle);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-}
-
-int icp_s3_http_curl_status(int code)
-{
-	switch (code) {
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_WEIRD_SERVER_REPLY:
+	switch (o) {
+	case ICP_HTTP_NOT_SENT:
+	case ICP_HTTP_UNKNOWN: /* S3 requests are idempotent or guarded */
 		return ICP_ERR_RETRYABLE;
-	default:
+	case ICP_HTTP_LOCAL:
+		return transport_rc ? transport_rc : ICP_ERR_NOMEM;
+	case ICP_HTTP_OK:
+	case ICP_HTTP_RETRY_STATUS:
+	case ICP_HTTP_FINAL_STATUS:
+		return ICP_OK;
+	default: /* bad setup: TLS verification, CA file, URL */
 		return ICP_ERR_IO;
 	}
 }
 
-/* Copies the trimmed value of header line p[0..n) into out when its name
- * is name. */
-static void header_value(const char *p, size_t n, const char *name, char *out, size_t cap)
+void icp_s3_http_resp_fill(icp_s3_http_resp *r, const icp_http_headers *hd)
 {
-	size_t nl = strlen(name), vl;
 	const char *v;
-	if (n <= nl || p[nl] != ':' || strncasecmp(p, name, nl) != 0)
-		return;
-	v = p + nl + 1;
-	vl = n - nl - 1;
-	while (vl && (*v == ' ' || *v == '\t'))
-		v++, vl--;
-	while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
-		vl--;
-	if (vl >= cap)
-		vl = cap - 1;
-	memcpy(out, v, vl);
-	out[vl] = 0;
-}
+	size_t n;
 
-size_t icp_s3_http_header_cb(char *p, size_t size, size_t n, void *ctx)
-{
-	icp_s3_http_resp *r = ctx;
-	size_t len = size * n;
-	char cl[32] = "";
-
-	/* A new status line (after a 100 Continue or a redirect) starts over. */
-	if (len > 5 && strncmp(p, "HTTP/", 5) == 0) {
-		r->etag[0] = 0;
-		r->content_range[0] = 0;
-		r->has_length = 0;
-		return len;
+	r->etag[0] = 0;
+	r->content_range[0] = 0;
+	if ((v = icp_http_header(hd, "etag")) != NULL) {
+		n = strlen(v) < sizeof(r->etag) - 1 ? strlen(v) : sizeof(r->etag) - 1;
+		memcpy(r->etag, v, n);
+		r->etag[n] = 0;
 	}
-	header_value(p, len, "etag", r->etag, sizeof(r->etag));
-	header_value(p, len, "content-range", r->content_range, sizeof(r->content_range));
-	header_value(p, len, "content-length", cl, sizeof(cl));
-	if (cl[0]) {
-		char *end;
-		unsigned long long v = strtoull(cl, &end, 10);
-		if (*end == 0) {
-			r->content_length = v;
-			r->has_length = 1;
-		}
+	if ((v = icp_http_header(hd, "content-range")) != NULL) {
+		n = strlen(v) < sizeof(r->content_range) - 1 ? strlen(v)
+		                                              : sizeof(r->content_range) - 1;
+		memcpy(r->content_range, v, n);
+		r->content_range[n] = 0;
 	}
-	return len;
-}
-
-static size_t body_cb(char *p, size_t size, size_t n, void *ctx)
-{
-	icp_s3_http_resp *r = ctx;
-	size_t len = size * n;
-	if (r->body && icp_buf_append(r->body, p, len) != ICP_OK)
-		return 0; /* aborts the transfer: CURLE_WRITE_ERROR */
-	return len;
+	r->has_length = icp_http_header_u64(hd, "content-length", &r->content_length);
+	if (!r->has_length)
+		r->content_length = 0;
 }
 
 int icp_s3_http_exec(icp_s3_http *h, const char *method, const char *url,
                      const char *const *headers, size_t n_headers, const void *body,
                      size_t len, icp_s3_http_resp *resp, icp_error *err)
 {
-	struct curl_slist *hl = NULL, *t;
-	char errbuf[CURL_ERROR_SIZE] = "";
-	CURL *e = take(h);
-	CURLcode cc;
-	size_t i;
-	int rc = ICP_ERR_NOMEM;
+	const char *lines[MAX_LINES];
+	icp_http_response r;
+	icp_http *c = NULL;
+	icp_slice send = icp_slice_make(NULL, 0);
+	icp_error e;
+	size_t i, n = 0;
+	int rc, has_type = 0;
 
 	resp->status = 0;
 	resp->etag[0] = 0;
 	resp->content_range[0] = 0;
 	resp->has_length = 0;
 	resp->content_length = 0;
-	if (!e)
-		return icp_error_set(err, ICP_ERR_NOMEM, "curl_easy_init failed");
+	if (n_headers > MAX_LINES - 2)
+		return icp_error_set(err, ICP_ERR_INVALID, "%s %s: %zu header lines", method, url,
+		                     n_headers);
 	for (i = 0; i < n_headers; i++) {
-		if (!(t = curl_slist_append(hl, headers[i])))
-			goto nomem;
-		hl = t;
+		lines[n++] = headers[i];
+		has_type |= strncasecmp(headers[i], "content-type:", 13) == 0;
 	}
-	/* No "Expect: 100-continue" round trip; no form content type. */
-	if (!(t = curl_slist_append(hl, "Expect:")))
-		goto nomem;
-	hl = t;
-	for (i = 0; i < n_headers && strncasecmp(headers[i], "content-type:", 13) != 0; i++)
-		;
-	if (body && i == n_headers) {
-		if (!(t = curl_slist_append(hl, "Content-Type: application/octet-stream")))
-			goto nomem;
-		hl = t;
-	}
-	icp_s3_http_setup(h, e, 0);
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, icp_s3_http_header_cb);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, resp);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, body_cb);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, resp);
-	if (strcmp(method, "HEAD") == 0) {
-		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	/* No form content type (curl's default for a body). */
+	if (body && !has_type)
+		lines[n++] = "Content-Type: application/octet-stream";
+	/* PUT and POST always carry a length, if only 0. */
+	if (body || strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0)
+		send = icp_slice_make(body ? body : "", len);
+	lines[n] = NULL;
+	if ((rc = icp_s3_http_take(h, &c, err)) != ICP_OK)
+		return rc;
+	icp_http_response_init(&r);
+	r.append_to = resp->body;
+	icp_error_init(&e);
+	rc = icp_http_request(c, method, url, lines, send, &r, &e);
+	if (rc == ICP_OK) {
+		resp->status = r.status;
+		icp_s3_http_resp_fill(resp, &r.headers);
 	} else {
-		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
-		if (body || strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0) {
-			curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-			curl_easy_setopt(e, CURLOPT_POSTFIELDS, body ? body : "");
-		}
+		rc = icp_error_set(err, icp_s3_http_status(r.outcome, rc), "%s", e.msg);
 	}
-	cc = curl_easy_perform(e);
-	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp->status);
-	if (cc == CURLE_WRITE_ERROR && resp->body && resp->body->status != ICP_OK) {
-		rc = icp_error_set(err, resp->body->status, "%s %s: response body exceeds %zu bytes",
-		                   method, url, resp->body->max);
-		resp->status = 0;
-	} else if (cc != CURLE_OK) {
-		rc = icp_error_set(err, icp_s3_http_curl_status((int)cc), "%s %s: %s", method, url,
-		                   errbuf[0] ? errbuf : curl_easy_strerror(cc));
-		resp->status = 0;
-	} else {
-		rc = ICP_OK;
-	}
-	curl_slist_free_all(hl);
-	give_back(h, e, rc == ICP_OK);
+	icp_http_response_dispose(&r);
+	icp_s3_http_give_back(h, c, rc == ICP_OK);
 	return rc;
-nomem:
-	curl_slist_free_all(hl);
-	give_back(h, e, 1);
-	return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 }
 
 /* ------------------------------------------ icp_s3_http_transport adapter */

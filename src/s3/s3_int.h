@@ -2,6 +2,7 @@
 #ifndef ICP_S3_INT_H
 #define ICP_S3_INT_H
 
+#include "http/http.h"
 #include "s3/s3.h"
 
 /* The variable's value, or NULL when unset or empty. */
@@ -20,21 +21,23 @@ typedef struct icp_s3_http_resp {
 	int has_length;
 } icp_s3_http_resp;
 
-/* Performs one request on a pooled handle. headers are "Name: value"
+/* Performs one request on a pooled client. headers are "Name: value"
  * lines; body may be NULL. ICP_OK when a response arrived (any status);
- * ICP_ERR_RETRYABLE for connection failures, cuts and timeouts,
- * ICP_ERR_IO for TLS and other local failures, ICP_ERR_TOO_LARGE when
- * the body exceeds body->max. */
+ * else the transport outcome as icp_s3_http_status maps it, err set. */
 int icp_s3_http_exec(icp_s3_http *h, const char *method, const char *url,
                      const char *const *headers, size_t n_headers, const void *body,
                      size_t len, icp_s3_http_resp *resp, icp_error *err);
-/* Sets TLS and timeout options on an easy handle (a CURL *); stream
- * handles get no total timeout, only the connect and low-speed ones. */
-void icp_s3_http_setup(const icp_s3_http *h, void *easy, int stream);
-/* Header callback state shared with the streaming reader. */
-size_t icp_s3_http_header_cb(char *p, size_t size, size_t n, void *resp);
-/* Status of a curl error code: ICP_ERR_RETRYABLE or ICP_ERR_IO. */
-int icp_s3_http_curl_status(int code);
+/* The pool: an idle client or a new one; give it back when done
+ * (healthy 0: freed instead). */
+int icp_s3_http_take(icp_s3_http *h, icp_http **out, icp_error *err);
+void icp_s3_http_give_back(icp_s3_http *h, icp_http *c, int healthy);
+/* S3's one mapping of transport outcomes: not sent and unknown are
+ * ICP_ERR_RETRYABLE (S3 calls are idempotent or guarded), a bad setup
+ * (TLS verification, CA file, URL) ICP_ERR_IO, a local failure keeps
+ * transport_rc (NOMEM, TOO_LARGE); any status is ICP_OK. */
+int icp_s3_http_status(icp_http_outcome o, int transport_rc);
+/* ETag, Content-Range and Content-Length of a response into r. */
+void icp_s3_http_resp_fill(icp_s3_http_resp *r, const icp_http_headers *hd);
 
 /* A signed request ready for the wire: url (with query), Host and the
  * signer's header lines. _init/_dispose; reused across attempts. */
