@@ -245,7 +245,7 @@ static void update_avail(icp_processor *p, icp_part *pt, const seg *segs, size_t
 		icp_free(pt->avail_key);
 		pt->avail_key = icp_strdup(s->kfs);
 		pt->avail_footer_ok = 0;
-		icp_buf_init(&fb, 64);
+		icp_buf_init(&fb, 1u << 20);
 		icp_error_init(&e);
 		if (pt->avail_key && s->kfs_size >= ICP_SEGMENT_HEADER_SIZE + ICP_SEGMENT_FOOTER_SIZE &&
 		    icp_storage_read_range(p->segments, s->kfs, s->kfs_size - ICP_SEGMENT_FOOTER_SIZE,

@@ -349,12 +349,17 @@ int icp_segread(icp_processor *p, icp_part *pt, const icp_seg_ref *s, int64_t fr
 	if (pt->avail_key && pt->avail_footer_ok && strcmp(pt->avail_key, s->kfs) == 0) {
 		memcpy(rs.ss.footer, pt->avail_footer, ICP_SEGMENT_FOOTER_SIZE);
 	} else {
-		icp_buf_init(&fb, 64);
+		/* room for what a misbehaving server sends instead of 16 bytes */
+		icp_buf_init(&fb, 1u << 20);
 		rc = icp_storage_read_range(p->segments, s->kfs, s->kfs_size - ICP_SEGMENT_FOOTER_SIZE,
 		                            ICP_SEGMENT_FOOTER_SIZE, &fb, err);
 		if (rc == ICP_OK && fb.len == ICP_SEGMENT_FOOTER_SIZE)
 			memcpy(rs.ss.footer, fb.data, ICP_SEGMENT_FOOTER_SIZE);
 		icp_buf_dispose(&fb);
+		/* a failed request is no verdict on the segment: read again
+		 * next poll, never stop the partition for it */
+		if (rc == ICP_ERR_CORRUPT || rc == ICP_ERR_TOO_LARGE)
+			rc = err->status = ICP_ERR_IO;
 		if (rc != ICP_OK)
 			return rc;
 	}
