@@ -205,12 +205,22 @@ void icp_part_rewind(icp_part *pt, int64_t next)
 	pt->last_key = NULL;
 	if (pt->txn)
 		icp_txn_reset(pt->txn, next);
+	icp_part_forget_index(pt); /* the object may have been replaced */
+}
+
+void icp_part_forget_index(icp_part *pt)
+{
+	icp_segment_index_dispose(&pt->index);
+	memset(&pt->index, 0, sizeof(pt->index));
+	icp_free(pt->index_key);
+	pt->index_key = NULL;
 }
 
 void icp_part_free(icp_part *pt)
 {
 	if (!pt)
 		return;
+	icp_part_forget_index(pt);
 	icp_free(pt->topic);
 	icp_free(pt->tp);
 	icp_free(pt->prefix);
@@ -388,7 +398,7 @@ static int set_last_key(icp_part *pt, const seg *s, icp_error *err)
 	return pt->last_key ? ICP_OK : icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 }
 
-int icp_part_poll(icp_processor *p, icp_part *pt, int *progress, icp_error *err)
+int icp_part_poll(icp_processor *p, icp_part *pt, int *progress, int *more, icp_error *err)
 {
 	icp_storage_listing l = {0};
 	seg *segs = NULL;
@@ -396,6 +406,7 @@ int icp_part_poll(icp_processor *p, icp_part *pt, int *progress, icp_error *err)
 	size_t i, n = 0;
 	int rc, later = 0;
 
+	*more = 0;
 	if (pt->stop_offset >= 0 && pt->next >= pt->stop_offset)
 		return ICP_OK; /* stopped at an invalid record (strict) */
 	rc = list_segments(p, pt, &l, &segs, &n, err);
@@ -417,6 +428,10 @@ again:
 			break; /* stopped at a corrupt segment: nothing from it on */
 		if (p->stop && *p->stop)
 			break; /* stopping: keep the rest for later */
+		if (icp_proc_turn_over(p)) {
+			*more = 1;
+			break;
+		}
 		/* The names decide: a segment whose successor starts at or
 		 * below the read position holds nothing to read. */
 		if (i + 1 < n && segs[i + 1].base <= from) {
@@ -429,6 +444,11 @@ again:
 		if (rc == ICP_AGAIN) {
 			rc = ICP_OK;
 			goto again; /* the read position moved (transactions) */
+		}
+		if (rc == ICP_YIELD) {
+			*more = 1; /* another turn is owed; nothing is waiting */
+			rc = ICP_OK;
+			goto out;
 		}
 		if (rc == ICP_END) {
 			rc = ICP_OK;

@@ -141,6 +141,7 @@ typedef struct icp_table {
 	 * (ptr NULL: none), set by filter.c, NULL when not in use */
 	const icp_slice *lfs_meta;
 	int64_t last_commit_ms;     /* wall clock of the last commit, 0: none */
+	uint64_t commit_from_ns;    /* run mode: its commit interval runs from here */
 	int no_objects;             /* the start-up LIST found nothing under
 	                             * {namespace}/{topic}/ (processor.c); cleared
 	                             * by observe.c once partitions appear */
@@ -192,6 +193,11 @@ struct icp_part {
 	char *stall_key;
 	int64_t stall_since_ms, stall_warned_ms;
 	int stalled;
+	int turn_more;              /* its last turn ended with data left */
+	/* the parsed .index of the segment last read inside (segread.c):
+	 * a partition resuming it next turn needs no second GET */
+	icp_segment_index index;
+	char *index_key;
 	icp_metrics_gauge *m_last_offset, *m_wm_offset, *m_wm_ts, *m_lag_offsets,
 		*m_lag_seconds, *m_stalled;
 };
@@ -214,7 +220,8 @@ struct icp_processor {
 	icp_segment_opts seg_opts;
 	icp_batch_decoder *txn_dec; /* decodes queued batches (txn.c) */
 	uint64_t last_publish_ns;   /* /status and lag gauges, see icp_obs_tick */
-	uint64_t last_commit_ns;
+	uint64_t turn_end_ns;       /* the current partition turn ends (0: no limit) */
+	int commit_in_turns;        /* run mode: tables commit when due between turns */
 	uint64_t polls;             /* poll rounds so far (discovery cadence) */
 	int coord_failed;           /* the last etcd round failed (readiness) */
 	uint64_t catalog_ok_ns;     /* last time the catalog answered */
@@ -245,6 +252,12 @@ static inline int icp_part_active(const icp_processor *p, const icp_part *pt)
 /* 1 once a stop was requested and its deadline has passed: give up
  * retries and long reads (uncommitted data is read again later). */
 int icp_processor_past_deadline(const icp_processor *p);
+
+/* Fair turns (processor.c): a partition reads for at most one turn while
+ * other partitions are active, so a backlog on one topic never holds the
+ * others (and their tables' commits) back for long. 1 once the current
+ * turn is used up. */
+int icp_proc_turn_over(const icp_processor *p);
 
 /* The object store of another bucket next to the segments' one (LFS
  * blobs): same endpoint and credentials. Caller frees it. */
@@ -384,20 +397,27 @@ int icp_table_refresh(icp_processor *p, icp_table *t, icp_error *err);
 int icp_parts_discover(icp_processor *p, icp_error *err);
 /* Adds topic-partition `partition` of t unless known. */
 int icp_parts_add(icp_processor *p, icp_table *t, int32_t partition, icp_error *err);
-int icp_part_poll(icp_processor *p, icp_part *pt, int *progress, icp_error *err);
+/* One turn: reads until the partition has nothing complete left, or the
+ * turn is over (icp_proc_turn_over), then *more says whether it stopped
+ * with data left (another turn is owed). */
+int icp_part_poll(icp_processor *p, icp_part *pt, int *progress, int *more, icp_error *err);
 /* The only way a partition's read position moves back: to `next` (its
  * committed offset after a discard or a reload). Forgets what was read
  * past it: the listing cursor, the transaction state and queue. */
 void icp_part_rewind(icp_part *pt, int64_t next);
 void icp_part_free(icp_part *pt);
+/* Drops the cached index (a wrong one, or on rewind). */
+void icp_part_forget_index(icp_part *pt);
 
 /* segread.c: reads one complete segment of pt from position `from`
  * (pt->next, or the transaction scan position), writing what is decided.
  * ICP_OK: read to its end; ICP_END: not complete (no footer) or reading
- * stopped (strict stop, shutdown); ICP_AGAIN: the read position moved
+ * stopped (strict stop, shutdown); ICP_YIELD: the turn is over (resume
+ * from pt's position next turn); ICP_AGAIN: the read position moved
  * (transactions): list and start again; errors: *sink_failed says the
  * table's open data file may be inconsistent. */
 #define ICP_AGAIN 2
+#define ICP_YIELD 3 /* the turn is over: stopped at a batch boundary */
 typedef struct icp_seg_ref {
 	int64_t base;          /* from the object name */
 	const char *kfs;

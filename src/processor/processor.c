@@ -388,10 +388,82 @@ int icp_processor_past_deadline(const icp_processor *p)
  * idle poll already costs. */
 #define DISCOVER_EVERY 10
 
-static int poll_all(icp_processor *p, int *progress, icp_error *err)
+/* A turn: how long one partition reads while others wait. Long enough
+ * that resuming (a LIST and a ranged GET) costs nothing noticeable, short
+ * enough that every table's commit interval holds during a backlog. */
+#define TURN_NS (250ull * 1000000ull)
+
+int icp_proc_turn_over(const icp_processor *p)
+{
+	return p->turn_end_ns && icp_mono_ns() >= p->turn_end_ns;
+}
+
+static int commit_tables(icp_processor *p, int only_due, icp_error *err);
+
+/* One turn for every active partition. One partition's failure (an
+ * object that cannot be read right now) does not hold the others back:
+ * it is logged with the partition and the first one is reported. */
+static int poll_turns(icp_processor *p, size_t active, int first, int *progress, int *more,
+                      icp_error *err)
 {
 	size_t i;
-	int rc;
+	int rc = ICP_OK;
+	*more = 0;
+	for (i = 0; i < p->n_parts; i++) {
+		icp_part *pt = p->parts[i];
+		icp_error e;
+		int r, pmore = 0;
+		if (p->stop && *p->stop)
+			break;
+		if (!first && !pt->turn_more)
+			continue; /* had nothing left: listed again next poll */
+		if (icp_proc_coord_due(p)) {
+			/* a long round: keep the leases alive */
+			icp_error_init(&e);
+			if (icp_proc_coord_round(p, &e) != ICP_OK)
+				ICP_WARN("etcd round failed; retrying", "err", e.msg);
+		}
+		if (!icp_part_active(p, pt))
+			continue;
+		icp_error_init(&e);
+		p->turn_end_ns = active > 1 ? icp_mono_ns() + TURN_NS : 0;
+		r = icp_part_poll(p, pt, progress, &pmore, &e);
+		p->turn_end_ns = 0;
+		pt->turn_more = pmore;
+		*more |= pmore;
+		icp_obs_tick(p);
+		icp_once_part_polled(p, pt);
+		if (p->commit_in_turns) {
+			/* run mode: a table whose interval passed commits now,
+			 * whatever backlog other tables are reading */
+			icp_error ce;
+			icp_error_init(&ce);
+			if (commit_tables(p, 1, &ce) != ICP_OK)
+				icp_processor_health_set(p->health, 0, ce.msg);
+		}
+		if (r == ICP_OK)
+			continue;
+		{
+			char num[16];
+			snprintf(num, sizeof(num), "%d", pt->partition);
+			ICP_ERROR("reading partition failed; retrying next poll", "topic", pt->topic,
+			          "partition", num, "err", e.msg);
+		}
+		icp_free(pt->error);
+		pt->error = icp_strdup(e.msg);
+		if (rc == ICP_OK) {
+			rc = icp_error_set(err, r, "topic %s partition %d: %s", pt->topic, pt->partition,
+			                   e.msg);
+			icp_processor_health_set(p->health, 0, err->msg);
+		}
+	}
+	return rc;
+}
+
+static int poll_all(icp_processor *p, int *progress, icp_error *err)
+{
+	size_t i, active = 0;
+	int rc, more;
 
 	if (p->polls++ % DISCOVER_EVERY == 0) {
 		rc = icp_parts_discover(p, err);
@@ -416,49 +488,28 @@ static int poll_all(icp_processor *p, int *progress, icp_error *err)
 			icp_error_clear(err);
 		}
 	}
-	/* One partition's failure (an object that cannot be read right now)
-	 * does not hold the others back: log it with the partition, keep
-	 * going, report the first one. */
-	rc = ICP_OK;
-	for (i = 0; i < p->n_parts; i++) {
-		icp_part *pt = p->parts[i];
+	/* Partitions take turns while more than one has work: round robin
+	 * until none has more. */
+	for (i = 0; i < p->n_parts; i++)
+		active += icp_part_active(p, p->parts[i]);
+	rc = poll_turns(p, active, 1, progress, &more, err);
+	while (more && !(p->stop && *p->stop)) {
 		icp_error e;
-		int r;
-		if (p->stop && *p->stop)
-			break;
-		if (icp_proc_coord_due(p)) {
-			/* a long round: keep the leases alive */
-			icp_error_init(&e);
-			if (icp_proc_coord_round(p, &e) != ICP_OK)
-				ICP_WARN("etcd round failed; retrying", "err", e.msg);
-		}
-		if (!icp_part_active(p, pt))
-			continue;
 		icp_error_init(&e);
-		r = icp_part_poll(p, pt, progress, &e);
-		icp_obs_tick(p);
-		icp_once_part_polled(p, pt);
-		if (r == ICP_OK)
-			continue;
-		{
-			char num[16];
-			snprintf(num, sizeof(num), "%d", pt->partition);
-			ICP_ERROR("reading partition failed; retrying next poll", "topic", pt->topic,
-			          "partition", num, "err", e.msg);
-		}
-		icp_free(pt->error);
-		pt->error = icp_strdup(e.msg);
-		if (rc == ICP_OK) {
-			rc = icp_error_set(err, r, "topic %s partition %d: %s", pt->topic, pt->partition,
-			                   e.msg);
-			icp_processor_health_set(p->health, 0, err->msg);
+		if (poll_turns(p, active, 0, progress, &more, &e) != ICP_OK && rc == ICP_OK) {
+			rc = e.status;
+			*err = e;
 		}
 	}
 	return rc;
 }
 
-static int commit_all(icp_processor *p, icp_error *err)
+/* Commits every table, or (only_due) those whose commit interval has
+ * passed since their last commit; each table keeps its own clock. */
+static int commit_tables(icp_processor *p, int only_due, icp_error *err)
 {
+	uint64_t now = icp_mono_ns(),
+		 interval = (uint64_t)p->cfg->processor.commit_interval_seconds * 1000000000u;
 	size_t i;
 	int rc = ICP_OK, any = 0;
 	for (i = 0; i < p->n_tables; i++) {
@@ -466,6 +517,9 @@ static int commit_all(icp_processor *p, icp_error *err)
 		int r;
 		if (icp_once_aborting(p))
 			break; /* a second signal: the rest is abandoned */
+		if (only_due && now - p->tables[i].commit_from_ns < interval)
+			continue;
+		p->tables[i].commit_from_ns = now;
 		icp_error_init(&e);
 		r = icp_table_commit(p, &p->tables[i], &e);
 		/* also after a failed commit (expired credentials may be why);
@@ -500,8 +554,12 @@ static int commit_all(icp_processor *p, icp_error *err)
 		write_local_cache(p);
 		icp_proc_coord_offsets(p);
 	}
-	p->last_commit_ns = icp_mono_ns();
 	return rc;
+}
+
+static int commit_all(icp_processor *p, icp_error *err)
+{
+	return commit_tables(p, 0, err);
 }
 
 int icp_processor_run_once(icp_processor *p, volatile sig_atomic_t *stop, icp_error *err)
@@ -577,13 +635,14 @@ static int catalog_probe(icp_processor *p, icp_error *err)
 
 int icp_processor_run(icp_processor *p, volatile sig_atomic_t *stop, icp_error *err)
 {
-	uint64_t commit_ns = (uint64_t)p->cfg->processor.commit_interval_seconds * 1000000000u;
 	uint64_t poll_ns = (uint64_t)p->cfg->processor.poll_interval_seconds * 1000000000u;
 	uint64_t t_stop;
 	int rc = ICP_OK;
 
 	p->stop = stop;
-	p->last_commit_ns = icp_mono_ns();
+	p->commit_in_turns = 1;
+	for (t_stop = 0; t_stop < p->n_tables; t_stop++)
+		p->tables[t_stop].commit_from_ns = icp_mono_ns();
 	while (!*stop) {
 		int progress = 0, ok;
 		uint64_t t0 = icp_mono_ns();
@@ -591,9 +650,9 @@ int icp_processor_run(icp_processor *p, volatile sig_atomic_t *stop, icp_error *
 		icp_error_init(&e);
 		rc = poll_all(p, &progress, &e);
 		ok = rc == ICP_OK && !p->coord_failed; /* etcd down: stays not ready */
-		if (!*stop && icp_mono_ns() - p->last_commit_ns >= commit_ns) {
+		if (!*stop) {
 			icp_error_init(&e);
-			if (commit_all(p, &e) != ICP_OK) {
+			if (commit_tables(p, 1, &e) != ICP_OK) {
 				ok = 0;
 				icp_processor_health_set(p->health, 0, e.msg);
 			}

@@ -202,6 +202,12 @@ static int seek_index(icp_processor *p, icp_part *pt, const icp_seg_ref *s, int6
 
 	*start = 0;
 	*entry_offset = -1;
+	if (pt->index_key && strcmp(pt->index_key, s->index) == 0)
+		goto seek; /* the same segment as last turn: no second GET */
+	icp_segment_index_dispose(idx);
+	memset(idx, 0, sizeof(*idx));
+	icp_free(pt->index_key);
+	pt->index_key = NULL;
 	icp_buf_init(&ib, 64u << 20);
 	icp_error_init(&e);
 	rc = icp_storage_get(p->segments, s->index, &ib, &e);
@@ -219,6 +225,8 @@ static int seek_index(icp_processor *p, icp_part *pt, const icp_seg_ref *s, int6
 		*err = e; /* the store is down: read again later */
 		return rc;
 	}
+	pt->index_key = icp_strdup(s->index); /* NULL: simply not cached */
+seek:
 	ent = icp_segment_index_seek(idx, from);
 	if (ent) {
 		*start = ent->position;
@@ -332,7 +340,7 @@ int icp_segread(icp_processor *p, icp_part *pt, const icp_seg_ref *s, int64_t fr
                 int *progress, int *sink_failed, icp_error *err)
 {
 	icp_buf fb;
-	icp_segment_index idx;
+	icp_segment_index *idx = &pt->index; /* cached across turns */
 	read_state rs;
 	icp_batch b;
 	icp_table *t = pt->table;
@@ -340,7 +348,6 @@ int icp_segread(icp_processor *p, icp_part *pt, const icp_seg_ref *s, int64_t fr
 	int64_t entry_offset = -1;
 	int rc, first = 1;
 
-	memset(&idx, 0, sizeof(idx));
 	memset(&rs, 0, sizeof(rs));
 	/* Complete means the .kfs ends with END!: without it the object is
 	 * still being written (not corrupt): wait for it. */
@@ -367,7 +374,7 @@ int icp_segread(icp_processor *p, icp_part *pt, const icp_seg_ref *s, int64_t fr
 		return ICP_END;
 	rs.ss.footer_pos = s->kfs_size - ICP_SEGMENT_FOOTER_SIZE;
 	if (from > s->base) {
-		rc = seek_index(p, pt, s, from, &idx, &entry_offset, &start, err);
+		rc = seek_index(p, pt, s, from, idx, &entry_offset, &start, err);
 		if (rc != ICP_OK)
 			goto out;
 	}
@@ -381,8 +388,8 @@ again:
 			note_mismatch(pt, s->kfs, ICP_MISMATCH_HEADER_BASE_OFFSET, h->base_offset,
 			              s->base, "the header's base offset is not the name's");
 	}
-	if (idx.n_entries)
-		icp_segment_reader_check_index(rs.r, &idx);
+	if (from > s->base && idx->n_entries)
+		icp_segment_reader_check_index(rs.r, idx);
 	for (;;) {
 		int64_t pos = icp_part_read_pos(pt);
 		icp_segment_reader_skip_records(rs.r, pos != pt->next);
@@ -397,8 +404,7 @@ again:
 			                           : err->msg);
 			icp_error_clear(err);
 			read_close(&rs);
-			icp_segment_index_dispose(&idx);
-			memset(&idx, 0, sizeof(idx));
+			icp_part_forget_index(pt);
 			start = 0;
 			goto again;
 		}
@@ -416,6 +422,10 @@ again:
 			rc = ICP_END;
 			goto out;
 		}
+		if (icp_proc_turn_over(p)) {
+			rc = ICP_YIELD; /* consistent here: the next turn resumes */
+			goto out;
+		}
 	}
 	if (rc == ICP_END) {
 		const icp_segment_mismatch *mm;
@@ -430,6 +440,5 @@ again:
 	icp_metrics_counter_add(t->m_bytes, rs.sr->size - start);
 out:
 	read_close(&rs);
-	icp_segment_index_dispose(&idx);
 	return rc;
 }
