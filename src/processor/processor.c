@@ -426,7 +426,9 @@ static int poll_turns(icp_processor *p, size_t active, int first, int *progress,
 		if (!icp_part_active(p, pt))
 			continue;
 		icp_error_init(&e);
-		p->turn_end_ns = active > 1 ? icp_mono_ns() + TURN_NS : 0;
+		/* turns only matter where commits wait on them (run mode):
+		 * --once commits at its end, and a turn's resume costs a GET */
+		p->turn_end_ns = p->commit_in_turns && active > 1 ? icp_mono_ns() + TURN_NS : 0;
 		r = icp_part_poll(p, pt, progress, &pmore, &e);
 		p->turn_end_ns = 0;
 		pt->turn_more = pmore;
