@@ -142,6 +142,7 @@ typedef struct icp_config {
 		int64_t max_decompressed_bytes;
 		char *worker_id;  /* resolved: hostname, else "worker" */
 		int64_t shutdown_timeout_seconds;
+		int64_t fetch_concurrency;      /* S3 read-ahead chunks in flight */
 		int isolation_level;            /* ICP_ISOLATION_* */
 		int64_t transaction_buffer_bytes;
 		int64_t stall_warning_seconds;

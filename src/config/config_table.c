@@ -250,6 +250,11 @@ static const icp_cfg_key top_keys[] = {
 	 .off = TOP(processor.shutdown_timeout_seconds), .def = "25", .min = 0,
 	 .max = 3600, .help = "On SIGTERM, finish and commit within this time "
 	                      "(below Kubernetes' 30 s grace period)."},
+	{.path = "processor.fetch_concurrency", .kind = ICP_CFG_INT,
+	 .off = TOP(processor.fetch_concurrency), .def = "4", .min = 1, .max = 64,
+	 .help = "S3 segments: chunks of 8 MiB read ahead of the decoder, each "
+	         "with its own ranged GET (memory: this many x 8 MiB); 1 = one "
+	         "streaming GET per segment. Local stores always stream."},
 	{.path = "processor.isolation_level", .kind = ICP_CFG_ENUM,
 	 .off = TOP(processor.isolation_level), .def = "read_committed",
 	 .names = isolation_levels, .flags = ZD,

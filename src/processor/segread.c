@@ -250,10 +250,20 @@ static void read_close(read_state *rs)
 	rs->sr = NULL;
 }
 
+/* S3 segments larger than a chunk are read ahead in chunks on several
+ * connections (one streaming GET is bound by one connection's latency
+ * and bandwidth); smaller ones, and local files, stream. */
+#define FETCH_CHUNK (8u << 20)
+
 static int read_open(icp_processor *p, const icp_seg_ref *s, uint64_t start, read_state *rs,
                      icp_error *err)
 {
-	int rc = icp_storage_reader_open(p->segments, s->kfs, start, &rs->sr, err);
+	int rc = p->cfg->processor.fetch_concurrency > 1 && s->kfs_size - start > FETCH_CHUNK &&
+	                 strncmp(icp_storage_root(p->segments), "s3://", 5) == 0
+	                 ? icp_storage_prefetch_open(p->segments, s->kfs, start, s->kfs_size,
+	                                             (size_t)p->cfg->processor.fetch_concurrency,
+	                                             FETCH_CHUNK, &rs->sr, err)
+	                 : icp_storage_reader_open(p->segments, s->kfs, start, &rs->sr, err);
 	if (rc != ICP_OK)
 		return rc;
 	memset(&rs->src, 0, sizeof(rs->src));

@@ -127,6 +127,17 @@ int icp_storage_reader_open(icp_storage *s, const char *key, uint64_t start,
                             icp_storage_reader **out, icp_error *err);
 void icp_storage_reader_close(icp_storage_reader *r);
 
+/* A read-ahead reader of bytes [start, size) of key (size: the object's,
+ * from a listing): consecutive chunks of `chunk` bytes, each one ranged
+ * read on a fetch thread of the reader, up to `depth` in flight (memory:
+ * depth * chunk), delivered in order by read(). For remote stores, where
+ * one streaming GET is bound by one connection's latency and bandwidth.
+ * The store must outlive the reader and allow concurrent read_range
+ * (local and S3 do). Close with icp_storage_reader_close. */
+int icp_storage_prefetch_open(icp_storage *s, const char *key, uint64_t start, uint64_t size,
+                              size_t depth, size_t chunk, icp_storage_reader **out,
+                              icp_error *err);
+
 /* Lists keys under prefix after start_after (NULL: from the start), in
  * lexical order. With delimited, keys are grouped at the next '/' after the
  * prefix into is_prefix entries. Appends to out; free with _list_dispose. */
