@@ -206,6 +206,7 @@ void icp_part_rewind(icp_part *pt, int64_t next)
 	if (pt->txn)
 		icp_txn_reset(pt->txn, next);
 	icp_part_forget_index(pt); /* the object may have been replaced */
+	icp_segread_close(pt);
 }
 
 void icp_part_forget_index(icp_part *pt)
@@ -220,6 +221,7 @@ void icp_part_free(icp_part *pt)
 {
 	if (!pt)
 		return;
+	icp_segread_close(pt);
 	icp_part_forget_index(pt);
 	icp_free(pt->topic);
 	icp_free(pt->tp);

@@ -198,6 +198,7 @@ struct icp_part {
 	 * a partition resuming it next turn needs no second GET */
 	icp_segment_index index;
 	char *index_key;
+	struct icp_part_read *rd;   /* a read its last turn left open (segread.c) */
 	icp_metrics_gauge *m_last_offset, *m_wm_offset, *m_wm_ts, *m_lag_offsets,
 		*m_lag_seconds, *m_stalled;
 };
@@ -406,6 +407,8 @@ int icp_part_poll(icp_processor *p, icp_part *pt, int *progress, int *more, icp_
  * past it: the listing cursor, the transaction state and queue. */
 void icp_part_rewind(icp_part *pt, int64_t next);
 void icp_part_free(icp_part *pt);
+/* Closes the read a turn left open (segread.c); on rewind and free. */
+void icp_segread_close(icp_part *pt);
 /* Drops the cached index (a wrong one, or on rewind). */
 void icp_part_forget_index(icp_part *pt);
 

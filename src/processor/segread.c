@@ -235,12 +235,20 @@ seek:
 	return ICP_OK;
 }
 
-typedef struct read_state {
+/* An open read of one segment. Heap-allocated and never moved: the
+ * segment reader points at src, and src at ss. Kept by the partition
+ * (pt->rd) when its turn ends mid-segment, so the next turn resumes the
+ * same GET (and its read-ahead) instead of opening another. */
+struct icp_part_read {
 	icp_storage_reader *sr;
 	icp_segment_reader *r;
 	seg_src ss;
 	icp_segment_source src;
-} read_state;
+	char *key;          /* the .kfs */
+	int64_t resume_pos; /* the partition's read position when it yielded */
+	uint64_t start;     /* object position reading started at */
+};
+typedef struct icp_part_read read_state;
 
 static void read_close(read_state *rs)
 {
@@ -248,6 +256,16 @@ static void read_close(read_state *rs)
 	icp_storage_reader_close(rs->sr);
 	rs->r = NULL;
 	rs->sr = NULL;
+}
+
+void icp_segread_close(icp_part *pt)
+{
+	if (!pt->rd)
+		return;
+	read_close(pt->rd);
+	icp_free(pt->rd->key);
+	icp_free(pt->rd);
+	pt->rd = NULL;
 }
 
 /* S3 segments larger than a chunk are read ahead in chunks on several
@@ -351,59 +369,73 @@ int icp_segread(icp_processor *p, icp_part *pt, const icp_seg_ref *s, int64_t fr
 {
 	icp_buf fb;
 	icp_segment_index *idx = &pt->index; /* cached across turns */
-	read_state rs;
+	read_state *rs;
 	icp_batch b;
 	icp_table *t = pt->table;
 	uint64_t start = 0;
 	int64_t entry_offset = -1;
 	int rc, first = 1;
 
-	memset(&rs, 0, sizeof(rs));
+	if (pt->rd && strcmp(pt->rd->key, s->kfs) == 0 && pt->rd->resume_pos == from) {
+		rs = pt->rd; /* the read the last turn left open */
+		pt->rd = NULL;
+		start = rs->start;
+		first = 0;
+		goto resume;
+	}
+	icp_segread_close(pt);
 	/* Complete means the .kfs ends with END!: without it the object is
 	 * still being written (not corrupt): wait for it. */
 	if (s->kfs_size < ICP_SEGMENT_HEADER_SIZE + ICP_SEGMENT_FOOTER_SIZE)
 		return ICP_END;
+	rs = icp_calloc(1, sizeof(*rs));
+	if (!rs)
+		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 	if (pt->avail_key && pt->avail_footer_ok && strcmp(pt->avail_key, s->kfs) == 0) {
-		memcpy(rs.ss.footer, pt->avail_footer, ICP_SEGMENT_FOOTER_SIZE);
+		memcpy(rs->ss.footer, pt->avail_footer, ICP_SEGMENT_FOOTER_SIZE);
 	} else {
 		/* room for what a misbehaving server sends instead of 16 bytes */
 		icp_buf_init(&fb, 1u << 20);
 		rc = icp_storage_read_range(p->segments, s->kfs, s->kfs_size - ICP_SEGMENT_FOOTER_SIZE,
 		                            ICP_SEGMENT_FOOTER_SIZE, &fb, err);
 		if (rc == ICP_OK && fb.len == ICP_SEGMENT_FOOTER_SIZE)
-			memcpy(rs.ss.footer, fb.data, ICP_SEGMENT_FOOTER_SIZE);
+			memcpy(rs->ss.footer, fb.data, ICP_SEGMENT_FOOTER_SIZE);
 		icp_buf_dispose(&fb);
 		/* a failed request is no verdict on the segment: read again
 		 * next poll, never stop the partition for it */
 		if (rc == ICP_ERR_CORRUPT || rc == ICP_ERR_TOO_LARGE)
 			rc = err->status = ICP_ERR_IO;
 		if (rc != ICP_OK)
-			return rc;
+			goto out;
 	}
-	if (memcmp(rs.ss.footer + 12, "END!", 4) != 0)
-		return ICP_END;
-	rs.ss.footer_pos = s->kfs_size - ICP_SEGMENT_FOOTER_SIZE;
+	if (memcmp(rs->ss.footer + 12, "END!", 4) != 0) {
+		rc = ICP_END;
+		goto out;
+	}
+	rs->ss.footer_pos = s->kfs_size - ICP_SEGMENT_FOOTER_SIZE;
 	if (from > s->base) {
 		rc = seek_index(p, pt, s, from, idx, &entry_offset, &start, err);
 		if (rc != ICP_OK)
 			goto out;
 	}
 again:
-	rc = read_open(p, s, start, &rs, err);
+	rs->start = start;
+	rc = read_open(p, s, start, rs, err);
 	if (rc != ICP_OK)
 		goto out;
 	if (start == 0) {
-		const icp_segment_header *h = icp_segment_reader_header(rs.r);
+		const icp_segment_header *h = icp_segment_reader_header(rs->r);
 		if (h && h->base_offset != s->base)
 			note_mismatch(pt, s->kfs, ICP_MISMATCH_HEADER_BASE_OFFSET, h->base_offset,
 			              s->base, "the header's base offset is not the name's");
 	}
 	if (from > s->base && idx->n_entries)
-		icp_segment_reader_check_index(rs.r, idx);
+		icp_segment_reader_check_index(rs->r, idx);
+resume:
 	for (;;) {
 		int64_t pos = icp_part_read_pos(pt);
-		icp_segment_reader_skip_records(rs.r, pos != pt->next);
-		rc = icp_segment_reader_next(rs.r, &b, err);
+		icp_segment_reader_skip_records(rs->r, pos != pt->next);
+		rc = icp_segment_reader_next(rs->r, &b, err);
 		if (start && first && (rc == ICP_ERR_CORRUPT || (rc == ICP_OK && b.base_offset !=
 		                                                  entry_offset))) {
 			/* the index sent us somewhere that is not the batch it
@@ -413,7 +445,7 @@ again:
 			              rc == ICP_OK ? "index entry names another batch"
 			                           : err->msg);
 			icp_error_clear(err);
-			read_close(&rs);
+			read_close(rs);
 			icp_part_forget_index(pt);
 			start = 0;
 			goto again;
@@ -421,7 +453,7 @@ again:
 		first = 0;
 		if (rc != ICP_OK)
 			break;
-		rc = on_batch(p, pt, s, &rs, &b, progress, sink_failed, err);
+		rc = on_batch(p, pt, s, rs, &b, progress, sink_failed, err);
 		if (rc != ICP_OK)
 			goto out; /* ICP_AGAIN, a strict stop (ICP_END) or an error */
 		icp_obs_tick(p);
@@ -433,22 +465,32 @@ again:
 			goto out;
 		}
 		if (icp_proc_turn_over(p)) {
-			rc = ICP_YIELD; /* consistent here: the next turn resumes */
+			/* consistent here; the partition keeps the read open and
+			 * the next turn resumes it where it stands */
+			rs->key = icp_strdup(s->kfs);
+			if (rs->key) {
+				rs->resume_pos = icp_part_read_pos(pt);
+				pt->rd = rs;
+				return ICP_YIELD;
+			}
+			rc = ICP_YIELD; /* out of memory: the next turn reopens */
 			goto out;
 		}
 	}
 	if (rc == ICP_END) {
 		const icp_segment_mismatch *mm;
-		size_t i, n = icp_segment_reader_mismatches(rs.r, &mm);
+		size_t i, n = icp_segment_reader_mismatches(rs->r, &mm);
 		for (i = 0; i < n; i++)
 			note_mismatch(pt, mm[i].kind == ICP_MISMATCH_INDEX ? s->index : s->kfs,
 			              mm[i].kind, mm[i].claimed, mm[i].actual,
 			              "the CRC-checked batches were read and kept");
 		rc = ICP_OK;
 		icp_metrics_counter_inc(t->m_segments);
+		icp_metrics_counter_add(t->m_bytes, rs->sr->size - start);
 	}
-	icp_metrics_counter_add(t->m_bytes, rs.sr->size - start);
 out:
-	read_close(&rs);
+	read_close(rs);
+	icp_free(rs->key);
+	icp_free(rs);
 	return rc;
 }
