@@ -467,7 +467,8 @@ resume:
 		if (icp_proc_turn_over(p)) {
 			/* consistent here; the partition keeps the read open and
 			 * the next turn resumes it where it stands */
-			rs->key = icp_strdup(s->kfs);
+			if (!rs->key)
+				rs->key = icp_strdup(s->kfs); /* kept from an earlier turn */
 			if (rs->key) {
 				rs->resume_pos = icp_part_read_pos(pt);
 				pt->rd = rs;

@@ -33,7 +33,7 @@ for _ in $(seq 1 600); do
   [ "$n" -ge 1500000 ] && break
   sleep 0.2
 done
-kill -TERM $pid; wait $pid || { echo "FAIL: exit status $?"; exit 1; }
+kill -TERM $pid; wait $pid || { echo "FAIL: exit status $?"; tail -40 "$D/log"; exit 1; }
 $PY - "$D/log" <<'PY'
 import re, sys
 lines = open(sys.argv[1]).read().splitlines()
