@@ -122,18 +122,18 @@ def kind_of(method, raw_path, headers):
 
 class Pacer:
     """Caps one direction of one transfer at ARGS.bandwidth bytes/s: after
-    each chunk, sleeps until the bytes so far are due. Started per
-    request, so an idle connection earns no burst."""
+    each chunk, sleeps until that chunk would have left a link of that
+    rate. No credit builds up while the peer is slow to read (a blocked
+    write), so no burst follows: the cap holds at every moment."""
 
     def __init__(self):
-        self.t0 = time.monotonic()
-        self.n = 0
+        self.due = time.monotonic()
 
     def pace(self, n):
         if not ARGS.bandwidth:
             return
-        self.n += n
-        wait = self.t0 + self.n / ARGS.bandwidth - time.monotonic()
+        self.due = max(self.due, time.monotonic()) + n / ARGS.bandwidth
+        wait = self.due - time.monotonic()
         if wait > 0:
             time.sleep(wait)
 
@@ -153,8 +153,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pacer = Pacer()
         for i in range(0, len(data), CHUNK):
             self.wfile.write(data[i:i + CHUNK])
+            self.bytes_out += min(CHUNK, len(data) - i)
             pacer.pace(min(CHUNK, len(data) - i))
-        self.bytes_out += len(data)
 
     def read_paced(self, n):
         pacer, parts, left = Pacer(), [], n
@@ -204,8 +204,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 break
             self.wfile.write(chunk)
             sent += len(chunk)
+            self.bytes_out += len(chunk)  # counted as sent: the client may hang up
             pacer.pace(len(chunk))
-        self.bytes_out += sent
         if sent < length:  # the server broke off: so do we
             self.close_connection = True
 
