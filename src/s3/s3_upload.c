@@ -307,6 +307,11 @@ static void destroy(icp_s3_upload *u)
 		u->free_list = p->next;
 		part_free(p);
 	}
+	while (u->head) { /* queued with no worker to take it (none started) */
+		part *p = u->head;
+		u->head = p->next;
+		part_free(p);
+	}
 	for (i = 0; i < u->cap_etags; i++)
 		icp_free(u->etags[i]);
 	icp_free(u->etags);

@@ -3,7 +3,8 @@
  * thread with concurrency 1, parts in flight at once and finishing out of
  * order with concurrency 4 (ETags still listed in part order), memory
  * bounded by concurrency + 1 parts, a failed part failing the upload and
- * aborting it exactly once, an abort while parts are in flight. */
+ * aborting it exactly once, an abort while parts are in flight, every
+ * allocation failing in turn. */
 #include <pthread.h>
 #include <time.h>
 
@@ -54,10 +55,11 @@ static int f_create(icp_s3_client *c, const char *bucket, const char *key, char 
                     icp_error *err)
 {
 	ICP_UNUSED(bucket), ICP_UNUSED(key);
-	F(c)->creates++;
 	if (F(c)->fail_create)
 		return icp_error_set(err, ICP_ERR_IO, "create refused");
-	*upload_id = icp_strdup("up-1");
+	if (!(*upload_id = icp_strdup("up-1")))
+		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+	F(c)->creates++; /* an upload exists now */
 	return ICP_OK;
 }
 
@@ -371,7 +373,45 @@ static void test_create_failure(void)
 	CHECK_EQ_INT(write_n(u, 2500, 1000, &err), ICP_ERR_IO);
 	CHECK_CONTAINS(err.msg, "create refused");
 	icp_s3_upload_abort(u);
-	CHECK_EQ_INT(f.parts_sent + f.aborts + f.completes, 0);
+	CHECK_EQ_INT(f.creates + f.parts_sent + f.aborts + f.completes, 0);
+}
+
+/* Every allocation failing in turn (writer and workers): no crash, no
+ * leak, and an upload that was created is completed or aborted, once. */
+static void test_nomem(void)
+{
+	long n;
+	int clean = 0;
+	for (n = 1; n < 400 && !clean; n++) {
+		fake f;
+		icp_error err;
+		icp_s3_upload *u;
+		icp_s3_upload_opts o;
+		size_t live0 = icp_alloc_live_bytes();
+		int rc;
+
+		fake_init(&f);
+		memset(&o, 0, sizeof(o));
+		o.part_size = 1000;
+		o.concurrency = 4;
+		o.vt = &fake_vt;
+		icp_error_init(&err);
+		icp_alloc_fail_after(n);
+		rc = icp_s3_upload_new((icp_s3_client *)(void *)&f, "b", "k", &o, &u, &err);
+		if (rc == ICP_OK) {
+			rc = write_n(u, 5500, 700, &err);
+			if (rc == ICP_OK)
+				rc = icp_s3_upload_commit(u, &err);
+			else
+				icp_s3_upload_abort(u);
+		}
+		icp_alloc_fail_after(0);
+		CHECK(rc == ICP_OK || err.status != ICP_OK);
+		CHECK_EQ_INT(f.completes + f.aborts, f.creates);
+		CHECK_EQ_INT(icp_alloc_live_bytes(), live0);
+		clean = rc == ICP_OK && f.completes == 1;
+	}
+	CHECK(clean); /* the loop reached a run with no failure */
 }
 
 static void test_bad_opts(void)
@@ -394,6 +434,7 @@ int main(void)
 	TEST_RUN(test_failure_message);
 	TEST_RUN(test_abort_in_flight);
 	TEST_RUN(test_create_failure);
+	TEST_RUN(test_nomem);
 	TEST_RUN(test_bad_opts);
 	return TEST_DONE();
 }
