@@ -101,6 +101,7 @@ typedef struct icp_config {
 		char *access_key_id;
 		char *secret_access_key; /* secret */
 		char *session_token;     /* secret */
+		int64_t upload_concurrency; /* multipart parts in flight per file */
 	} s3;
 	struct {
 		struct {
@@ -126,6 +127,7 @@ typedef struct icp_config {
 			char *access_key_id;     /* with the two below: all from s3.* */
 			char *secret_access_key; /* unless access_key_id is set here */
 			char *session_token;
+			int64_t upload_concurrency; /* 0 until derived */
 		} s3;
 	} iceberg;
 	struct {

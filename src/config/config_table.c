@@ -141,6 +141,12 @@ static const icp_cfg_key top_keys[] = {
 	 .help = "Secret of s3.access_key_id."},
 	{.path = "s3.session_token", .kind = ICP_CFG_SECRET, .off = TOP(s3.session_token),
 	 .def = "", .help = "Session token of temporary static credentials."},
+	{.path = "s3.upload_concurrency", .kind = ICP_CFG_INT,
+	 .off = TOP(s3.upload_concurrency), .def = "4", .min = 1, .max = 64,
+	 .help = "Multipart parts of one file uploaded at once, each on its own "
+	         "thread and connection; a file being written holds up to this + 1 "
+	         "parts (8 MiB each) in memory. 1 = one part after another in the "
+	         "writing thread."},
 	/* iceberg */
 	{.path = "iceberg.catalog.type", .kind = ICP_CFG_ENUM,
 	 .off = TOP(iceberg.catalog.type), .names = catalog_types, .flags = REQ,
@@ -210,6 +216,10 @@ static const icp_cfg_key top_keys[] = {
 	{.path = "iceberg.s3.session_token", .kind = ICP_CFG_SECRET,
 	 .off = TOP(iceberg.s3.session_token), .flags = DER,
 	 .help = "Session token of iceberg.s3.access_key_id."},
+	{.path = "iceberg.s3.upload_concurrency", .kind = ICP_CFG_INT,
+	 .off = TOP(iceberg.s3.upload_concurrency), .min = 1, .max = 64, .flags = DER,
+	 .help = "Parts uploaded at once per data file of the warehouse. "
+	         "Default: s3.upload_concurrency."},
 	/* offsets */
 	{.path = "offsets.backend", .kind = ICP_CFG_ENUM, .off = TOP(offsets.backend),
 	 .def = "etcd", .names = offsets_backends, .flags = ZD,

@@ -76,6 +76,8 @@ static int resolve_derived(icp_cfg_ctx *c)
 		return c->err->status;
 	if (cfg->iceberg.s3.path_style < 0)
 		cfg->iceberg.s3.path_style = cfg->s3.path_style;
+	if (cfg->iceberg.s3.upload_concurrency <= 0)
+		cfg->iceberg.s3.upload_concurrency = cfg->s3.upload_concurrency;
 	if (!cfg->iceberg.s3.ca_bundle && !(cfg->iceberg.s3.ca_bundle = cfg_dup(c, cfg->s3.ca_bundle)))
 		return c->err->status;
 	/* credentials travel together: the warehouse's own, or all of s3's */

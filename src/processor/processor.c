@@ -72,6 +72,8 @@ void icp_proc_store_opts(icp_processor *p, int warehouse, icp_storage_opts *o)
 		nonempty(warehouse ? cfg->iceberg.s3.session_token : cfg->s3.session_token);
 	o->s3.on_request = on_s3_request;
 	o->s3.on_request_ctx = p;
+	o->s3_upload_concurrency = (int)(warehouse ? cfg->iceberg.s3.upload_concurrency
+	                                           : cfg->s3.upload_concurrency);
 }
 
 int icp_processor_open_bucket(icp_processor *p, const char *bucket, icp_storage **out,

@@ -508,6 +508,80 @@ int icp_s3_stream_read(icp_s3_stream *s, uint8_t *buf, size_t n, size_t *got,
                        icp_error *err);
 void icp_s3_stream_close(icp_s3_stream *s);
 
+/* ------------------------------------------------------ streamed upload */
+
+/* An object written as a byte stream (s3_upload.c), the storage writer of
+ * s3:// stores. Bytes are buffered in parts of part_size. An object that
+ * fits one part goes up as one PUT at commit. A larger one becomes a
+ * multipart upload, created when the first part is full and more bytes
+ * come; each full part is handed to the upload's own worker threads (at
+ * most `concurrency` parts in flight, each request on its own pooled
+ * transport client), the last one at commit, then CompleteMultipartUpload
+ * lists the ETags in part order whatever order the parts finished in.
+ *
+ * Memory: at most concurrency + 1 part buffers (one filling, the rest in
+ * flight or queued); a writer that needs a buffer while all are taken
+ * waits (back-pressure). concurrency 1 uploads each part in the writer's
+ * own thread, with no worker thread (deterministic, as before).
+ *
+ * Failure: a part that fails after the client's retries fails the upload;
+ * the writer sees the error at its next write or at commit, queued parts
+ * are dropped, the workers are joined and AbortMultipartUpload is sent, so
+ * no upload is left open (best effort: the abort itself may fail).
+ *
+ * Ownership: the upload owns its parts, threads and upload id. Only one
+ * thread (the writer) calls _write/_commit/_abort; _commit and _abort free
+ * the upload whatever the outcome. The requests go through a vtable so
+ * unit tests can replace S3; its functions are called from the workers
+ * concurrently. */
+typedef struct icp_s3_upload icp_s3_upload;
+
+typedef struct icp_s3_upload_vtable {
+	int (*put)(icp_s3_client *c, const char *bucket, const char *key, const void *p, size_t n,
+	           int if_absent, icp_error *err);
+	int (*create)(icp_s3_client *c, const char *bucket, const char *key, char **upload_id,
+	              icp_error *err);
+	int (*part)(icp_s3_client *c, const char *bucket, const char *key, const char *upload_id,
+	            int part, const void *p, size_t n, char **etag, icp_error *err);
+	int (*complete)(icp_s3_client *c, const char *bucket, const char *key,
+	                const char *upload_id, char *const *etags, size_t n_parts, int if_absent,
+	                icp_error *err);
+	int (*abort)(icp_s3_client *c, const char *bucket, const char *key,
+	             const char *upload_id, icp_error *err);
+} icp_s3_upload_vtable;
+
+/* The real requests: icp_s3_put and icp_s3_mpu_*. */
+extern const icp_s3_upload_vtable icp_s3_upload_requests;
+
+#define ICP_S3_UPLOAD_CONCURRENCY_DEFAULT 4
+#define ICP_S3_UPLOAD_CONCURRENCY_MAX 64
+
+typedef struct icp_s3_upload_opts {
+	size_t part_size; /* > 0 (S3 wants at least 5 MiB but the last part) */
+	int concurrency;  /* parts in flight, 1..ICP_S3_UPLOAD_CONCURRENCY_MAX
+	                   * (clamped; 0: the default) */
+	int if_absent;    /* If-None-Match: * on the PUT or the complete */
+	const icp_s3_upload_vtable *vt; /* NULL: icp_s3_upload_requests */
+} icp_s3_upload_opts;
+
+/* Starts an upload (no request yet). c must outlive it (c may be NULL
+ * with a vtable that ignores it). ICP_ERR_NOMEM, ICP_ERR_INVALID for a
+ * part size of 0. */
+int icp_s3_upload_new(icp_s3_client *c, const char *bucket, const char *key,
+                      const icp_s3_upload_opts *o, icp_s3_upload **out, icp_error *err);
+/* Appends n bytes; may upload parts or wait for a free buffer. An error
+ * (of this call or of a part uploaded meanwhile) leaves the upload
+ * aborted: later writes and the commit fail with ICP_ERR_INVALID. */
+int icp_s3_upload_write(icp_s3_upload *u, const void *p, size_t n, icp_error *err);
+/* Publishes the object (PUT, or last part + complete after every part
+ * is done); frees u. With if_absent, ICP_ERR_CONFLICT on a 412. */
+int icp_s3_upload_commit(icp_s3_upload *u, icp_error *err);
+/* Discards: drops queued parts, waits for those in flight, aborts the
+ * multipart upload; frees u (NULL: no-op). */
+void icp_s3_upload_abort(icp_s3_upload *u);
+/* Bytes written so far. */
+uint64_t icp_s3_upload_written(const icp_s3_upload *u);
+
 /* -------------------------------------------- pure pieces (unit tested) */
 
 /* Delay before retry number attempt (1-based): "full jitter", a value in

@@ -10,7 +10,10 @@
 #include <pthread.h>
 #include <strings.h>
 
-#define POOL_MAX 8
+/* Idle clients kept: enough for every upload thread of a writer at the
+ * largest s3.upload_concurrency plus a few readers, so concurrent parts
+ * keep their connections (an idle client is a handle and one socket). */
+#define POOL_MAX (ICP_S3_UPLOAD_CONCURRENCY_MAX + 8)
 #define MAX_LINES 48
 
 struct icp_s3_http {

@@ -5,10 +5,12 @@
  * ListObjectsV2 with all pages (start-after on the first, delimiter "/"
  * when grouped), reader = one streaming GET.
  *
- * Writers hold at most one part (8 MiB by default) in memory. An object
- * that fits one part goes up with a single PUT at commit; a larger one
- * starts a multipart upload when the first part fills, uploads each part
- * as it fills, and completes at commit. Any failure, abort or free
+ * Writers are icp_s3_upload objects (src/s3/s3_upload.c). An object
+ * that fits one part (8 MiB by default) goes up with a single PUT at
+ * commit; a larger one starts a multipart upload when the first part
+ * fills, uploads each part as it fills, up to s3_upload_concurrency parts
+ * at once on the upload's own threads (so at most that many + 1 parts in
+ * memory), and completes at commit. Any failure, abort or free
  * without commit aborts the upload, so no parts are left behind (S3 keeps
  * unfinished uploads until aborted; a bucket lifecycle rule for
  * AbortIncompleteMultipartUpload covers crashes). Publication stays
@@ -31,6 +33,7 @@ typedef struct s3_state {
 	char *bucket;
 	char *prefix; /* "" or "dir/sub/" */
 	size_t part_size;
+	int upload_concurrency; /* parts in flight per writer */
 } s3_state;
 
 static void s3_close(void *state)
@@ -82,6 +85,7 @@ static int s3_open_ex(const char *url, const icp_storage_opts *o, void **state,
 	st->part_size = o->s3_part_size ? o->s3_part_size : PART_DEFAULT;
 	if (st->part_size < PART_MIN)
 		st->part_size = PART_MIN;
+	st->upload_concurrency = o->s3_upload_concurrency;
 	rc = icp_s3_client_new(&o->s3, &st->c, err);
 	if (rc) {
 		icp_error_prefix(err, "storage %s", url);
@@ -309,132 +313,34 @@ static int s3_reader_open(void *state, const char *key, uint64_t start,
 
 /* --------------------------------------------------------------- writer */
 
+/* The writer is an icp_s3_upload (s3_upload.c): parts buffered and
+ * uploaded by the upload's own threads. */
 typedef struct s3_writer {
 	icp_storage_writer base;
-	s3_state *st;
-	char *key;
-	int if_absent;
-	icp_buf part;
-	char *upload_id;
-	char **etags;
-	size_t n_parts, cap_parts;
-	int failed;
+	icp_s3_upload *u;
 } s3_writer;
-
-static void writer_free(s3_writer *w)
-{
-	size_t i;
-	for (i = 0; i < w->n_parts; i++)
-		icp_free(w->etags[i]);
-	icp_free(w->etags);
-	icp_free(w->upload_id);
-	icp_buf_dispose(&w->part);
-	icp_free(w->key);
-	icp_free(w);
-}
-
-static void abort_upload(s3_writer *w)
-{
-	if (w->upload_id) {
-		/* Best effort: the caller already has the error that got us here. */
-		icp_s3_mpu_abort(w->st->c, w->st->bucket, w->key, w->upload_id, NULL);
-		icp_free(w->upload_id);
-		w->upload_id = NULL;
-	}
-}
-
-/* Uploads the buffered part (starting the upload first if needed). */
-static int flush_part(s3_writer *w, icp_error *err)
-{
-	char *etag = NULL;
-	int rc;
-
-	if (!w->upload_id &&
-	    (rc = icp_s3_mpu_create(w->st->c, w->st->bucket, w->key, &w->upload_id, err)) != ICP_OK)
-		return rc;
-	if (w->n_parts == w->cap_parts) {
-		size_t nc = w->cap_parts ? w->cap_parts * 2 : 16;
-		char **ne = icp_realloc(w->etags, nc * sizeof(*ne));
-		if (!ne)
-			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-		w->etags = ne;
-		w->cap_parts = nc;
-	}
-	if (w->n_parts >= 10000)
-		return icp_error_set(err, ICP_ERR_TOO_LARGE,
-		                     "s3 %s/%s: more than 10000 parts (raise the part size)",
-		                     w->st->bucket, w->key);
-	rc = icp_s3_mpu_part(w->st->c, w->st->bucket, w->key, w->upload_id, (int)w->n_parts + 1,
-	                     w->part.data, w->part.len, &etag, err);
-	if (rc)
-		return rc;
-	w->etags[w->n_parts++] = etag;
-	icp_buf_reset(&w->part);
-	return ICP_OK;
-}
 
 static int writer_write(icp_storage_writer *wb, const void *p, size_t n, icp_error *err)
 {
 	s3_writer *w = (s3_writer *)wb;
-	const uint8_t *b = p;
-
-	if (w->failed)
-		return icp_error_set(err, ICP_ERR_INVALID, "s3 %s/%s: write after a failed write",
-		                     w->st->bucket, w->key);
-	while (n > 0) {
-		size_t room = w->st->part_size - w->part.len, k = n < room ? n : room;
-		if (icp_buf_append(&w->part, b, k) != ICP_OK) {
-			w->failed = 1;
-			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-		}
-		b += k;
-		n -= k;
-		w->base.written += k;
-		if (w->part.len == w->st->part_size && n > 0) {
-			/* Full and more coming: upload it (the last part waits for
-			 * commit, so a one-part object stays a single PUT). */
-			int rc = flush_part(w, err);
-			if (rc) {
-				w->failed = 1;
-				abort_upload(w);
-				return rc;
-			}
-		}
-	}
-	return ICP_OK;
+	int rc = icp_s3_upload_write(w->u, p, n, err);
+	w->base.written = icp_s3_upload_written(w->u);
+	return rc;
 }
 
 static int writer_commit(icp_storage_writer *wb, icp_error *err)
 {
 	s3_writer *w = (s3_writer *)wb;
-	int rc;
-
-	if (w->failed) {
-		rc = icp_error_set(err, ICP_ERR_INVALID, "s3 %s/%s: commit after a failed write",
-		                   w->st->bucket, w->key);
-	} else if (!w->upload_id) {
-		rc = icp_s3_put(w->st->c, w->st->bucket, w->key, w->part.data, w->part.len,
-		                w->if_absent, err);
-	} else {
-		rc = w->part.len > 0 ? flush_part(w, err) : ICP_OK;
-		if (rc == ICP_OK)
-			rc = icp_s3_mpu_complete(w->st->c, w->st->bucket, w->key, w->upload_id, w->etags,
-			                         w->n_parts, w->if_absent, err);
-		if (rc == ICP_OK) {
-			icp_free(w->upload_id);
-			w->upload_id = NULL;
-		}
-	}
-	abort_upload(w);
-	writer_free(w);
+	int rc = icp_s3_upload_commit(w->u, err);
+	icp_free(w);
 	return rc;
 }
 
 static void writer_abort(icp_storage_writer *wb)
 {
 	s3_writer *w = (s3_writer *)wb;
-	abort_upload(w);
-	writer_free(w);
+	icp_s3_upload_abort(w->u);
+	icp_free(w);
 }
 
 static int s3_writer_open(void *state, const char *key, int if_absent,
@@ -442,15 +348,26 @@ static int s3_writer_open(void *state, const char *key, int if_absent,
 {
 	s3_state *st = state;
 	s3_writer *w = icp_calloc(1, sizeof(*w));
+	icp_s3_upload_opts uo;
+	char *k = full_key(st, key);
+	int rc;
 
 	*out = NULL;
-	if (!w || !(w->key = full_key(st, key))) {
+	if (!w || !k) {
 		icp_free(w);
+		icp_free(k);
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 	}
-	w->st = st;
-	w->if_absent = if_absent;
-	icp_buf_init(&w->part, st->part_size);
+	memset(&uo, 0, sizeof(uo));
+	uo.part_size = st->part_size;
+	uo.concurrency = st->upload_concurrency;
+	uo.if_absent = if_absent;
+	rc = icp_s3_upload_new(st->c, st->bucket, k, &uo, &w->u, err);
+	icp_free(k);
+	if (rc) {
+		icp_free(w);
+		return rc;
+	}
 	w->base.write = writer_write;
 	w->base.commit = writer_commit;
 	w->base.abort = writer_abort;

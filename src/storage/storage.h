@@ -98,8 +98,13 @@ typedef struct icp_storage_opts {
 	 * (metrics "s3 requests by operation and status"). */
 	icp_s3_client_opts s3;
 	/* Multipart part size of writers; 0: 8 MiB; raised to S3's minimum
-	 * of 5 MiB. A writer holds one part in memory. */
+	 * of 5 MiB. */
 	size_t s3_part_size;
+	/* Parts of one writer uploaded at once, each on its own thread and
+	 * connection; a writer holds at most this + 1 parts in memory. 0: 4
+	 * (ICP_S3_UPLOAD_CONCURRENCY_DEFAULT); 1: no thread, parts go up in
+	 * the writer's thread one after another. */
+	int s3_upload_concurrency;
 } icp_storage_opts;
 
 /* Defaults: AWS endpoint, virtual-host addressing, default chain. */

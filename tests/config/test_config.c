@@ -101,6 +101,8 @@ static void test_defaults(void)
 	CHECK_EQ_STR(c->iceberg.catalog.token, "");
 	CHECK_EQ_STR(c->iceberg.s3.endpoint, "");
 	CHECK_EQ_STR(c->iceberg.s3.region, "us-east-1");
+	CHECK_EQ_INT(c->s3.upload_concurrency, 4);
+	CHECK_EQ_INT(c->iceberg.s3.upload_concurrency, 4);
 	CHECK_EQ_INT(c->offsets.backend, ICP_OFFSETS_ETCD);
 	CHECK_EQ_INT(c->offsets.lease_ttl_seconds, 30);
 	CHECK_EQ_STR(c->offsets.key_prefix, "processors");
@@ -356,6 +358,35 @@ static void test_cross_rules(void)
 		CHECK_EQ_INT(c->s3.path_style, 0);
 		icp_config_free(c);
 	}
+	/* upload_concurrency: the warehouse inherits s3's unless it has its own */
+	CHECK_EQ_INT(load_env(ETCD "iceberg: {catalog: {type: rest, uri: 'http://cat'}, warehouse: 's3://w'}\n"
+	                      "s3: {bucket: b, upload_concurrency: 1}\n" MAP,
+	                      NULL, 0, &c, &err), ICP_OK);
+	if (c) {
+		CHECK_EQ_INT(c->s3.upload_concurrency, 1);
+		CHECK_EQ_INT(c->iceberg.s3.upload_concurrency, 1);
+		icp_config_free(c);
+	}
+	CHECK_EQ_INT(load_env(ETCD "iceberg: {catalog: {type: rest, uri: 'http://cat'}, warehouse: 's3://w',"
+	                      " s3: {upload_concurrency: 16}}\n"
+	                      "s3: {bucket: b, upload_concurrency: 2}\n" MAP,
+	                      NULL, 0, &c, &err), ICP_OK);
+	if (c) {
+		CHECK_EQ_INT(c->s3.upload_concurrency, 2);
+		CHECK_EQ_INT(c->iceberg.s3.upload_concurrency, 16);
+		icp_config_free(c);
+	}
+	icp_error_init(&err);
+	CHECK_EQ_INT(load_env(ETCD "iceberg: {catalog: {type: rest, uri: 'http://cat'}, warehouse: 's3://w',"
+	                      " s3: {upload_concurrency: 0}}\n"
+	                      "s3: {bucket: b}\n" MAP,
+	                      NULL, 0, &c, &err), ICP_ERR_INVALID);
+	CHECK_CONTAINS(err.msg, "iceberg.s3.upload_concurrency");
+	icp_error_init(&err);
+	CHECK_EQ_INT(load_env(ETCD "iceberg: {catalog: {type: rest, uri: 'http://cat'}, warehouse: 's3://w'}\n"
+	                      "s3: {bucket: b, upload_concurrency: 65}\n" MAP,
+	                      NULL, 0, &c, &err), ICP_ERR_INVALID);
+	CHECK_CONTAINS(err.msg, "s3.upload_concurrency");
 	/* credentials and CA bundle: the warehouse takes s3's, all together,
 	 * unless it has its own key */
 	CHECK_EQ_INT(load_env(ETCD "iceberg: {catalog: {type: rest, uri: 'http://cat'}, warehouse: 's3://w'}\n"

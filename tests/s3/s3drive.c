@@ -24,7 +24,8 @@
 #include "test.h"
 
 static const char *g_ep, *g_bucket;
-static uint64_t g_counts[ICP_S3_OP_COUNT][ICP_S3_CLASS_COUNT];
+/* Atomic: writers upload parts from their own threads. */
+static _Atomic uint64_t g_counts[ICP_S3_OP_COUNT][ICP_S3_CLASS_COUNT];
 
 static void on_request(void *ctx, icp_s3_op op, long status)
 {
