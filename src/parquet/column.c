@@ -71,6 +71,10 @@ int pq_col_init(pq_col *c, const pq_schema *s, int node, const icp_parquet_optio
 	icp_buf_init(&c->dict, ICP_BUF_UNLIMITED);
 	icp_buf_init(&c->chunk, ICP_BUF_UNLIMITED);
 	icp_buf_init(&c->ci_vals, ICP_BUF_UNLIMITED);
+	icp_buf_init(&c->sp.plain, ICP_BUF_UNLIMITED);
+	icp_buf_init(&c->dict_page, ICP_BUF_UNLIMITED);
+	icp_pool_group_init(&c->grp, NULL);
+	pq_stats_init(&c->sp.st);
 	pq_stats_init(&c->page_st);
 	pq_stats_init(&c->chunk_st);
 	pq_stats_init(&c->file_st);
@@ -91,6 +95,12 @@ void pq_col_dispose(pq_col *c)
 	icp_buf_dispose(&c->dict);
 	icp_buf_dispose(&c->chunk);
 	icp_buf_dispose(&c->ci_vals);
+	icp_free(c->sp.def);
+	icp_free(c->sp.rep);
+	icp_free(c->sp.idx);
+	icp_buf_dispose(&c->sp.plain);
+	icp_buf_dispose(&c->dict_page);
+	pq_stats_dispose(&c->sp.st);
 	pq_stats_dispose(&c->page_st);
 	pq_stats_dispose(&c->chunk_st);
 	pq_stats_dispose(&c->file_st);
@@ -426,14 +436,13 @@ static size_t page_estimate(const pq_col *c)
 
 size_t pq_col_buffered(const pq_col *c)
 {
-	return c->chunk.len + page_estimate(c);
+	return (size_t)c->chunk_known + c->sealed_est + page_estimate(c);
 }
 
 /* Column index min/max: binary values are cut to CI_TRUNCATE bytes (the
  * max rounded up so it stays an upper bound; kept whole if it cannot be). */
-static void ci_record(pq_col *c, pq_page_loc *loc)
+static void ci_record(pq_col *c, const pq_stats *st, pq_page_loc *loc)
 {
-	const pq_stats *st = &c->page_st;
 	uint8_t tmp[8];
 	const uint8_t *p;
 	size_t n;
@@ -467,48 +476,50 @@ static void ci_record(pq_col *c, pq_page_loc *loc)
 	loc->max_len = n;
 }
 
-int pq_col_flush_page(struct icp_parquet_writer *w, pq_col *c, icp_error *err)
+/* The job: encodes the sealed page's body from the buffers handed over
+ * (levels, then dictionary indices or values), compresses it, and appends
+ * the header and body to the chunk. Runs on any worker; touches only the
+ * column's sealed page and open chunk, the worker's scratch and read-only
+ * writer options. */
+static int compress_page_job(void *arg, unsigned worker, icp_error *err)
 {
-	icp_buf *pg = &w->page, *body = pg;
-	size_t lev_bytes = 0, rep_len = 0, def_len = 0;
-	int v2 = w->opt.page_version == 2, encoding, rc;
+	pq_col *c = arg;
+	const icp_parquet_options *o = &c->w->opt;
+	pq_scratch *s = &c->w->scr[worker];
+	pq_sealed *sp = &c->sp;
+	icp_buf *pg = &s->page, *body = pg;
+	size_t lev_bytes, rep_len = 0, def_len = 0;
+	int v2 = o->page_version == 2, encoding, rc;
 	pq_thrift t;
 	pq_page_loc *loc;
 
-	if (c->lev_n == 0)
-		return ICP_OK;
-	if (c->dict_on && c->dict_pages == 0) {
-		size_t idx_bytes = c->page_values * (size_t)pq_bit_width((uint32_t)c->dict_n) / 8;
-		if (c->dict.len + idx_bytes >= c->page_plain_bytes && dict_to_plain(c) != ICP_OK)
-			return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory");
-	}
 	icp_buf_reset(pg);
 	if (c->max_rep > 0) {
 		size_t at = pg->len;
 		if (v2)
-			pq_put_levels(pg, c->rep, c->lev_n, pq_bit_width((uint32_t)c->max_rep));
+			pq_put_levels(pg, sp->rep, sp->lev_n, pq_bit_width((uint32_t)c->max_rep));
 		else
-			pq_put_levels_v1(pg, c->rep, c->lev_n, pq_bit_width((uint32_t)c->max_rep));
+			pq_put_levels_v1(pg, sp->rep, sp->lev_n, pq_bit_width((uint32_t)c->max_rep));
 		rep_len = pg->len - at;
 	}
 	if (c->max_def > 0) {
 		size_t at = pg->len;
 		if (v2)
-			pq_put_levels(pg, c->def, c->lev_n, pq_bit_width((uint32_t)c->max_def));
+			pq_put_levels(pg, sp->def, sp->lev_n, pq_bit_width((uint32_t)c->max_def));
 		else
-			pq_put_levels_v1(pg, c->def, c->lev_n, pq_bit_width((uint32_t)c->max_def));
+			pq_put_levels_v1(pg, sp->def, sp->lev_n, pq_bit_width((uint32_t)c->max_def));
 		def_len = pg->len - at;
 	}
 	lev_bytes = pg->len;
-	if (c->dict_on) {
-		int width = pq_bit_width((uint32_t)(c->dict_n ? c->dict_n - 1 : 0));
-		pq_put_indices(pg, c->idx, c->page_values, width ? width : 1);
+	if (sp->dict) {
+		int width = pq_bit_width((uint32_t)(sp->dict_n ? sp->dict_n - 1 : 0));
+		pq_put_indices(pg, sp->idx, sp->values, width ? width : 1);
 		encoding = PQ_ENC_RLE_DICTIONARY;
 	} else if (v2 && c->phys == PQ_T_BOOLEAN) {
-		pq_put_bool_rle(pg, c->plain.data, c->bool_bits);
+		pq_put_bool_rle(pg, sp->plain.data, sp->bool_bits);
 		encoding = PQ_ENC_RLE;
 	} else {
-		icp_buf_append(pg, c->plain.data, c->plain.len);
+		icp_buf_append(pg, sp->plain.data, sp->plain.len);
 		encoding = PQ_ENC_PLAIN;
 	}
 	if (pg->status != ICP_OK)
@@ -519,14 +530,14 @@ int pq_col_flush_page(struct icp_parquet_writer *w, pq_col *c, icp_error *err)
 
 	if (c->codec != ICP_CODEC_NONE) {
 		size_t from = v2 ? lev_bytes : 0;
-		icp_buf_reset(&w->comp);
-		icp_buf_append(&w->comp, pg->data, from);
-		rc = icp_codec_compress(w->codec, (icp_codec_id)c->codec, c->codec_level,
-		                        icp_slice_make(pg->data + from, pg->len - from), &w->comp,
+		icp_buf_reset(&s->comp);
+		icp_buf_append(&s->comp, pg->data, from);
+		rc = icp_codec_compress(s->codec, (icp_codec_id)c->codec, c->codec_level,
+		                        icp_slice_make(pg->data + from, pg->len - from), &s->comp,
 		                        err);
 		if (rc != ICP_OK)
 			return rc;
-		body = &w->comp;
+		body = &s->comp;
 	}
 
 	/* PageHeader: 1 type, 2 uncompressed_page_size, 3 compressed_page_size,
@@ -534,71 +545,167 @@ int pq_col_flush_page(struct icp_parquet_writer *w, pq_col *c, icp_error *err)
 	 * 5 statistics} or 8 DataPageHeaderV2 {1 num_values, 2 num_nulls,
 	 * 3 num_rows, 4 encoding, 5 def bytes, 6 rep bytes, 7 is_compressed,
 	 * 8 statistics}. */
-	c->page_st.nulls = c->lev_n - c->page_values;
-	icp_buf_reset(&w->hdr);
-	pq_tw_init(&t, &w->hdr);
+	icp_buf_reset(&s->hdr);
+	pq_tw_init(&t, &s->hdr);
 	pq_tw_i32(&t, 1, v2 ? PQ_PAGE_DATA_V2 : PQ_PAGE_DATA);
 	pq_tw_i32(&t, 2, (int32_t)pg->len);
 	pq_tw_i32(&t, 3, (int32_t)body->len);
 	if (!v2) {
 		pq_tw_struct_begin(&t, 5);
-		pq_tw_i32(&t, 1, (int32_t)c->lev_n);
+		pq_tw_i32(&t, 1, (int32_t)sp->lev_n);
 		pq_tw_i32(&t, 2, encoding);
 		pq_tw_i32(&t, 3, PQ_ENC_RLE);
 		pq_tw_i32(&t, 4, PQ_ENC_RLE);
 	} else {
 		pq_tw_struct_begin(&t, 8);
-		pq_tw_i32(&t, 1, (int32_t)c->lev_n);
-		pq_tw_i32(&t, 2, (int32_t)(c->lev_n - c->page_values));
-		pq_tw_i32(&t, 3, (int32_t)c->page_rows);
+		pq_tw_i32(&t, 1, (int32_t)sp->lev_n);
+		pq_tw_i32(&t, 2, (int32_t)(sp->lev_n - sp->values));
+		pq_tw_i32(&t, 3, (int32_t)sp->rows);
 		pq_tw_i32(&t, 4, encoding);
 		pq_tw_i32(&t, 5, (int32_t)def_len);
 		pq_tw_i32(&t, 6, (int32_t)rep_len);
 		pq_tw_bool(&t, 7, c->codec != ICP_CODEC_NONE);
 	}
-	if (w->opt.page_stats)
-		pq_stats_write(&t, v2 ? 8 : 5, &c->page_st, c->order, w->opt.stats_max_len);
+	if (o->page_stats)
+		pq_stats_write(&t, v2 ? 8 : 5, &sp->st, c->order, o->stats_max_len);
 	pq_tw_struct_end(&t);
 	pq_tw_end(&t);
-	if (w->hdr.status != ICP_OK)
+	if (s->hdr.status != ICP_OK)
 		return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory (page header)");
 
 	if (grow((void **)&c->pages, &c->pages_cap, c->n_pages + 1, sizeof(pq_page_loc)) != ICP_OK)
 		return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory");
 	loc = &c->pages[c->n_pages++];
 	loc->offset = c->chunk.len;
-	loc->size = (int32_t)(w->hdr.len + body->len);
+	loc->size = (int32_t)(s->hdr.len + body->len);
 	loc->first_row = (int64_t)c->chunk_rows;
-	ci_record(c, loc);
-	icp_buf_append(&c->chunk, w->hdr.data, w->hdr.len);
+	ci_record(c, &sp->st, loc);
+	icp_buf_append(&c->chunk, s->hdr.data, s->hdr.len);
 	icp_buf_append(&c->chunk, body->data, body->len);
 	if (c->chunk.status != ICP_OK || c->ci_vals.status != ICP_OK)
 		return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory (chunk)");
-	c->chunk_uncompressed += w->hdr.len + pg->len;
-	c->chunk_values += c->lev_n;
-	c->chunk_rows += c->page_rows;
+	c->chunk_uncompressed += s->hdr.len + pg->len;
+	c->chunk_values += sp->lev_n;
+	c->chunk_rows += sp->rows;
+	pq_stats_merge(&c->chunk_st, &sp->st, c->order);
+	if (c->chunk_st.min.status != ICP_OK || c->chunk_st.max.status != ICP_OK)
+		return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory (stats)");
+	return ICP_OK;
+}
+
+int pq_col_settle(pq_col *c, icp_error *err)
+{
+	int rc = icp_pool_group_wait(&c->grp, err);
+	if (rc != ICP_OK)
+		return rc;
+	c->chunk_known = c->chunk.len;
+	c->sealed_est = 0;
+	return ICP_OK;
+}
+
+#define SWAP(T, a, b)                                                          \
+	do {                                                                   \
+		T tmp_ = (a);                                                  \
+		(a) = (b);                                                     \
+		(b) = tmp_;                                                    \
+	} while (0)
+
+int pq_col_flush_page(struct icp_parquet_writer *w, pq_col *c, icp_error *err)
+{
+	pq_sealed *sp = &c->sp;
+	int rc;
+
+	if (c->lev_n == 0)
+		return ICP_OK;
+	if (c->dict_on && c->dict_pages == 0) {
+		size_t idx_bytes = c->page_values * (size_t)pq_bit_width((uint32_t)c->dict_n) / 8;
+		if (c->dict.len + idx_bytes >= c->page_plain_bytes && dict_to_plain(c) != ICP_OK)
+			return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory");
+	}
+	/* The previous page's job gives the sealed slot (and the chunk) back. */
+	if ((rc = pq_col_settle(c, err)) != ICP_OK)
+		return rc;
+	c->sealed_est = page_estimate(c);
+	/* Hand the open page over: its buffers become the sealed page's, the
+	 * sealed page's (idle) ones become the next open page's. */
+	SWAP(int16_t *, c->def, sp->def);
+	SWAP(int16_t *, c->rep, sp->rep);
+	SWAP(size_t, c->lev_cap, sp->lev_cap);
+	SWAP(uint32_t *, c->idx, sp->idx);
+	SWAP(size_t, c->idx_cap, sp->idx_cap);
+	SWAP(icp_buf, c->plain, sp->plain);
+	c->page_st.nulls = c->lev_n - c->page_values;
+	SWAP(pq_stats, c->page_st, sp->st);
+	sp->bool_bits = c->bool_bits;
+	sp->lev_n = c->lev_n;
+	sp->values = c->page_values;
+	sp->rows = c->page_rows;
+	sp->dict_n = c->dict_n;
+	sp->dict = c->dict_on;
 	if (c->dict_on) {
 		c->dict_pages++;
 		c->n_dict_pages++;
 	} else {
 		c->n_plain_pages++;
 	}
-	pq_stats_merge(&c->chunk_st, &c->page_st, c->order);
-	if (c->chunk_st.min.status != ICP_OK || c->chunk_st.max.status != ICP_OK)
-		return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory (stats)");
-
 	c->lev_n = c->page_values = c->page_rows = 0;
 	c->page_plain_bytes = 0;
 	c->bool_bits = 0;
 	icp_buf_reset(&c->plain);
 	pq_stats_reset(&c->page_st);
+	/* A failure of the job is reported by the next wait, with every
+	 * thread count alike. */
+	icp_pool_submit(&c->grp, compress_page_job, c);
 	return ICP_OK;
+}
+
+/* DictionaryPageHeader: 1 num_values, 2 encoding (PLAIN). Reads the
+ * dictionary, which the caller leaves alone until it waits. */
+static int dict_page_job(void *arg, unsigned worker, icp_error *err)
+{
+	pq_col *c = arg;
+	pq_scratch *s = &c->w->scr[worker];
+	const icp_buf *body = &c->dict;
+	pq_thrift t;
+	int rc;
+
+	if (c->codec != ICP_CODEC_NONE) {
+		icp_buf_reset(&s->comp);
+		rc = icp_codec_compress(s->codec, (icp_codec_id)c->codec, c->codec_level,
+		                        icp_slice_make(c->dict.data, c->dict.len), &s->comp, err);
+		if (rc != ICP_OK)
+			return rc;
+		body = &s->comp;
+	}
+	icp_buf_reset(&c->dict_page);
+	pq_tw_init(&t, &c->dict_page);
+	pq_tw_i32(&t, 1, PQ_PAGE_DICTIONARY);
+	pq_tw_i32(&t, 2, (int32_t)c->dict.len);
+	pq_tw_i32(&t, 3, (int32_t)body->len);
+	pq_tw_struct_begin(&t, 7);
+	pq_tw_i32(&t, 1, (int32_t)c->dict_n);
+	pq_tw_i32(&t, 2, PQ_ENC_PLAIN);
+	pq_tw_struct_end(&t);
+	pq_tw_end(&t);
+	c->dict_hdr_len = c->dict_page.len;
+	icp_buf_append(&c->dict_page, body->data, body->len);
+	if (c->dict_page.status != ICP_OK)
+		return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory");
+	return ICP_OK;
+}
+
+void pq_col_submit_dict(pq_col *c)
+{
+	icp_pool_submit(&c->grp, dict_page_job, c);
 }
 
 void pq_col_reset_chunk(pq_col *c)
 {
 	icp_buf_reset(&c->chunk);
 	icp_buf_reset(&c->ci_vals);
+	icp_buf_reset(&c->dict_page);
+	c->chunk_known = 0;
+	c->sealed_est = 0;
 	c->chunk_values = c->chunk_rows = c->chunk_uncompressed = 0;
 	c->n_plain_pages = c->n_dict_pages = 0;
 	c->n_pages = 0;
@@ -650,6 +757,25 @@ static int append_present(pq_col *c, const icp_parquet_batch *b, size_t from, si
 	return ICP_OK;
 }
 
+/* def and rep share lev_cap. */
+static int grow_levels(pq_col *c, size_t want)
+{
+	size_t cap = c->lev_cap ? c->lev_cap : 1024;
+	int16_t *p;
+	if (want <= c->lev_cap)
+		return ICP_OK;
+	while (cap < want)
+		cap *= 2;
+	if (!(p = icp_realloc(c->def, cap * sizeof(int16_t))))
+		return ICP_ERR_NOMEM;
+	c->def = p;
+	if (!(p = icp_realloc(c->rep, cap * sizeof(int16_t))))
+		return ICP_ERR_NOMEM;
+	c->rep = p;
+	c->lev_cap = cap;
+	return ICP_OK;
+}
+
 int pq_col_write(struct icp_parquet_writer *w, pq_col *c, const icp_parquet_batch *b,
                  icp_error *err)
 {
@@ -668,23 +794,13 @@ int pq_col_write(struct icp_parquet_writer *w, pq_col *c, const icp_parquet_batc
 		return icp_error_set(err, ICP_ERR_INVALID,
 		                     "parquet: column %d: batch must start a row (rep[0] = %d)",
 		                     c->field_id, b->rep[0]);
-	if ((maxd > 0 || maxr > 0) && c->lev_n + n > c->lev_cap) {
-		size_t cap = c->lev_cap ? c->lev_cap : 1024;
-		int16_t *p;
-		while (cap < c->lev_n + n)
-			cap *= 2;
-		if (!(p = icp_realloc(c->def, cap * sizeof(int16_t))))
-			return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory");
-		c->def = p;
-		if (!(p = icp_realloc(c->rep, cap * sizeof(int16_t))))
-			return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory");
-		c->rep = p;
-		c->lev_cap = cap;
-	}
 	while (i < n) {
 		size_t rows = 0, present = 0, j, budget_rows, budget_bytes, bytes = 0, est;
 		if (page_full(w, c) && (rc = pq_col_flush_page(w, c, err)) != ICP_OK)
 			return rc;
+		/* Here, as a flush swaps in the other set of level buffers. */
+		if ((maxd > 0 || maxr > 0) && (rc = grow_levels(c, c->lev_n + (n - i))) != ICP_OK)
+			return icp_error_set(err, rc, "parquet: out of memory");
 		budget_rows = w->opt.page_row_limit > c->page_rows
 		                  ? w->opt.page_row_limit - c->page_rows : 1;
 		if (budget_rows > SEG_ROWS)

@@ -16,6 +16,7 @@
 #define ICP_PARQUET_INT_H
 
 #include "parquet/parquet.h"
+#include "pool/pool.h"
 
 /* ---------------------------------------------------- parquet.thrift enums */
 
@@ -165,7 +166,46 @@ typedef struct pq_page_loc {
 	size_t min_off, min_len, max_off, max_len; /* into col->ci_vals */
 } pq_page_loc;
 
+/* A closed page on its way to the chunk: the open page's buffers, handed
+ * over whole (swapped, not copied) by pq_col_flush_page() to the column's
+ * compression job, which encodes the page body from them, compresses it
+ * and appends it with its header to the chunk. */
+typedef struct pq_sealed {
+	int16_t *def, *rep;
+	size_t lev_cap;
+	uint32_t *idx;
+	size_t idx_cap;
+	icp_buf plain;
+	size_t bool_bits;
+	size_t lev_n, values, rows;
+	size_t dict_n;              /* dictionary entries when the page was closed */
+	int dict;                   /* encoded with the dictionary */
+	pq_stats st;
+} pq_sealed;
+
+/* Per worker scratch of a writer: a job running on worker i uses only
+ * scr[i] (one job per worker at a time), so no lock guards it. */
+typedef struct pq_scratch {
+	icp_codec_ctx *codec;       /* not shareable across threads */
+	icp_buf page, comp, hdr;
+} pq_scratch;
+
+/* A leaf column. Ownership while a job of the column is in flight (between
+ * icp_pool_submit and the wait on `grp`):
+ * - the caller's thread owns the open page, the dictionary, the counters
+ *   marked (caller) and `rows`;
+ * - the job owns `sp` and the open chunk (chunk, pages, ci_vals, chunk_st,
+ *   chunk_values/rows/uncompressed), or `dict_page` for the dictionary job.
+ * Waiting on `grp` hands everything back to the caller. */
 typedef struct pq_col {
+	struct icp_parquet_writer *w;
+	icp_pool_group grp;         /* this column's jobs */
+	pq_sealed sp;               /* the page being compressed */
+	icp_buf dict_page;          /* dictionary page header + compressed body */
+	size_t dict_hdr_len;
+	uint64_t chunk_known;       /* (caller) chunk bytes as of the last wait */
+	size_t sealed_est;          /* (caller) estimate of the page in flight */
+
 	/* from the schema */
 	int node;
 	int field_id;
@@ -190,7 +230,7 @@ typedef struct pq_col {
 
 	/* dictionary of the open chunk */
 	int dict_on;                /* encoding new values with the dictionary */
-	int dict_pages;             /* data pages written with it */
+	int dict_pages;             /* (caller) data pages closed with it */
 	icp_buf dict;               /* PLAIN-encoded entries */
 	uint32_t *dict_off, *dict_len, *dict_hash;
 	size_t dict_n, dict_cap;
@@ -200,7 +240,7 @@ typedef struct pq_col {
 	/* open chunk */
 	icp_buf chunk;              /* headers + compressed data pages */
 	uint64_t chunk_values, chunk_rows, chunk_uncompressed;
-	int n_plain_pages, n_dict_pages;
+	int n_plain_pages, n_dict_pages; /* (caller) */
 	pq_stats chunk_st;
 	pq_page_loc *pages;
 	size_t n_pages, pages_cap;
@@ -217,8 +257,18 @@ int pq_col_init(pq_col *c, const pq_schema *s, int node, const icp_parquet_optio
 void pq_col_dispose(pq_col *c);
 int pq_col_write(struct icp_parquet_writer *w, pq_col *c, const icp_parquet_batch *b,
                  icp_error *err);
+/* Closes the open page (if it has entries) and hands it to a compression
+ * job (run inline without a pool), after waiting for the column's previous
+ * job. Returns that job's error, or the page's. */
 int pq_col_flush_page(struct icp_parquet_writer *w, pq_col *c, icp_error *err);
-/* Bytes the column holds for the open row group (pages + open page). */
+/* Queues the dictionary page job (fills dict_page, dict_hdr_len). */
+void pq_col_submit_dict(pq_col *c);
+/* Waits for the column's jobs: the caller owns the whole column again. */
+int pq_col_settle(pq_col *c, icp_error *err);
+/* Bytes the column holds for the open row group: the chunk as of the last
+ * wait, the page in flight (uncompressed estimate) and the open page. Only
+ * caller-owned fields, so it never waits, and it is the same number for
+ * every thread count (the writer's output depends on it). */
 size_t pq_col_buffered(const pq_col *c);
 /* Forget the chunk (after it was written); keeps allocations. */
 void pq_col_reset_chunk(pq_col *c);
@@ -257,15 +307,16 @@ struct icp_parquet_writer {
 	pq_schema schema;
 	pq_col *cols;
 	size_t n_cols;
-	icp_codec_ctx *codec;
+	icp_pool *pool;               /* borrowed; NULL = inline */
+	pq_scratch *scr;              /* icp_pool_workers(pool) entries */
+	unsigned n_scr;
 	icp_arena *arena;             /* footer metadata (stats, kv) */
 
 	uint64_t offset;              /* bytes handed to the sink */
 	uint64_t rows, rg_rows;
 	int failed, closed;
 
-	/* scratch reused for every page */
-	icp_buf page, comp, hdr, lev;
+	icp_buf hdr;                  /* caller's scratch (footer) */
 
 	pq_rg_meta *rgs;
 	size_t n_rgs, rgs_cap;
