@@ -99,6 +99,7 @@ static void test_bounded_queue_blocks(void)
 	gate gt;
 	producer pr;
 	pthread_t th;
+	int i;
 
 	icp_error_init(&err);
 	pthread_mutex_init(&gt.mu, NULL);
@@ -111,8 +112,11 @@ static void test_bounded_queue_blocks(void)
 	pr.gt = &gt;
 	atomic_init(&pr.submitted, 0);
 	pthread_create(&th, NULL, producer_main, &pr);
+	/* 2 running (blocked in the gate) + 2 queued; the 5th submit waits
+	 * (polled, then held for a while: robust on a loaded machine). */
+	for (i = 0; i < 500 && atomic_load(&pr.submitted) < 4; i++)
+		sleep_ms(10);
 	sleep_ms(200);
-	/* 2 running (blocked in the gate) + 2 queued; the 5th submit waits. */
 	CHECK_EQ_INT(atomic_load(&pr.submitted), 4);
 	CHECK_EQ_INT(atomic_load(&gt.ran), 0);
 	CHECK(!icp_pool_group_idle(&g));
