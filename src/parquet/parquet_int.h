@@ -5,7 +5,10 @@
  *             with it (levels, dictionary indices, v2 booleans)
  *   schema.c  schema validation, leaf paths and levels, SchemaElement list
  *   stats.c   min/max under each sort order, Statistics struct
- *   column.c  one leaf's buffers: open page, dictionary, stats, chunk pages
+ *   column.c  one leaf's buffers: open page, dictionary, stats; closing a
+ *             page hands it to page.c
+ *   page.c    the jobs (pool workers or inline): encode, compress and append
+ *             a closed page to the chunk; the dictionary page
  *   writer.c  sinks, options, writer lifecycle, row groups, page indexes
  *   footer.c  close: FileMetaData and the Iceberg metrics
  *   iceberg.c Iceberg single-value bounds (truncation, decimals)
@@ -261,6 +264,8 @@ int pq_col_write(struct icp_parquet_writer *w, pq_col *c, const icp_parquet_batc
  * job (run inline without a pool), after waiting for the column's previous
  * job. Returns that job's error, or the page's. */
 int pq_col_flush_page(struct icp_parquet_writer *w, pq_col *c, icp_error *err);
+/* Queues the page job of the just sealed c->sp (page.c). */
+void pq_page_submit(pq_col *c);
 /* Queues the dictionary page job (fills dict_page, dict_hdr_len). */
 void pq_col_submit_dict(pq_col *c);
 /* Waits for the column's jobs: the caller owns the whole column again. */
