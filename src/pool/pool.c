@@ -15,6 +15,7 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 
 typedef struct pool_job {
@@ -115,6 +116,7 @@ void icp_pool_free(icp_pool *p)
 int icp_pool_new(unsigned threads, size_t queue_cap, icp_pool **out, icp_error *err)
 {
 	icp_pool *p;
+	sigset_t all, old;
 	unsigned i;
 	int rc = ICP_ERR_NOMEM;
 
@@ -147,12 +149,18 @@ int icp_pool_new(unsigned threads, size_t queue_cap, icp_pool **out, icp_error *
 		goto fail;
 	}
 	p->sync_ok = 1;
+	/* Workers start with every signal blocked, so SIGTERM, SIGINT and
+	 * SIGALRM keep reaching the thread that installed their handlers (and
+	 * interrupting its waits) as before there were workers. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	for (i = 0; i < threads; i++) {
 		int e;
 		p->workers[i].p = p;
 		p->workers[i].index = i;
 		e = pthread_create(&p->workers[i].tid, NULL, worker_main, &p->workers[i]);
 		if (e != 0) {
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
 			icp_error_set(err, ICP_ERR_IO, "pool: cannot start thread %u of %u: %s", i + 1,
 			              threads, strerror(e));
 			rc = ICP_ERR_IO;
@@ -160,6 +168,7 @@ int icp_pool_new(unsigned threads, size_t queue_cap, icp_pool **out, icp_error *
 		}
 		p->n_threads = i + 1;
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	*out = p;
 	return ICP_OK;
 fail:

@@ -34,6 +34,7 @@
  * - icp_pool_free() drains: jobs already queued run to the end, then the
  *   workers are joined. Groups must be waited for before their memory goes.
  * - A pool and its groups may be used by several submitting threads.
+ * - Workers block every signal: process signals go to the other threads.
  */
 #ifndef ICP_POOL_H
 #define ICP_POOL_H
