@@ -30,7 +30,7 @@ for t in $counts; do
   awk -v t="$t" -v o="$o" -v d="$d" -v n="$N" 'BEGIN{
     printf "%-8d %8.3f %10.0f %9.3f %10.0f %8.2fx\n", t, o, n/o, d, n/d, d/o }'
 done
-awk 'NR==1{one=$2} {printf "ours speedup threads %d vs 1: %.2fx\n", $1, one/$2}' "$tmp/pq"
+awk 'NR==1{one=$2} NR>1{printf "ours speedup threads %d vs 1: %.2fx\n", $1, one/$2}' "$tmp/pq"
 
 echo "-- End to end --once, 4 partitions x $E records of 200 B, local store"
 d=$tmp/e2e; mkdir -p "$d/segments/bucket"
@@ -57,7 +57,7 @@ YAML
   /usr/bin/time -f '%e %M' -o "$d/time" "$B/iceberg-processor" --once -config="$d/config.yaml"
   read -r secs rss < "$d/time"
   awk -v t="$t" -v s="$secs" -v m="$rss" 'BEGIN{printf "%-8s %9.2f %9.1f\n", t, s, m/1024}'
-  echo "$t $secs" >> "$tmp/e2e"
+  echo "$t $secs" >> "$tmp/e2e_times"
 done
 for t in 1 "$CPUS"; do
   ds=$(node tools/bench-duckdb-parquet.mjs "$d/warehouse/bench/events/data/*.parquet" \
@@ -69,4 +69,4 @@ awk 'FNR==NR{o[NR]=$2; next} {d[FNR]=$2} END{
   printf "end to end: threads 1 / default = %.2fx faster with the default\n", o[1]/o[2]
   printf "ours threads=1 vs DuckDB threads=1: %.2fx DuckDB throughput\n", d[1]/o[1]
   printf "ours default vs DuckDB threads=nproc: %.2fx DuckDB throughput\n", d[2]/o[2] }' \
-  "$tmp/e2e" "$tmp/duck"
+  "$tmp/e2e_times" "$tmp/duck"

@@ -54,6 +54,7 @@ static uint64_t hash_bytes(const uint8_t *p, size_t n)
 int pq_col_init(pq_col *c, const pq_schema *s, int node, const icp_parquet_options *o)
 {
 	const pq_node *nd = &s->nodes[node];
+	size_t i;
 	memset(c, 0, sizeof(*c));
 	c->node = node;
 	c->field_id = nd->field_id;
@@ -73,10 +74,15 @@ int pq_col_init(pq_col *c, const pq_schema *s, int node, const icp_parquet_optio
 	icp_buf_init(&c->dict, ICP_BUF_UNLIMITED);
 	icp_buf_init(&c->chunk, ICP_BUF_UNLIMITED);
 	icp_buf_init(&c->ci_vals, ICP_BUF_UNLIMITED);
-	icp_buf_init(&c->sp.plain, ICP_BUF_UNLIMITED);
+	for (i = 0; i < PQ_IN_FLIGHT; i++) {
+		c->sp[i].col = c;
+		icp_pool_group_init(&c->sp[i].grp, NULL);
+		icp_buf_init(&c->sp[i].plain, ICP_BUF_UNLIMITED);
+		icp_buf_init(&c->sp[i].out, ICP_BUF_UNLIMITED);
+		pq_stats_init(&c->sp[i].st);
+	}
 	icp_buf_init(&c->dict_page, ICP_BUF_UNLIMITED);
-	icp_pool_group_init(&c->grp, NULL);
-	pq_stats_init(&c->sp.st);
+	icp_pool_group_init(&c->dgrp, NULL);
 	pq_stats_init(&c->page_st);
 	pq_stats_init(&c->chunk_st);
 	pq_stats_init(&c->file_st);
@@ -97,12 +103,16 @@ void pq_col_dispose(pq_col *c)
 	icp_buf_dispose(&c->dict);
 	icp_buf_dispose(&c->chunk);
 	icp_buf_dispose(&c->ci_vals);
-	icp_free(c->sp.def);
-	icp_free(c->sp.rep);
-	icp_free(c->sp.idx);
-	icp_buf_dispose(&c->sp.plain);
+	size_t i;
+	for (i = 0; i < PQ_IN_FLIGHT; i++) {
+		icp_free(c->sp[i].def);
+		icp_free(c->sp[i].rep);
+		icp_free(c->sp[i].idx);
+		icp_buf_dispose(&c->sp[i].plain);
+		icp_buf_dispose(&c->sp[i].out);
+		pq_stats_dispose(&c->sp[i].st);
+	}
 	icp_buf_dispose(&c->dict_page);
-	pq_stats_dispose(&c->sp.st);
 	pq_stats_dispose(&c->page_st);
 	pq_stats_dispose(&c->chunk_st);
 	pq_stats_dispose(&c->file_st);
@@ -438,7 +448,7 @@ static size_t page_estimate(const pq_col *c)
 
 size_t pq_col_buffered(const pq_col *c)
 {
-	return (size_t)c->chunk_known + c->sealed_est + page_estimate(c);
+	return c->chunk.len + c->sealed_est + page_estimate(c);
 }
 
 #define SWAP(T, a, b)                                                          \
@@ -450,7 +460,7 @@ size_t pq_col_buffered(const pq_col *c)
 
 int pq_col_flush_page(struct icp_parquet_writer *w, pq_col *c, icp_error *err)
 {
-	pq_sealed *sp = &c->sp;
+	pq_sealed *sp;
 	int rc;
 
 	if (c->lev_n == 0)
@@ -460,10 +470,13 @@ int pq_col_flush_page(struct icp_parquet_writer *w, pq_col *c, icp_error *err)
 		if (c->dict.len + idx_bytes >= c->page_plain_bytes && dict_to_plain(c) != ICP_OK)
 			return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory");
 	}
-	/* The previous page's job gives the sealed slot (and the chunk) back. */
-	if ((rc = pq_col_settle(c, err)) != ICP_OK)
+	/* A full ring: the oldest page joins the chunk, its slot is free. */
+	if (c->sp_n == PQ_IN_FLIGHT && (rc = pq_col_retire(c, err)) != ICP_OK)
 		return rc;
-	c->sealed_est = page_estimate(c);
+	sp = &c->sp[(c->sp_head + c->sp_n) % PQ_IN_FLIGHT];
+	sp->est = page_estimate(c);
+	c->sealed_est += sp->est;
+	c->sp_n++;
 	/* Hand the open page over: its buffers become the sealed page's, the
 	 * sealed page's (idle) ones become the next open page's. */
 	SWAP(int16_t *, c->def, sp->def);
@@ -493,7 +506,7 @@ int pq_col_flush_page(struct icp_parquet_writer *w, pq_col *c, icp_error *err)
 	pq_stats_reset(&c->page_st);
 	/* A failure of the job is reported by the next wait, with every
 	 * thread count alike. */
-	pq_page_submit(c);
+	pq_page_submit(sp);
 	return ICP_OK;
 }
 
@@ -502,7 +515,6 @@ void pq_col_reset_chunk(pq_col *c)
 	icp_buf_reset(&c->chunk);
 	icp_buf_reset(&c->ci_vals);
 	icp_buf_reset(&c->dict_page);
-	c->chunk_known = 0;
 	c->sealed_est = 0;
 	c->chunk_values = c->chunk_rows = c->chunk_uncompressed = 0;
 	c->n_plain_pages = c->n_dict_pages = 0;
@@ -548,7 +560,8 @@ static int append_present(pq_col *c, const icp_parquet_batch *b, size_t from, si
 	case PQ_T_DOUBLE: rc = append_f64(c, (const double *)b->fixed + from, n); break;
 	default: return append_bytes(c, b->bytes + from, n, err);
 	}
-	if (rc != ICP_OK || c->plain.status != ICP_OK || c->page_st.min.status != ICP_OK)
+	if (rc != ICP_OK || c->plain.status != ICP_OK || c->page_st.min.status != ICP_OK ||
+	    c->page_st.max.status != ICP_OK)
 		return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory");
 	if (c->phys != PQ_T_BOOLEAN)
 		c->page_plain_bytes += n * value_width(c);

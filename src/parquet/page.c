@@ -1,14 +1,17 @@
 /*
  * The job side of a column: what runs on a pool worker (or inline) once
- * pq_col_flush_page() has handed a closed page over. A page job encodes the
- * page body from the buffers it was given, compresses it with its worker's
- * codec context, builds the header and appends both to the column's chunk,
- * with the page's offset-index entry and column-index min/max. The
- * dictionary job compresses a chunk's dictionary page at a row group flush.
+ * pq_col_flush_page() has handed a closed page over, and how the caller
+ * takes it back. A page job encodes the page body from the buffers it was
+ * given, compresses it with its worker's codec context and leaves header +
+ * body in the sealed page. The caller retires sealed pages oldest first:
+ * waits for the job, appends the bytes to the chunk and records the page's
+ * offset-index entry, column-index min/max and statistics. So pages of one
+ * column compress concurrently (up to PQ_IN_FLIGHT) yet join the chunk in
+ * order. The dictionary job compresses a chunk's dictionary page at a row
+ * group flush.
  *
- * A job touches only its column's sealed page and open chunk (or
- * dict_page), its worker's scratch and the writer's read-only options; the
- * caller gets them back by waiting on the column's group (pq_col_settle).
+ * A job touches only its sealed page (or dict_page), its worker's scratch
+ * and read-only column and writer settings.
  */
 #include "parquet/parquet_int.h"
 
@@ -52,21 +55,18 @@ static void ci_record(pq_col *c, const pq_stats *st, pq_page_loc *loc)
 }
 
 /* The job: encodes the sealed page's body from the buffers handed over
- * (levels, then dictionary indices or values), compresses it, and appends
- * the header and body to the chunk. Runs on any worker; touches only the
- * column's sealed page and open chunk, the worker's scratch and read-only
- * writer options. */
+ * (levels, then dictionary indices or values), compresses it and writes
+ * header + body into sp->out. */
 static int compress_page_job(void *arg, unsigned worker, icp_error *err)
 {
-	pq_col *c = arg;
+	pq_sealed *sp = arg;
+	const pq_col *c = sp->col;
 	const icp_parquet_options *o = &c->w->opt;
 	pq_scratch *s = &c->w->scr[worker];
-	pq_sealed *sp = &c->sp;
 	icp_buf *pg = &s->page, *body = pg;
 	size_t lev_bytes, rep_len = 0, def_len = 0;
 	int v2 = o->page_version == 2, encoding, rc;
 	pq_thrift t;
-	pq_page_loc *loc;
 
 	icp_buf_reset(pg);
 	if (c->max_rep > 0) {
@@ -120,8 +120,8 @@ static int compress_page_job(void *arg, unsigned worker, icp_error *err)
 	 * 5 statistics} or 8 DataPageHeaderV2 {1 num_values, 2 num_nulls,
 	 * 3 num_rows, 4 encoding, 5 def bytes, 6 rep bytes, 7 is_compressed,
 	 * 8 statistics}. */
-	icp_buf_reset(&s->hdr);
-	pq_tw_init(&t, &s->hdr);
+	icp_buf_reset(&sp->out);
+	pq_tw_init(&t, &sp->out);
 	pq_tw_i32(&t, 1, v2 ? PQ_PAGE_DATA_V2 : PQ_PAGE_DATA);
 	pq_tw_i32(&t, 2, (int32_t)pg->len);
 	pq_tw_i32(&t, 3, (int32_t)body->len);
@@ -145,9 +145,32 @@ static int compress_page_job(void *arg, unsigned worker, icp_error *err)
 		pq_stats_write(&t, v2 ? 8 : 5, &sp->st, c->order, o->stats_max_len);
 	pq_tw_struct_end(&t);
 	pq_tw_end(&t);
-	if (s->hdr.status != ICP_OK)
-		return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory (page header)");
+	sp->hdr_len = sp->out.len;
+	sp->page_len = pg->len;
+	icp_buf_append(&sp->out, body->data, body->len);
+	if (sp->out.status != ICP_OK)
+		return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory (page)");
+	return ICP_OK;
+}
 
+void pq_page_submit(pq_sealed *sp)
+{
+	icp_pool_submit(&sp->grp, compress_page_job, sp);
+}
+
+int pq_col_retire(pq_col *c, icp_error *err)
+{
+	pq_sealed *sp = &c->sp[c->sp_head];
+	pq_page_loc *loc;
+	int rc;
+
+	if (c->broken)
+		return icp_error_set(err, c->broken, "parquet: column %d: failed before",
+		                     c->field_id);
+	if ((rc = icp_pool_group_wait(&sp->grp, err)) != ICP_OK)
+		return rc;
+	/* From here a failure leaves the chunk half updated: no retry. */
+	c->broken = ICP_ERR_NOMEM;
 	if (c->n_pages == c->pages_cap) {
 		size_t cap = c->pages_cap ? c->pages_cap * 2 : 64;
 		pq_page_loc *pl = icp_realloc(c->pages, cap * sizeof(*pl));
@@ -158,35 +181,40 @@ static int compress_page_job(void *arg, unsigned worker, icp_error *err)
 	}
 	loc = &c->pages[c->n_pages++];
 	loc->offset = c->chunk.len;
-	loc->size = (int32_t)(s->hdr.len + body->len);
+	loc->size = (int32_t)sp->out.len;
 	loc->first_row = (int64_t)c->chunk_rows;
 	ci_record(c, &sp->st, loc);
-	icp_buf_append(&c->chunk, s->hdr.data, s->hdr.len);
-	icp_buf_append(&c->chunk, body->data, body->len);
+	icp_buf_append(&c->chunk, sp->out.data, sp->out.len);
 	if (c->chunk.status != ICP_OK || c->ci_vals.status != ICP_OK)
 		return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory (chunk)");
-	c->chunk_uncompressed += s->hdr.len + pg->len;
+	c->chunk_uncompressed += sp->hdr_len + sp->page_len;
 	c->chunk_values += sp->lev_n;
 	c->chunk_rows += sp->rows;
 	pq_stats_merge(&c->chunk_st, &sp->st, c->order);
 	if (c->chunk_st.min.status != ICP_OK || c->chunk_st.max.status != ICP_OK)
 		return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory (stats)");
+	c->sealed_est -= sp->est;
+	c->sp_head = (c->sp_head + 1) % PQ_IN_FLIGHT;
+	c->sp_n--;
+	c->broken = 0;
 	return ICP_OK;
 }
 
 int pq_col_settle(pq_col *c, icp_error *err)
 {
-	int rc = icp_pool_group_wait(&c->grp, err);
-	if (rc != ICP_OK)
-		return rc;
-	c->chunk_known = c->chunk.len;
-	c->sealed_est = 0;
-	return ICP_OK;
+	int rc;
+	while (c->sp_n > 0)
+		if ((rc = pq_col_retire(c, err)) != ICP_OK)
+			return rc;
+	return icp_pool_group_wait(&c->dgrp, err);
 }
 
-void pq_page_submit(pq_col *c)
+void pq_col_quiesce(pq_col *c)
 {
-	icp_pool_submit(&c->grp, compress_page_job, c);
+	size_t i;
+	for (i = 0; i < PQ_IN_FLIGHT; i++)
+		icp_pool_group_wait(&c->sp[i].grp, NULL);
+	icp_pool_group_wait(&c->dgrp, NULL);
 }
 
 /* DictionaryPageHeader: 1 num_values, 2 encoding (PLAIN). Reads the
@@ -226,5 +254,5 @@ static int dict_page_job(void *arg, unsigned worker, icp_error *err)
 
 void pq_col_submit_dict(pq_col *c)
 {
-	icp_pool_submit(&c->grp, dict_page_job, c);
+	icp_pool_submit(&c->dgrp, dict_page_job, c);
 }

@@ -169,11 +169,18 @@ typedef struct pq_page_loc {
 	size_t min_off, min_len, max_off, max_len; /* into col->ci_vals */
 } pq_page_loc;
 
+/* Closed pages of one column that may be in flight at once. A constant:
+ * when pages join the chunk (and so the size estimate) must not depend on
+ * the thread count. */
+#define PQ_IN_FLIGHT 3
+
 /* A closed page on its way to the chunk: the open page's buffers, handed
- * over whole (swapped, not copied) by pq_col_flush_page() to the column's
- * compression job, which encodes the page body from them, compresses it
- * and appends it with its header to the chunk. */
+ * over whole (swapped, not copied) by pq_col_flush_page() to a job, which
+ * encodes the page body from them, compresses it and leaves header + body
+ * in `out`; the caller appends `out` to the chunk in page order (retire). */
 typedef struct pq_sealed {
+	struct pq_col *col;
+	icp_pool_group grp;         /* this page's job */
 	int16_t *def, *rep;
 	size_t lev_cap;
 	uint32_t *idx;
@@ -184,6 +191,9 @@ typedef struct pq_sealed {
 	size_t dict_n;              /* dictionary entries when the page was closed */
 	int dict;                   /* encoded with the dictionary */
 	pq_stats st;
+	size_t est;                 /* (caller) size estimate when closed */
+	icp_buf out;                /* (job) page header + compressed body */
+	size_t hdr_len, page_len;   /* (job) header, uncompressed body bytes */
 } pq_sealed;
 
 /* Per worker scratch of a writer: a job running on worker i uses only
@@ -193,21 +203,22 @@ typedef struct pq_scratch {
 	icp_buf page, comp, hdr;
 } pq_scratch;
 
-/* A leaf column. Ownership while a job of the column is in flight (between
- * icp_pool_submit and the wait on `grp`):
- * - the caller's thread owns the open page, the dictionary, the counters
- *   marked (caller) and `rows`;
- * - the job owns `sp` and the open chunk (chunk, pages, ci_vals, chunk_st,
- *   chunk_values/rows/uncompressed), or `dict_page` for the dictionary job.
- * Waiting on `grp` hands everything back to the caller. */
+/* A leaf column. Everything here belongs to the caller's thread except,
+ * while their job is in flight (from icp_pool_submit to the wait on their
+ * group), the sealed pages of the ring `sp` and, during a row group flush,
+ * `dict_page` / `dict_hdr_len` (the dictionary job, group `dgrp`). The
+ * chunk (chunk, pages, ci_vals, chunk_st and counters) is only ever
+ * changed by the caller, when it retires the oldest sealed page. */
 typedef struct pq_col {
 	struct icp_parquet_writer *w;
-	icp_pool_group grp;         /* this column's jobs */
-	pq_sealed sp;               /* the page being compressed */
+	pq_sealed sp[PQ_IN_FLIGHT]; /* ring of closed pages, oldest at sp_head */
+	size_t sp_head, sp_n;
+	size_t sealed_est;          /* sum of the ring's `est` */
+	int broken;                 /* a retire failed half way: its status,
+	                             * returned again, nothing retried */
+	icp_pool_group dgrp;        /* the dictionary page job */
 	icp_buf dict_page;          /* dictionary page header + compressed body */
 	size_t dict_hdr_len;
-	uint64_t chunk_known;       /* (caller) chunk bytes as of the last wait */
-	size_t sealed_est;          /* (caller) estimate of the page in flight */
 
 	/* from the schema */
 	int node;
@@ -264,16 +275,23 @@ int pq_col_write(struct icp_parquet_writer *w, pq_col *c, const icp_parquet_batc
  * job (run inline without a pool), after waiting for the column's previous
  * job. Returns that job's error, or the page's. */
 int pq_col_flush_page(struct icp_parquet_writer *w, pq_col *c, icp_error *err);
-/* Queues the page job of the just sealed c->sp (page.c). */
-void pq_page_submit(pq_col *c);
+/* Queues the job of a just sealed page (page.c). */
+void pq_page_submit(pq_sealed *sp);
+/* Waits for the oldest sealed page's job and appends its bytes to the
+ * chunk (with its page index entry and statistics). */
+int pq_col_retire(pq_col *c, icp_error *err);
 /* Queues the dictionary page job (fills dict_page, dict_hdr_len). */
 void pq_col_submit_dict(pq_col *c);
-/* Waits for the column's jobs: the caller owns the whole column again. */
+/* Retires every sealed page and waits for the dictionary job: the caller
+ * owns the whole column again. */
 int pq_col_settle(pq_col *c, icp_error *err);
-/* Bytes the column holds for the open row group: the chunk as of the last
- * wait, the page in flight (uncompressed estimate) and the open page. Only
- * caller-owned fields, so it never waits, and it is the same number for
- * every thread count (the writer's output depends on it). */
+/* Waits for every job of the column, reporting nothing (free after error). */
+void pq_col_quiesce(pq_col *c);
+/* Bytes the column holds for the open row group: the chunk (retired
+ * pages), the estimates of the pages in flight and the open page. Only
+ * caller-owned numbers that change at the same points for every thread
+ * count, so it never waits and the writer's output does not depend on the
+ * thread count. */
 size_t pq_col_buffered(const pq_col *c);
 /* Forget the chunk (after it was written); keeps allocations. */
 void pq_col_reset_chunk(pq_col *c);

@@ -111,7 +111,7 @@ void icp_parquet_writer_free(icp_parquet_writer *w)
 		return;
 	/* Jobs still in flight (after an error) own parts of their column. */
 	for (i = 0; w->cols && i < w->n_cols; i++)
-		icp_pool_group_wait(&w->cols[i].grp, NULL);
+		pq_col_quiesce(&w->cols[i]);
 	for (i = 0; w->cols && i < w->n_cols; i++)
 		pq_col_dispose(&w->cols[i]);
 	for (i = 0; w->scr && i < w->n_scr; i++) {
@@ -142,7 +142,7 @@ int icp_parquet_writer_new(const icp_parquet_field *fields, size_t n_fields,
                            icp_parquet_writer **out, icp_error *err)
 {
 	icp_parquet_writer *w;
-	size_t i;
+	size_t i, k;
 	int rc;
 
 	*out = NULL;
@@ -222,7 +222,9 @@ int icp_parquet_writer_new(const icp_parquet_field *fields, size_t n_fields,
 			goto fail;
 		}
 		w->cols[i].w = w;
-		icp_pool_group_init(&w->cols[i].grp, w->pool);
+		for (k = 0; k < PQ_IN_FLIGHT; k++)
+			icp_pool_group_init(&w->cols[i].sp[k].grp, w->pool);
+		icp_pool_group_init(&w->cols[i].dgrp, w->pool);
 	}
 	*out = w;
 	return ICP_OK;
