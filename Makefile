@@ -2,11 +2,12 @@
 # developers. CMake + CTest do the work; this file only sequences them.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all bootstrap build debug asan test test-release test-asan demo bench fuzz lint clean
+.PHONY: all bootstrap build debug asan tsan test test-release test-asan demo bench fuzz lint clean
 
 all: build
 
@@ -27,12 +28,23 @@ asan: bootstrap
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DICP_SANITIZE=ON -DCMAKE_C_COMPILER=clang >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
+# ThreadSanitizer, kept short: the code that runs on several threads (the
+# pool, the parquet writer on it) and the processor's end-to-end, --once and
+# crash tests (they run with processor.threads >= 2, tests/processor/lib.sh).
+TSAN_TARGETS = iceberg-processor icp-seggen pool_test_pool parquet_test_parquet parquet_test_parallel
+TSAN_TESTS = ^(pool_test_pool|parquet_test_parquet|parquet_test_parallel|processor_it_end_to_end|processor_it_once|processor_it_crash)$$
+
+tsan: bootstrap
+	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DICP_TSAN=ON -DCMAKE_C_COMPILER=clang >/dev/null
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target $(TSAN_TARGETS)
+
 lint:
 	@scripts/lint
 
-test: build asan lint
+test: build asan lint tsan
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+	cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j $(JOBS) -R '$(TSAN_TESTS)'
 
 demo: build
 	@scripts/demo
@@ -46,4 +58,4 @@ fuzz: bootstrap
 	@scripts/fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) build-debug
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD) build-debug

@@ -4,8 +4,9 @@
  * value ~200 B JSON, headers JSON), generated deterministically in memory,
  * then written with icp_parquet as the processor would: columnar batches.
  *
- *   bench_parquet write ROWS ITERS OUT [codec] [level]
- *       best of ITERS writes of OUT; prints
+ *   bench_parquet write ROWS ITERS OUT [codec] [level] [threads]
+ *       best of ITERS writes of OUT (threads: the writer's worker pool,
+ *       0 = none, the default); prints
  *       "write rows=N input_bytes=N seconds=S file_bytes=N"
  *       (input bytes: the values' own sizes, 4/8 for ints)
  *   bench_parquet input ROWS OUT
@@ -13,6 +14,7 @@
  *       to load (DuckDB reads it into a table before its timed COPY)
  */
 #include "parquet/parquet.h"
+#include "pool/pool.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,12 +181,14 @@ int main(int argc, char **argv)
 {
 	icp_parquet_options o;
 	rows r;
+	icp_pool *pool = NULL;
+	icp_error perr;
 	uint64_t size = 0;
 	double best = 1e30;
 	int iters, i;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: bench_parquet write ROWS ITERS OUT [codec] [level] | "
+		fprintf(stderr, "usage: bench_parquet write ROWS ITERS OUT [codec] [level] [threads] | "
 		                "input ROWS OUT\n");
 		return 2;
 	}
@@ -206,11 +210,19 @@ int main(int argc, char **argv)
 		return 2;
 	if (argc > 6)
 		o.codec_level = (int)strtol(argv[6], NULL, 10);
+	icp_error_init(&perr);
+	if (argc > 7 && strtol(argv[7], NULL, 10) > 0 &&
+	    icp_pool_new((unsigned)strtol(argv[7], NULL, 10), 0, &pool, &perr) != ICP_OK) {
+		fprintf(stderr, "bench_parquet: %s\n", perr.msg);
+		return 1;
+	}
+	o.pool = pool;
 	make_rows(&r, (size_t)strtoull(argv[2], NULL, 10));
 	for (i = 0; i < iters; i++) {
 		uint64_t t0 = icp_mono_ns(), t1;
 		if (write_file(&r, argv[4], &o, &size) != 0) {
 			free_rows(&r);
+			icp_pool_free(pool);
 			return 1;
 		}
 		t1 = icp_mono_ns();
@@ -220,5 +232,6 @@ int main(int argc, char **argv)
 	printf("write rows=%zu input_bytes=%llu seconds=%.6f file_bytes=%llu\n", r.n,
 	       (unsigned long long)r.input_bytes, best, (unsigned long long)size);
 	free_rows(&r);
+	icp_pool_free(pool);
 	return 0;
 }

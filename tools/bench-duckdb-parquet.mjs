@@ -1,17 +1,18 @@
 // DuckDB as the peer of bench/bench_parquet: loads INPUT (a Parquet file of
 // the benchmark rows) into a table, then times only
-// `COPY t TO OUT (FORMAT parquet, COMPRESSION zstd)` with one thread, best
-// of ITERS. Prints "duckdb rows=N seconds=S file_bytes=N".
-// Usage: node bench-duckdb-parquet.mjs INPUT OUT [ITERS]
+// `COPY t TO OUT (FORMAT parquet, COMPRESSION zstd)` with THREADS threads
+// (default 1), best of ITERS. Prints "duckdb rows=N seconds=S file_bytes=N".
+// Usage: node bench-duckdb-parquet.mjs INPUT OUT [ITERS] [THREADS]
 import fs from "node:fs";
 import { DuckDBInstance } from "@duckdb/node-api";
 
-const [input, out, itersArg] = process.argv.slice(2);
+const [input, out, itersArg, threadsArg] = process.argv.slice(2);
 const iters = Number(itersArg ?? 3);
+const threads = Number(threadsArg ?? 1);
 const q = (s) => s.replace(/'/g, "''");
 const db = await DuckDBInstance.create(":memory:");
 const con = await db.connect();
-await con.run("SET threads=1");
+await con.run(`SET threads=${threads}`);
 await con.run(`CREATE TABLE t AS SELECT * FROM read_parquet('${q(input)}')`);
 const rows = Number((await con.runAndReadAll("SELECT count(*) AS n FROM t")).getRowObjects()[0].n);
 let best = Infinity;

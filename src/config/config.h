@@ -149,6 +149,7 @@ typedef struct icp_config {
 		int64_t transaction_buffer_bytes;
 		int64_t stall_warning_seconds;
 		int64_t progress_interval_seconds; /* --once progress lines */
+		int64_t threads;  /* resolved: 0 becomes icp_pool_cpus() (>= 1) */
 	} processor;
 	struct {
 		int mode;       /* ICP_DISCOVERY_* */

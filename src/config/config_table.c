@@ -288,6 +288,14 @@ static const icp_cfg_key top_keys[] = {
 	 .off = TOP(processor.progress_interval_seconds), .def = "5", .min = 1,
 	 .max = 3600, .help = "With --once: seconds between the progress lines "
 	                      "logged per table (info level)."},
+	{.path = "processor.threads", .kind = ICP_CFG_INT,
+	 .off = TOP(processor.threads), .def = "0", .min = 0, .max = 1024,
+	 .help = "Worker threads that encode and compress Parquet column chunks "
+	         "in parallel. 0: the CPUs this process may use (its CPU "
+	         "affinity, capped by the cgroup v2 quota in "
+	         "/sys/fs/cgroup/cpu.max, rounded up). 1: everything on one "
+	         "thread (deterministic; the files are the same bytes for any "
+	         "value)."},
 	/* discovery, etcd */
 	{.path = "discovery.mode", .kind = ICP_CFG_ENUM, .off = TOP(discovery.mode),
 	 .def = "auto", .names = discovery_modes, .flags = ZD,

@@ -9,6 +9,7 @@
  */
 #include "config/config_int.h"
 #include "columns/columns.h"
+#include "pool/pool.h"
 
 #include <stdio.h>
 #include <strings.h>
@@ -110,6 +111,8 @@ static int resolve_derived(icp_cfg_ctx *c)
 		if (!(cfg->processor.worker_id = cfg_dup(c, host)))
 			return c->err->status;
 	}
+	if (cfg->processor.threads == 0)
+		cfg->processor.threads = (int64_t)icp_pool_cpus();
 	return ICP_OK;
 }
 

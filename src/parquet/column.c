@@ -1,9 +1,12 @@
 /*
  * One leaf column: values arrive in batches and are encoded straight into
  * the open page (levels as int16 arrays, values PLAIN or as dictionary
- * indices); a page is closed at a row boundary once it reaches the page
- * size or row limit, compressed and appended with its header to the
- * chunk buffer, which the writer hands to the sink when the row group ends.
+ * indices) on the caller's thread; a page is closed at a row boundary once
+ * it reaches the page size or row limit and handed over, buffers and all,
+ * to a job (page.c) that encodes, compresses and appends it with its header
+ * to the chunk buffer, which the writer hands to the sink when the row
+ * group ends. Every decision (page and dictionary) is taken here, on the
+ * caller's thread, so the output does not depend on the thread count.
  *
  * Dictionary: per column chunk. Each distinct value is stored once, PLAIN
  * encoded, in `dict`, found again through an open-addressing hash table.
@@ -26,7 +29,6 @@
 #endif
 
 #define SEG_ROWS 4096      /* rows per encoding step between page checks */
-#define CI_TRUNCATE 64     /* column index binary min/max length */
 
 static uint64_t hash_bytes(const uint8_t *p, size_t n)
 {
@@ -52,6 +54,7 @@ static uint64_t hash_bytes(const uint8_t *p, size_t n)
 int pq_col_init(pq_col *c, const pq_schema *s, int node, const icp_parquet_options *o)
 {
 	const pq_node *nd = &s->nodes[node];
+	size_t i;
 	memset(c, 0, sizeof(*c));
 	c->node = node;
 	c->field_id = nd->field_id;
@@ -71,6 +74,15 @@ int pq_col_init(pq_col *c, const pq_schema *s, int node, const icp_parquet_optio
 	icp_buf_init(&c->dict, ICP_BUF_UNLIMITED);
 	icp_buf_init(&c->chunk, ICP_BUF_UNLIMITED);
 	icp_buf_init(&c->ci_vals, ICP_BUF_UNLIMITED);
+	for (i = 0; i < PQ_IN_FLIGHT; i++) {
+		c->sp[i].col = c;
+		icp_pool_group_init(&c->sp[i].grp, NULL);
+		icp_buf_init(&c->sp[i].plain, ICP_BUF_UNLIMITED);
+		icp_buf_init(&c->sp[i].out, ICP_BUF_UNLIMITED);
+		pq_stats_init(&c->sp[i].st);
+	}
+	icp_buf_init(&c->dict_page, ICP_BUF_UNLIMITED);
+	icp_pool_group_init(&c->dgrp, NULL);
 	pq_stats_init(&c->page_st);
 	pq_stats_init(&c->chunk_st);
 	pq_stats_init(&c->file_st);
@@ -91,6 +103,16 @@ void pq_col_dispose(pq_col *c)
 	icp_buf_dispose(&c->dict);
 	icp_buf_dispose(&c->chunk);
 	icp_buf_dispose(&c->ci_vals);
+	size_t i;
+	for (i = 0; i < PQ_IN_FLIGHT; i++) {
+		icp_free(c->sp[i].def);
+		icp_free(c->sp[i].rep);
+		icp_free(c->sp[i].idx);
+		icp_buf_dispose(&c->sp[i].plain);
+		icp_buf_dispose(&c->sp[i].out);
+		pq_stats_dispose(&c->sp[i].st);
+	}
+	icp_buf_dispose(&c->dict_page);
 	pq_stats_dispose(&c->page_st);
 	pq_stats_dispose(&c->chunk_st);
 	pq_stats_dispose(&c->file_st);
@@ -426,54 +448,20 @@ static size_t page_estimate(const pq_col *c)
 
 size_t pq_col_buffered(const pq_col *c)
 {
-	return c->chunk.len + page_estimate(c);
+	return c->chunk.len + c->sealed_est + page_estimate(c);
 }
 
-/* Column index min/max: binary values are cut to CI_TRUNCATE bytes (the
- * max rounded up so it stays an upper bound; kept whole if it cannot be). */
-static void ci_record(pq_col *c, pq_page_loc *loc)
-{
-	const pq_stats *st = &c->page_st;
-	uint8_t tmp[8];
-	const uint8_t *p;
-	size_t n;
-
-	loc->null_page = !st->has;
-	loc->nulls = st->nulls;
-	loc->min_off = loc->max_off = c->ci_vals.len;
-	loc->min_len = loc->max_len = 0;
-	if (!st->has)
-		return;
-	pq_stats_out(st, c->order, 0, tmp, &p, &n);
-	if (c->order == PQ_ORD_UBYTES && n > CI_TRUNCATE)
-		n = CI_TRUNCATE;
-	loc->min_off = c->ci_vals.len;
-	loc->min_len = n;
-	icp_buf_append(&c->ci_vals, p, n);
-	pq_stats_out(st, c->order, 1, tmp, &p, &n);
-	loc->max_off = c->ci_vals.len;
-	if (c->order == PQ_ORD_UBYTES && n > CI_TRUNCATE) {
-		size_t k = CI_TRUNCATE;
-		while (k > 0 && p[k - 1] == 0xFF)
-			k--;
-		if (k > 0) {
-			icp_buf_append(&c->ci_vals, p, k);
-			c->ci_vals.data[c->ci_vals.len - 1]++;
-			loc->max_len = k;
-			return;
-		}
-	}
-	icp_buf_append(&c->ci_vals, p, n);
-	loc->max_len = n;
-}
+#define SWAP(T, a, b)                                                          \
+	do {                                                                   \
+		T tmp_ = (a);                                                  \
+		(a) = (b);                                                     \
+		(b) = tmp_;                                                    \
+	} while (0)
 
 int pq_col_flush_page(struct icp_parquet_writer *w, pq_col *c, icp_error *err)
 {
-	icp_buf *pg = &w->page, *body = pg;
-	size_t lev_bytes = 0, rep_len = 0, def_len = 0;
-	int v2 = w->opt.page_version == 2, encoding, rc;
-	pq_thrift t;
-	pq_page_loc *loc;
+	pq_sealed *sp;
+	int rc;
 
 	if (c->lev_n == 0)
 		return ICP_OK;
@@ -482,116 +470,43 @@ int pq_col_flush_page(struct icp_parquet_writer *w, pq_col *c, icp_error *err)
 		if (c->dict.len + idx_bytes >= c->page_plain_bytes && dict_to_plain(c) != ICP_OK)
 			return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory");
 	}
-	icp_buf_reset(pg);
-	if (c->max_rep > 0) {
-		size_t at = pg->len;
-		if (v2)
-			pq_put_levels(pg, c->rep, c->lev_n, pq_bit_width((uint32_t)c->max_rep));
-		else
-			pq_put_levels_v1(pg, c->rep, c->lev_n, pq_bit_width((uint32_t)c->max_rep));
-		rep_len = pg->len - at;
-	}
-	if (c->max_def > 0) {
-		size_t at = pg->len;
-		if (v2)
-			pq_put_levels(pg, c->def, c->lev_n, pq_bit_width((uint32_t)c->max_def));
-		else
-			pq_put_levels_v1(pg, c->def, c->lev_n, pq_bit_width((uint32_t)c->max_def));
-		def_len = pg->len - at;
-	}
-	lev_bytes = pg->len;
-	if (c->dict_on) {
-		int width = pq_bit_width((uint32_t)(c->dict_n ? c->dict_n - 1 : 0));
-		pq_put_indices(pg, c->idx, c->page_values, width ? width : 1);
-		encoding = PQ_ENC_RLE_DICTIONARY;
-	} else if (v2 && c->phys == PQ_T_BOOLEAN) {
-		pq_put_bool_rle(pg, c->plain.data, c->bool_bits);
-		encoding = PQ_ENC_RLE;
-	} else {
-		icp_buf_append(pg, c->plain.data, c->plain.len);
-		encoding = PQ_ENC_PLAIN;
-	}
-	if (pg->status != ICP_OK)
-		return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory (page)");
-	if (pg->len > 0x7fffffff)
-		return icp_error_set(err, ICP_ERR_TOO_LARGE,
-		                     "parquet: column %d: page of %zu bytes", c->field_id, pg->len);
-
-	if (c->codec != ICP_CODEC_NONE) {
-		size_t from = v2 ? lev_bytes : 0;
-		icp_buf_reset(&w->comp);
-		icp_buf_append(&w->comp, pg->data, from);
-		rc = icp_codec_compress(w->codec, (icp_codec_id)c->codec, c->codec_level,
-		                        icp_slice_make(pg->data + from, pg->len - from), &w->comp,
-		                        err);
-		if (rc != ICP_OK)
-			return rc;
-		body = &w->comp;
-	}
-
-	/* PageHeader: 1 type, 2 uncompressed_page_size, 3 compressed_page_size,
-	 * 5 DataPageHeader {1 num_values, 2 encoding, 3 def enc, 4 rep enc,
-	 * 5 statistics} or 8 DataPageHeaderV2 {1 num_values, 2 num_nulls,
-	 * 3 num_rows, 4 encoding, 5 def bytes, 6 rep bytes, 7 is_compressed,
-	 * 8 statistics}. */
+	/* A full ring: the oldest page joins the chunk, its slot is free. */
+	if (c->sp_n == PQ_IN_FLIGHT && (rc = pq_col_retire(c, err)) != ICP_OK)
+		return rc;
+	sp = &c->sp[(c->sp_head + c->sp_n) % PQ_IN_FLIGHT];
+	sp->est = page_estimate(c);
+	c->sealed_est += sp->est;
+	c->sp_n++;
+	/* Hand the open page over: its buffers become the sealed page's, the
+	 * sealed page's (idle) ones become the next open page's. */
+	SWAP(int16_t *, c->def, sp->def);
+	SWAP(int16_t *, c->rep, sp->rep);
+	SWAP(size_t, c->lev_cap, sp->lev_cap);
+	SWAP(uint32_t *, c->idx, sp->idx);
+	SWAP(size_t, c->idx_cap, sp->idx_cap);
+	SWAP(icp_buf, c->plain, sp->plain);
 	c->page_st.nulls = c->lev_n - c->page_values;
-	icp_buf_reset(&w->hdr);
-	pq_tw_init(&t, &w->hdr);
-	pq_tw_i32(&t, 1, v2 ? PQ_PAGE_DATA_V2 : PQ_PAGE_DATA);
-	pq_tw_i32(&t, 2, (int32_t)pg->len);
-	pq_tw_i32(&t, 3, (int32_t)body->len);
-	if (!v2) {
-		pq_tw_struct_begin(&t, 5);
-		pq_tw_i32(&t, 1, (int32_t)c->lev_n);
-		pq_tw_i32(&t, 2, encoding);
-		pq_tw_i32(&t, 3, PQ_ENC_RLE);
-		pq_tw_i32(&t, 4, PQ_ENC_RLE);
-	} else {
-		pq_tw_struct_begin(&t, 8);
-		pq_tw_i32(&t, 1, (int32_t)c->lev_n);
-		pq_tw_i32(&t, 2, (int32_t)(c->lev_n - c->page_values));
-		pq_tw_i32(&t, 3, (int32_t)c->page_rows);
-		pq_tw_i32(&t, 4, encoding);
-		pq_tw_i32(&t, 5, (int32_t)def_len);
-		pq_tw_i32(&t, 6, (int32_t)rep_len);
-		pq_tw_bool(&t, 7, c->codec != ICP_CODEC_NONE);
-	}
-	if (w->opt.page_stats)
-		pq_stats_write(&t, v2 ? 8 : 5, &c->page_st, c->order, w->opt.stats_max_len);
-	pq_tw_struct_end(&t);
-	pq_tw_end(&t);
-	if (w->hdr.status != ICP_OK)
-		return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory (page header)");
-
-	if (grow((void **)&c->pages, &c->pages_cap, c->n_pages + 1, sizeof(pq_page_loc)) != ICP_OK)
-		return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory");
-	loc = &c->pages[c->n_pages++];
-	loc->offset = c->chunk.len;
-	loc->size = (int32_t)(w->hdr.len + body->len);
-	loc->first_row = (int64_t)c->chunk_rows;
-	ci_record(c, loc);
-	icp_buf_append(&c->chunk, w->hdr.data, w->hdr.len);
-	icp_buf_append(&c->chunk, body->data, body->len);
-	if (c->chunk.status != ICP_OK || c->ci_vals.status != ICP_OK)
-		return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory (chunk)");
-	c->chunk_uncompressed += w->hdr.len + pg->len;
-	c->chunk_values += c->lev_n;
-	c->chunk_rows += c->page_rows;
+	SWAP(pq_stats, c->page_st, sp->st);
+	sp->bool_bits = c->bool_bits;
+	sp->lev_n = c->lev_n;
+	sp->values = c->page_values;
+	sp->rows = c->page_rows;
+	sp->dict_n = c->dict_n;
+	sp->dict = c->dict_on;
 	if (c->dict_on) {
 		c->dict_pages++;
 		c->n_dict_pages++;
 	} else {
 		c->n_plain_pages++;
 	}
-	pq_stats_merge(&c->chunk_st, &c->page_st, c->order);
-	if (c->chunk_st.min.status != ICP_OK || c->chunk_st.max.status != ICP_OK)
-		return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory (stats)");
-
 	c->lev_n = c->page_values = c->page_rows = 0;
 	c->page_plain_bytes = 0;
 	c->bool_bits = 0;
 	icp_buf_reset(&c->plain);
 	pq_stats_reset(&c->page_st);
+	/* A failure of the job is reported by the next wait, with every
+	 * thread count alike. */
+	pq_page_submit(sp);
 	return ICP_OK;
 }
 
@@ -599,6 +514,8 @@ void pq_col_reset_chunk(pq_col *c)
 {
 	icp_buf_reset(&c->chunk);
 	icp_buf_reset(&c->ci_vals);
+	icp_buf_reset(&c->dict_page);
+	c->sealed_est = 0;
 	c->chunk_values = c->chunk_rows = c->chunk_uncompressed = 0;
 	c->n_plain_pages = c->n_dict_pages = 0;
 	c->n_pages = 0;
@@ -643,10 +560,30 @@ static int append_present(pq_col *c, const icp_parquet_batch *b, size_t from, si
 	case PQ_T_DOUBLE: rc = append_f64(c, (const double *)b->fixed + from, n); break;
 	default: return append_bytes(c, b->bytes + from, n, err);
 	}
-	if (rc != ICP_OK || c->plain.status != ICP_OK || c->page_st.min.status != ICP_OK)
+	if (rc != ICP_OK || c->plain.status != ICP_OK || c->page_st.min.status != ICP_OK ||
+	    c->page_st.max.status != ICP_OK)
 		return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory");
 	if (c->phys != PQ_T_BOOLEAN)
 		c->page_plain_bytes += n * value_width(c);
+	return ICP_OK;
+}
+
+/* def and rep share lev_cap. */
+static int grow_levels(pq_col *c, size_t want)
+{
+	size_t cap = c->lev_cap ? c->lev_cap : 1024;
+	int16_t *p;
+	if (want <= c->lev_cap)
+		return ICP_OK;
+	while (cap < want)
+		cap *= 2;
+	if (!(p = icp_realloc(c->def, cap * sizeof(int16_t))))
+		return ICP_ERR_NOMEM;
+	c->def = p;
+	if (!(p = icp_realloc(c->rep, cap * sizeof(int16_t))))
+		return ICP_ERR_NOMEM;
+	c->rep = p;
+	c->lev_cap = cap;
 	return ICP_OK;
 }
 
@@ -668,23 +605,13 @@ int pq_col_write(struct icp_parquet_writer *w, pq_col *c, const icp_parquet_batc
 		return icp_error_set(err, ICP_ERR_INVALID,
 		                     "parquet: column %d: batch must start a row (rep[0] = %d)",
 		                     c->field_id, b->rep[0]);
-	if ((maxd > 0 || maxr > 0) && c->lev_n + n > c->lev_cap) {
-		size_t cap = c->lev_cap ? c->lev_cap : 1024;
-		int16_t *p;
-		while (cap < c->lev_n + n)
-			cap *= 2;
-		if (!(p = icp_realloc(c->def, cap * sizeof(int16_t))))
-			return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory");
-		c->def = p;
-		if (!(p = icp_realloc(c->rep, cap * sizeof(int16_t))))
-			return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory");
-		c->rep = p;
-		c->lev_cap = cap;
-	}
 	while (i < n) {
 		size_t rows = 0, present = 0, j, budget_rows, budget_bytes, bytes = 0, est;
 		if (page_full(w, c) && (rc = pq_col_flush_page(w, c, err)) != ICP_OK)
 			return rc;
+		/* Here, as a flush swaps in the other set of level buffers. */
+		if ((maxd > 0 || maxr > 0) && (rc = grow_levels(c, c->lev_n + (n - i))) != ICP_OK)
+			return icp_error_set(err, rc, "parquet: out of memory");
 		budget_rows = w->opt.page_row_limit > c->page_rows
 		                  ? w->opt.page_row_limit - c->page_rows : 1;
 		if (budget_rows > SEG_ROWS)

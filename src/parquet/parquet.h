@@ -33,7 +33,8 @@
  * during the call only. The sink is borrowed and must outlive the writer.
  * icp_parquet_writer_close() fills caller-owned icp_parquet_file_metrics,
  * released with icp_parquet_file_metrics_dispose(). A writer is used by one
- * thread at a time. After any error the writer is unusable except for _free.
+ * thread at a time (its pool's workers only ever get one column's closed
+ * pages, handed over and waited for inside the writer's calls). After any error the writer is unusable except for _free.
  */
 #ifndef ICP_PARQUET_H
 #define ICP_PARQUET_H
@@ -130,6 +131,11 @@ typedef struct icp_parquet_options {
 	size_t iceberg_truncate;    /* Iceberg bound truncation, in code points
 	                             * for strings, bytes for binary (16) */
 	const char *created_by;     /* NULL = "iceberg-processor version ..." */
+	struct icp_pool *pool;      /* borrowed, outlives the writer; NULL =
+	                             * compress on the caller's thread. Pages of
+	                             * different columns are encoded and
+	                             * compressed on it concurrently; the file's
+	                             * bytes are the same for any thread count */
 } icp_parquet_options;
 
 void icp_parquet_options_init(icp_parquet_options *o);

@@ -5,7 +5,10 @@
  *             with it (levels, dictionary indices, v2 booleans)
  *   schema.c  schema validation, leaf paths and levels, SchemaElement list
  *   stats.c   min/max under each sort order, Statistics struct
- *   column.c  one leaf's buffers: open page, dictionary, stats, chunk pages
+ *   column.c  one leaf's buffers: open page, dictionary, stats; closing a
+ *             page hands it to page.c
+ *   page.c    the jobs (pool workers or inline): encode, compress and append
+ *             a closed page to the chunk; the dictionary page
  *   writer.c  sinks, options, writer lifecycle, row groups, page indexes
  *   footer.c  close: FileMetaData and the Iceberg metrics
  *   iceberg.c Iceberg single-value bounds (truncation, decimals)
@@ -16,6 +19,7 @@
 #define ICP_PARQUET_INT_H
 
 #include "parquet/parquet.h"
+#include "pool/pool.h"
 
 /* ---------------------------------------------------- parquet.thrift enums */
 
@@ -165,7 +169,57 @@ typedef struct pq_page_loc {
 	size_t min_off, min_len, max_off, max_len; /* into col->ci_vals */
 } pq_page_loc;
 
+/* Closed pages of one column that may be in flight at once. A constant:
+ * when pages join the chunk (and so the size estimate) must not depend on
+ * the thread count. */
+#define PQ_IN_FLIGHT 3
+
+/* A closed page on its way to the chunk: the open page's buffers, handed
+ * over whole (swapped, not copied) by pq_col_flush_page() to a job, which
+ * encodes the page body from them, compresses it and leaves header + body
+ * in `out`; the caller appends `out` to the chunk in page order (retire). */
+typedef struct pq_sealed {
+	struct pq_col *col;
+	icp_pool_group grp;         /* this page's job */
+	int16_t *def, *rep;
+	size_t lev_cap;
+	uint32_t *idx;
+	size_t idx_cap;
+	icp_buf plain;
+	size_t bool_bits;
+	size_t lev_n, values, rows;
+	size_t dict_n;              /* dictionary entries when the page was closed */
+	int dict;                   /* encoded with the dictionary */
+	pq_stats st;
+	size_t est;                 /* (caller) size estimate when closed */
+	icp_buf out;                /* (job) page header + compressed body */
+	size_t hdr_len, page_len;   /* (job) header, uncompressed body bytes */
+} pq_sealed;
+
+/* Per worker scratch of a writer: a job running on worker i uses only
+ * scr[i] (one job per worker at a time), so no lock guards it. */
+typedef struct pq_scratch {
+	icp_codec_ctx *codec;       /* not shareable across threads */
+	icp_buf page, comp, hdr;
+} pq_scratch;
+
+/* A leaf column. Everything here belongs to the caller's thread except,
+ * while their job is in flight (from icp_pool_submit to the wait on their
+ * group), the sealed pages of the ring `sp` and, during a row group flush,
+ * `dict_page` / `dict_hdr_len` (the dictionary job, group `dgrp`). The
+ * chunk (chunk, pages, ci_vals, chunk_st and counters) is only ever
+ * changed by the caller, when it retires the oldest sealed page. */
 typedef struct pq_col {
+	struct icp_parquet_writer *w;
+	pq_sealed sp[PQ_IN_FLIGHT]; /* ring of closed pages, oldest at sp_head */
+	size_t sp_head, sp_n;
+	size_t sealed_est;          /* sum of the ring's `est` */
+	int broken;                 /* a retire failed half way: its status,
+	                             * returned again, nothing retried */
+	icp_pool_group dgrp;        /* the dictionary page job */
+	icp_buf dict_page;          /* dictionary page header + compressed body */
+	size_t dict_hdr_len;
+
 	/* from the schema */
 	int node;
 	int field_id;
@@ -190,7 +244,7 @@ typedef struct pq_col {
 
 	/* dictionary of the open chunk */
 	int dict_on;                /* encoding new values with the dictionary */
-	int dict_pages;             /* data pages written with it */
+	int dict_pages;             /* (caller) data pages closed with it */
 	icp_buf dict;               /* PLAIN-encoded entries */
 	uint32_t *dict_off, *dict_len, *dict_hash;
 	size_t dict_n, dict_cap;
@@ -200,7 +254,7 @@ typedef struct pq_col {
 	/* open chunk */
 	icp_buf chunk;              /* headers + compressed data pages */
 	uint64_t chunk_values, chunk_rows, chunk_uncompressed;
-	int n_plain_pages, n_dict_pages;
+	int n_plain_pages, n_dict_pages; /* (caller) */
 	pq_stats chunk_st;
 	pq_page_loc *pages;
 	size_t n_pages, pages_cap;
@@ -217,8 +271,27 @@ int pq_col_init(pq_col *c, const pq_schema *s, int node, const icp_parquet_optio
 void pq_col_dispose(pq_col *c);
 int pq_col_write(struct icp_parquet_writer *w, pq_col *c, const icp_parquet_batch *b,
                  icp_error *err);
+/* Closes the open page (if it has entries) and hands it to a compression
+ * job (run inline without a pool), after waiting for the column's previous
+ * job. Returns that job's error, or the page's. */
 int pq_col_flush_page(struct icp_parquet_writer *w, pq_col *c, icp_error *err);
-/* Bytes the column holds for the open row group (pages + open page). */
+/* Queues the job of a just sealed page (page.c). */
+void pq_page_submit(pq_sealed *sp);
+/* Waits for the oldest sealed page's job and appends its bytes to the
+ * chunk (with its page index entry and statistics). */
+int pq_col_retire(pq_col *c, icp_error *err);
+/* Queues the dictionary page job (fills dict_page, dict_hdr_len). */
+void pq_col_submit_dict(pq_col *c);
+/* Retires every sealed page and waits for the dictionary job: the caller
+ * owns the whole column again. */
+int pq_col_settle(pq_col *c, icp_error *err);
+/* Waits for every job of the column, reporting nothing (free after error). */
+void pq_col_quiesce(pq_col *c);
+/* Bytes the column holds for the open row group: the chunk (retired
+ * pages), the estimates of the pages in flight and the open page. Only
+ * caller-owned numbers that change at the same points for every thread
+ * count, so it never waits and the writer's output does not depend on the
+ * thread count. */
 size_t pq_col_buffered(const pq_col *c);
 /* Forget the chunk (after it was written); keeps allocations. */
 void pq_col_reset_chunk(pq_col *c);
@@ -257,15 +330,16 @@ struct icp_parquet_writer {
 	pq_schema schema;
 	pq_col *cols;
 	size_t n_cols;
-	icp_codec_ctx *codec;
+	icp_pool *pool;               /* borrowed; NULL = inline */
+	pq_scratch *scr;              /* icp_pool_workers(pool) entries */
+	unsigned n_scr;
 	icp_arena *arena;             /* footer metadata (stats, kv) */
 
 	uint64_t offset;              /* bytes handed to the sink */
 	uint64_t rows, rg_rows;
 	int failed, closed;
 
-	/* scratch reused for every page */
-	icp_buf page, comp, hdr, lev;
+	icp_buf hdr;                  /* caller's scratch (footer) */
 
 	pq_rg_meta *rgs;
 	size_t n_rgs, rgs_cap;

@@ -109,8 +109,18 @@ void icp_parquet_writer_free(icp_parquet_writer *w)
 	size_t i;
 	if (!w)
 		return;
+	/* Jobs still in flight (after an error) own parts of their column. */
+	for (i = 0; w->cols && i < w->n_cols; i++)
+		pq_col_quiesce(&w->cols[i]);
 	for (i = 0; w->cols && i < w->n_cols; i++)
 		pq_col_dispose(&w->cols[i]);
+	for (i = 0; w->scr && i < w->n_scr; i++) {
+		icp_codec_ctx_free(w->scr[i].codec);
+		icp_buf_dispose(&w->scr[i].page);
+		icp_buf_dispose(&w->scr[i].comp);
+		icp_buf_dispose(&w->scr[i].hdr);
+	}
+	icp_free(w->scr);
 	icp_free(w->cols);
 	for (i = 0; i < w->n_rgs; i++)
 		icp_free(w->rgs[i].chunks);
@@ -118,12 +128,8 @@ void icp_parquet_writer_free(icp_parquet_writer *w)
 	for (i = 0; i < 2 * w->n_kv; i++)
 		icp_free(w->kv[i]);
 	icp_free(w->kv);
-	icp_codec_ctx_free(w->codec);
 	icp_arena_free(w->arena);
-	icp_buf_dispose(&w->page);
-	icp_buf_dispose(&w->comp);
 	icp_buf_dispose(&w->hdr);
-	icp_buf_dispose(&w->lev);
 	icp_buf_dispose(&w->colidx);
 	icp_buf_dispose(&w->offidx);
 	icp_free(w->created_by);
@@ -136,7 +142,7 @@ int icp_parquet_writer_new(const icp_parquet_field *fields, size_t n_fields,
                            icp_parquet_writer **out, icp_error *err)
 {
 	icp_parquet_writer *w;
-	size_t i;
+	size_t i, k;
 	int rc;
 
 	*out = NULL;
@@ -150,10 +156,7 @@ int icp_parquet_writer_new(const icp_parquet_field *fields, size_t n_fields,
 	else
 		icp_parquet_options_init(&w->opt);
 	w->sink = sink;
-	icp_buf_init(&w->page, ICP_BUF_UNLIMITED);
-	icp_buf_init(&w->comp, ICP_BUF_UNLIMITED);
 	icp_buf_init(&w->hdr, ICP_BUF_UNLIMITED);
-	icp_buf_init(&w->lev, ICP_BUF_UNLIMITED);
 	icp_buf_init(&w->colidx, ICP_BUF_UNLIMITED);
 	icp_buf_init(&w->offidx, ICP_BUF_UNLIMITED);
 	if ((rc = pq_schema_build(&w->schema, fields, n_fields, err)) != ICP_OK)
@@ -179,11 +182,26 @@ int icp_parquet_writer_new(const icp_parquet_field *fields, size_t n_fields,
 		w->created_by = icp_strdup(tmp);
 		w->opt.created_by = NULL;
 	}
-	w->codec = icp_codec_ctx_new();
+	w->pool = w->opt.pool;
 	w->arena = icp_arena_new(0);
+	w->n_scr = icp_pool_workers(w->pool);
+	w->scr = icp_calloc(w->n_scr, sizeof(pq_scratch));
+	if (!w->created_by || !w->arena || !w->scr) {
+		rc = icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory");
+		goto fail;
+	}
+	for (i = 0; i < w->n_scr; i++) {
+		icp_buf_init(&w->scr[i].page, ICP_BUF_UNLIMITED);
+		icp_buf_init(&w->scr[i].comp, ICP_BUF_UNLIMITED);
+		icp_buf_init(&w->scr[i].hdr, ICP_BUF_UNLIMITED);
+		if (!(w->scr[i].codec = icp_codec_ctx_new())) {
+			rc = icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory");
+			goto fail;
+		}
+	}
 	w->n_cols = w->schema.n_leaves;
 	w->cols = icp_calloc(w->n_cols ? w->n_cols : 1, sizeof(pq_col));
-	if (!w->created_by || !w->codec || !w->arena || !w->cols) {
+	if (!w->cols) {
 		rc = icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory");
 		goto fail;
 	}
@@ -203,6 +221,10 @@ int icp_parquet_writer_new(const icp_parquet_field *fields, size_t n_fields,
 			w->n_cols = i + 1;
 			goto fail;
 		}
+		w->cols[i].w = w;
+		for (k = 0; k < PQ_IN_FLIGHT; k++)
+			icp_pool_group_init(&w->cols[i].sp[k].grp, w->pool);
+		icp_pool_group_init(&w->cols[i].dgrp, w->pool);
 	}
 	*out = w;
 	return ICP_OK;
@@ -362,43 +384,19 @@ static int write_magic_once(icp_parquet_writer *w, icp_error *err)
 	return pq_sink_write(w, "PAR1", 4, err);
 }
 
-static int flush_chunk(icp_parquet_writer *w, pq_col *c, pq_chunk_meta *m, icp_error *err)
+/* Writes one column chunk whose jobs are done: [dictionary page] data
+ * pages, then records its footer metadata and page indexes. */
+static int write_chunk(icp_parquet_writer *w, pq_col *c, pq_chunk_meta *m, icp_error *err)
 {
 	int64_t start = (int64_t)w->offset;
 	int rc;
 
 	memset(m, 0, sizeof(*m));
 	m->dict_off = -1;
-	if ((rc = pq_col_flush_page(w, c, err)) != ICP_OK)
-		return rc;
 	if (c->dict_pages > 0) {
-		/* DictionaryPageHeader: 1 num_values, 2 encoding (PLAIN). */
-		icp_buf *body = &c->dict;
-		pq_thrift t;
-		if (c->codec != ICP_CODEC_NONE) {
-			icp_buf_reset(&w->comp);
-			rc = icp_codec_compress(w->codec, (icp_codec_id)c->codec, c->codec_level,
-			                        icp_slice_make(c->dict.data, c->dict.len), &w->comp, err);
-			if (rc != ICP_OK)
-				return rc;
-			body = &w->comp;
-		}
-		icp_buf_reset(&w->hdr);
-		pq_tw_init(&t, &w->hdr);
-		pq_tw_i32(&t, 1, PQ_PAGE_DICTIONARY);
-		pq_tw_i32(&t, 2, (int32_t)c->dict.len);
-		pq_tw_i32(&t, 3, (int32_t)body->len);
-		pq_tw_struct_begin(&t, 7);
-		pq_tw_i32(&t, 1, (int32_t)c->dict_n);
-		pq_tw_i32(&t, 2, PQ_ENC_PLAIN);
-		pq_tw_struct_end(&t);
-		pq_tw_end(&t);
-		if (w->hdr.status != ICP_OK)
-			return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory");
 		m->dict_off = start;
-		m->uncompressed += (int64_t)(w->hdr.len + c->dict.len);
-		if ((rc = pq_sink_write(w, w->hdr.data, w->hdr.len, err)) != ICP_OK ||
-		    (rc = pq_sink_write(w, body->data, body->len, err)) != ICP_OK)
+		m->uncompressed += (int64_t)(c->dict_hdr_len + c->dict.len);
+		if ((rc = pq_sink_write(w, c->dict_page.data, c->dict_page.len, err)) != ICP_OK)
 			return rc;
 	}
 	m->data_off = (int64_t)w->offset;
@@ -436,14 +434,36 @@ static int flush_chunk(icp_parquet_writer *w, pq_col *c, pq_chunk_meta *m, icp_e
 	return ICP_OK;
 }
 
+/* Three passes: close every column's last page and queue its dictionary
+ * page (the columns' jobs run concurrently), wait for all of them, then
+ * write the chunks in leaf order. The error reported is the first failing
+ * column's in leaf order, whatever the thread count. */
 int pq_flush_row_group(icp_parquet_writer *w, icp_error *err)
 {
 	pq_rg_meta *rg;
 	size_t i;
-	int rc;
+	int rc = ICP_OK;
 
 	if (w->rg_rows == 0)
 		return ICP_OK;
+	for (i = 0; i < w->n_cols; i++) {
+		pq_col *c = &w->cols[i];
+		if ((rc = pq_col_flush_page(w, c, err)) != ICP_OK) {
+			icp_error_prefix(err, "column %d", c->field_id);
+			break;
+		}
+		if (c->dict_pages > 0)
+			pq_col_submit_dict(c);
+	}
+	for (i = 0; i < w->n_cols; i++) {
+		int crc = pq_col_settle(&w->cols[i], rc == ICP_OK ? err : NULL);
+		if (crc != ICP_OK && rc == ICP_OK) {
+			rc = crc;
+			icp_error_prefix(err, "column %d", w->cols[i].field_id);
+		}
+	}
+	if (rc != ICP_OK)
+		return rc;
 	if ((rc = write_magic_once(w, err)) != ICP_OK)
 		return rc;
 	if (w->n_rgs == w->rgs_cap) {
@@ -463,7 +483,7 @@ int pq_flush_row_group(icp_parquet_writer *w, icp_error *err)
 	rg->num_rows = (int64_t)w->rg_rows;
 	rg->file_offset = (int64_t)w->offset;
 	for (i = 0; i < w->n_cols; i++) {
-		if ((rc = flush_chunk(w, &w->cols[i], &rg->chunks[i], err)) != ICP_OK) {
+		if ((rc = write_chunk(w, &w->cols[i], &rg->chunks[i], err)) != ICP_OK) {
 			icp_error_prefix(err, "column %d", w->cols[i].field_id);
 			return rc;
 		}

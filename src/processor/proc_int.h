@@ -235,6 +235,7 @@ struct icp_processor {
 	struct icp_once *once;      /* --once progress and summary (once.c), or NULL */
 	icp_coord *coord;           /* offsets.backend etcd, else NULL */
 	struct icp_registry *registry; /* schema.mode != off, else NULL */
+	struct icp_pool *pool;      /* processor.threads workers: Parquet pages */
 	uint64_t last_tick_ns;
 	icp_metrics_family *fam[ICP_OBS_COUNT];
 	icp_metrics_gauge *m_owned;

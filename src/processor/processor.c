@@ -9,6 +9,7 @@
 #include "processor/proc_int.h"
 
 #include "log/log.h"
+#include "pool/pool.h"
 #include "registry/registry.h"
 
 #include <errno.h>
@@ -226,7 +227,10 @@ int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err
 		icp_free(p);
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 	}
-	rc = local_endpoint(cfg) ? check_local_bucket(cfg, err) : ICP_OK;
+	/* Outlives every table's Parquet writer (freed after them). */
+	rc = icp_pool_new((unsigned)cfg->processor.threads, 0, &p->pool, err);
+	if (rc == ICP_OK)
+		rc = local_endpoint(cfg) ? check_local_bucket(cfg, err) : ICP_OK;
 	if (rc == ICP_OK)
 		rc = icp_processor_open_bucket(p, cfg->s3.bucket, &p->segments, err);
 	if (rc == ICP_OK && !(empty = icp_calloc(cfg->n_mappings + 1, 1)))
@@ -312,6 +316,7 @@ void icp_processor_free(icp_processor *p)
 	icp_proc_coord_close(p);
 	for (i = 0; i < p->n_tables; i++)
 		icp_table_dispose(&p->tables[i]);
+	icp_pool_free(p->pool);
 	icp_registry_free(p->registry);
 	icp_free(p->tables);
 	icp_catalog_free(p->catalog);

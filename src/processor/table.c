@@ -426,6 +426,7 @@ int icp_table_file_ready(icp_processor *p, icp_table *t, icp_error *err)
 	o.codec_level = (int)p->cfg->parquet.compression_level;
 	o.row_group_size = (size_t)p->cfg->parquet.row_group_bytes;
 	o.page_size = (size_t)p->cfg->parquet.page_bytes;
+	o.pool = p->pool;
 	rc = icp_parquet_writer_new(t->pfields, t->n_pfields, &o,
 	                            (icp_parquet_sink){&storage_sink, t->sw}, &t->pw, err);
 	if (rc != ICP_OK)

@@ -29,6 +29,7 @@ offsets:
 processor:
   poll_interval_seconds: 1
   commit_interval_seconds: 1
+  threads: ${ICP_TEST_THREADS:-2}  # >= 2: the pool path (and TSan) is exercised
 $(for l in "$@"; do echo "  $l"; done)
 log:
   level: warn
