@@ -252,21 +252,12 @@ static void update_avail(icp_processor *p, icp_part *pt, const seg *segs, size_t
 		return;
 	avail = s->base - 1; /* everything before it, by the names */
 	if (!pt->avail_key || strcmp(pt->avail_key, s->kfs) != 0) {
-		icp_buf fb;
 		icp_error e;
 		icp_free(pt->avail_key);
 		pt->avail_key = icp_strdup(s->kfs);
-		pt->avail_footer_ok = 0;
-		icp_buf_init(&fb, 1u << 20);
 		icp_error_init(&e);
-		if (pt->avail_key && s->kfs_size >= ICP_SEGMENT_HEADER_SIZE + ICP_SEGMENT_FOOTER_SIZE &&
-		    icp_storage_read_range(p->segments, s->kfs, s->kfs_size - ICP_SEGMENT_FOOTER_SIZE,
-		                           ICP_SEGMENT_FOOTER_SIZE, &fb, &e) == ICP_OK &&
-		    fb.len == ICP_SEGMENT_FOOTER_SIZE) {
-			memcpy(pt->avail_footer, fb.data, ICP_SEGMENT_FOOTER_SIZE);
-			pt->avail_footer_ok = 1;
-		}
-		icp_buf_dispose(&fb);
+		pt->avail_footer_ok = pt->avail_key &&
+		                      icp_segread_footer(p, s, pt->avail_footer, &e) == ICP_OK;
 	}
 	if (pt->avail_footer_ok && memcmp(pt->avail_footer + 12, "END!", 4) == 0) {
 		/* a hint, not trusted below the segment's own base */

@@ -430,6 +430,12 @@ typedef struct icp_seg_ref {
 } icp_seg_ref;
 int icp_segread(icp_processor *p, icp_part *pt, const icp_seg_ref *s, int64_t from,
                 int *progress, int *sink_failed, icp_error *err);
+/* The last 16 bytes of s into out (one ranged GET; zeros when fewer came
+ * back: no END!, not complete). ICP_END: the object is too short to have
+ * a footer; a failed request is ICP_ERR_IO (never CORRUPT: it says
+ * nothing about the segment). */
+int icp_segread_footer(icp_processor *p, const icp_seg_ref *s, uint8_t out[ICP_SEGMENT_FOOTER_SIZE],
+                       icp_error *err);
 /* Where the next read of pt starts: its next offset, or past what the
  * transaction scan already knows while the writing pass waits. */
 int64_t icp_part_read_pos(const icp_part *pt);

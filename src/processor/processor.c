@@ -223,12 +223,9 @@ int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err
 	/* footer, header and index are hints (segread.c) */
 	p->seg_opts.lenient_metadata = 1;
 	p->txn_dec = icp_batch_decoder_new(&p->seg_opts);
-	if (!p->txn_dec) {
-		icp_free(p);
-		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-	}
 	/* Outlives every table's Parquet writer (freed after them). */
-	rc = icp_pool_new((unsigned)cfg->processor.threads, 0, &p->pool, err);
+	rc = p->txn_dec ? icp_pool_new((unsigned)cfg->processor.threads, 0, &p->pool, err)
+	                : icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 	if (rc == ICP_OK)
 		rc = local_endpoint(cfg) ? check_local_bucket(cfg, err) : ICP_OK;
 	if (rc == ICP_OK)

@@ -38,6 +38,29 @@ int64_t icp_part_read_pos(const icp_part *pt)
 	return lso >= 0 && pt->next >= lso ? icp_txn_scan_pos(pt->txn) : pt->next;
 }
 
+int icp_segread_footer(icp_processor *p, const icp_seg_ref *s, uint8_t out[ICP_SEGMENT_FOOTER_SIZE],
+                       icp_error *err)
+{
+	icp_buf fb;
+	int rc;
+	if (s->kfs_size < ICP_SEGMENT_HEADER_SIZE + ICP_SEGMENT_FOOTER_SIZE)
+		return ICP_END;
+	/* room for what a misbehaving server sends instead of 16 bytes */
+	icp_buf_init(&fb, 1u << 20);
+	rc = icp_storage_read_range(p->segments, s->kfs, s->kfs_size - ICP_SEGMENT_FOOTER_SIZE,
+	                            ICP_SEGMENT_FOOTER_SIZE, &fb, err);
+	/* fewer bytes than asked: no END! there, so not complete (yet) */
+	memset(out, 0, ICP_SEGMENT_FOOTER_SIZE);
+	if (rc == ICP_OK && fb.len == ICP_SEGMENT_FOOTER_SIZE)
+		memcpy(out, fb.data, ICP_SEGMENT_FOOTER_SIZE);
+	icp_buf_dispose(&fb);
+	/* a failed request is no verdict on the segment: read again next
+	 * poll, never stop the partition for it */
+	if (rc == ICP_ERR_CORRUPT || rc == ICP_ERR_TOO_LARGE)
+		rc = err->status = ICP_ERR_IO;
+	return rc;
+}
+
 /* The segment reader's source: the streaming object reader, plus the
  * footer already fetched, so the reader's footer check costs no second
  * request. */
@@ -367,7 +390,6 @@ static int on_batch(icp_processor *p, icp_part *pt, const icp_seg_ref *s, read_s
 int icp_segread(icp_processor *p, icp_part *pt, const icp_seg_ref *s, int64_t from,
                 int *progress, int *sink_failed, icp_error *err)
 {
-	icp_buf fb;
 	icp_segment_index *idx = &pt->index; /* cached across turns */
 	read_state *rs;
 	icp_batch b;
@@ -393,20 +415,8 @@ int icp_segread(icp_processor *p, icp_part *pt, const icp_seg_ref *s, int64_t fr
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 	if (pt->avail_key && pt->avail_footer_ok && strcmp(pt->avail_key, s->kfs) == 0) {
 		memcpy(rs->ss.footer, pt->avail_footer, ICP_SEGMENT_FOOTER_SIZE);
-	} else {
-		/* room for what a misbehaving server sends instead of 16 bytes */
-		icp_buf_init(&fb, 1u << 20);
-		rc = icp_storage_read_range(p->segments, s->kfs, s->kfs_size - ICP_SEGMENT_FOOTER_SIZE,
-		                            ICP_SEGMENT_FOOTER_SIZE, &fb, err);
-		if (rc == ICP_OK && fb.len == ICP_SEGMENT_FOOTER_SIZE)
-			memcpy(rs->ss.footer, fb.data, ICP_SEGMENT_FOOTER_SIZE);
-		icp_buf_dispose(&fb);
-		/* a failed request is no verdict on the segment: read again
-		 * next poll, never stop the partition for it */
-		if (rc == ICP_ERR_CORRUPT || rc == ICP_ERR_TOO_LARGE)
-			rc = err->status = ICP_ERR_IO;
-		if (rc != ICP_OK)
-			goto out;
+	} else if ((rc = icp_segread_footer(p, s, rs->ss.footer, err)) != ICP_OK) {
+		goto out;
 	}
 	if (memcmp(rs->ss.footer + 12, "END!", 4) != 0) {
 		rc = ICP_END;
