@@ -51,6 +51,19 @@ static uint64_t hash_bytes(const uint8_t *p, size_t n)
 	return h ^ (h >> 32);
 }
 
+/* Empties the open page's values, keeping the level room in front. */
+static int plain_reset(pq_col *c)
+{
+	icp_buf_reset(&c->plain);
+	if (!c->plain_room)
+		return ICP_OK;
+	if (icp_buf_reserve(&c->plain, c->plain_room) != ICP_OK)
+		return ICP_ERR_NOMEM;
+	memset(c->plain.data, 0, c->plain_room);
+	c->plain.len = c->plain_room;
+	return ICP_OK;
+}
+
 int pq_col_init(pq_col *c, const pq_schema *s, int node, const icp_parquet_options *o)
 {
 	const pq_node *nd = &s->nodes[node];
@@ -86,7 +99,11 @@ int pq_col_init(pq_col *c, const pq_schema *s, int node, const icp_parquet_optio
 	pq_stats_init(&c->page_st);
 	pq_stats_init(&c->chunk_st);
 	pq_stats_init(&c->file_st);
-	return ICP_OK;
+	/* v2 keeps levels out of the compressed stream: no room needed */
+	if (o->page_version == 1 && (c->max_def > 0 || c->max_rep > 0) &&
+	    c->phys != PQ_T_BOOLEAN)
+		c->plain_room = PQ_LEV_ROOM;
+	return plain_reset(c);
 }
 
 void pq_col_dispose(pq_col *c)
@@ -139,6 +156,7 @@ static int grow(void **p, size_t *cap, size_t want, size_t elem)
 static void dict_clear(pq_col *c)
 {
 	c->dict_n = 0;
+	c->dict_last = 0;
 	icp_buf_reset(&c->dict);
 	if (c->slots)
 		memset(c->slots, 0, (c->slot_mask + 1) * sizeof(uint32_t));
@@ -166,18 +184,26 @@ static int dict_rehash(pq_col *c)
  * prefix: PLAIN length prefix for byte arrays. Returns -1 on NOMEM. */
 static int64_t dict_find(pq_col *c, const uint8_t *p, size_t n, int prefix)
 {
-	uint64_t h = hash_bytes(p, n);
+	uint64_t h;
 	size_t k;
 	uint32_t e;
 
+	if (c->dict_last) {
+		e = c->dict_last - 1;
+		if (c->dict_len[e] == n && memcmp(c->dict.data + c->dict_off[e], p, n) == 0)
+			return e;
+	}
+	h = hash_bytes(p, n);
 	if ((c->dict_n + 1) * 2 > c->slot_mask + 1 && dict_rehash(c) != ICP_OK)
 		return -1;
 	k = (size_t)h & c->slot_mask;
 	while ((e = c->slots[k]) != 0) {
 		e--;
 		if (c->dict_hash[e] == (uint32_t)h && c->dict_len[e] == n &&
-		    memcmp(c->dict.data + c->dict_off[e], p, n) == 0)
+		    memcmp(c->dict.data + c->dict_off[e], p, n) == 0) {
+			c->dict_last = e + 1;
 			return e;
+		}
 		k = (k + 1) & c->slot_mask;
 	}
 	if (c->dict_n + 1 > c->dict_cap) {
@@ -211,6 +237,7 @@ static int64_t dict_find(pq_col *c, const uint8_t *p, size_t n, int prefix)
 	if (c->dict.status != ICP_OK)
 		return -1;
 	c->slots[k] = e + 1;
+	c->dict_last = e + 1;
 	return e;
 }
 
@@ -443,7 +470,7 @@ static size_t page_estimate(const pq_col *c)
 	                                 pq_bit_width((uint32_t)c->max_rep)) / 8;
 	if (c->dict_on)
 		return lev + c->page_values * (size_t)(pq_bit_width((uint32_t)c->dict_n) + 1) / 8;
-	return lev + c->plain.len;
+	return lev + c->plain.len - c->plain_room;
 }
 
 size_t pq_col_buffered(const pq_col *c)
@@ -502,8 +529,9 @@ int pq_col_flush_page(struct icp_parquet_writer *w, pq_col *c, icp_error *err)
 	c->lev_n = c->page_values = c->page_rows = 0;
 	c->page_plain_bytes = 0;
 	c->bool_bits = 0;
-	icp_buf_reset(&c->plain);
 	pq_stats_reset(&c->page_st);
+	if (plain_reset(c) != ICP_OK)
+		return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory");
 	/* A failure of the job is reported by the next wait, with every
 	 * thread count alike. */
 	pq_page_submit(sp);

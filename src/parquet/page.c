@@ -63,7 +63,9 @@ static int compress_page_job(void *arg, unsigned worker, icp_error *err)
 	const pq_col *c = sp->col;
 	const icp_parquet_options *o = &c->w->opt;
 	pq_scratch *s = &c->w->scr[worker];
-	icp_buf *pg = &s->page, *body = pg;
+	icp_buf *pg = &s->page;
+	icp_slice body;
+	icp_slice raw;              /* the uncompressed page */
 	size_t lev_bytes, rep_len = 0, def_len = 0;
 	int v2 = o->page_version == 2, encoding, rc;
 	pq_thrift t;
@@ -86,6 +88,7 @@ static int compress_page_job(void *arg, unsigned worker, icp_error *err)
 		def_len = pg->len - at;
 	}
 	lev_bytes = pg->len;
+	encoding = PQ_ENC_PLAIN;
 	if (sp->dict) {
 		int width = pq_bit_width((uint32_t)(sp->dict_n ? sp->dict_n - 1 : 0));
 		pq_put_indices(pg, sp->idx, sp->values, width ? width : 1);
@@ -93,26 +96,35 @@ static int compress_page_job(void *arg, unsigned worker, icp_error *err)
 	} else if (v2 && c->phys == PQ_T_BOOLEAN) {
 		pq_put_bool_rle(pg, sp->plain.data, sp->bool_bits);
 		encoding = PQ_ENC_RLE;
-	} else {
-		icp_buf_append(pg, sp->plain.data, sp->plain.len);
-		encoding = PQ_ENC_PLAIN;
+	} else if (v2 || pg->len > c->plain_room) {
+		icp_buf_append(pg, sp->plain.data + c->plain_room, sp->plain.len - c->plain_room);
 	}
+	raw = icp_slice_make(pg->data, pg->len);
+	if (encoding == PQ_ENC_PLAIN && !v2 && lev_bytes <= c->plain_room) {
+		/* v1 PLAIN: the levels go into the room in front of the values,
+		 * which are compressed where they are (PQ_LEV_ROOM) */
+		uint8_t *at = sp->plain.data + c->plain_room - lev_bytes;
+		if (lev_bytes)
+			memcpy(at, pg->data, lev_bytes);
+		raw = icp_slice_make(at, sp->plain.len - c->plain_room + lev_bytes);
+	}
+	body = raw;
 	if (pg->status != ICP_OK)
 		return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory (page)");
-	if (pg->len > 0x7fffffff)
+	if (raw.len > 0x7fffffff)
 		return icp_error_set(err, ICP_ERR_TOO_LARGE,
-		                     "parquet: column %d: page of %zu bytes", c->field_id, pg->len);
+		                     "parquet: column %d: page of %zu bytes", c->field_id, raw.len);
 
 	if (c->codec != ICP_CODEC_NONE) {
 		size_t from = v2 ? lev_bytes : 0;
 		icp_buf_reset(&s->comp);
-		icp_buf_append(&s->comp, pg->data, from);
+		icp_buf_append(&s->comp, raw.ptr, from);
 		rc = icp_codec_compress(s->codec, (icp_codec_id)c->codec, c->codec_level,
-		                        icp_slice_make(pg->data + from, pg->len - from), &s->comp,
+		                        icp_slice_make(raw.ptr + from, raw.len - from), &s->comp,
 		                        err);
 		if (rc != ICP_OK)
 			return rc;
-		body = &s->comp;
+		body = icp_slice_make(s->comp.data, s->comp.len);
 	}
 
 	/* PageHeader: 1 type, 2 uncompressed_page_size, 3 compressed_page_size,
@@ -123,8 +135,8 @@ static int compress_page_job(void *arg, unsigned worker, icp_error *err)
 	icp_buf_reset(&sp->out);
 	pq_tw_init(&t, &sp->out);
 	pq_tw_i32(&t, 1, v2 ? PQ_PAGE_DATA_V2 : PQ_PAGE_DATA);
-	pq_tw_i32(&t, 2, (int32_t)pg->len);
-	pq_tw_i32(&t, 3, (int32_t)body->len);
+	pq_tw_i32(&t, 2, (int32_t)raw.len);
+	pq_tw_i32(&t, 3, (int32_t)body.len);
 	if (!v2) {
 		pq_tw_struct_begin(&t, 5);
 		pq_tw_i32(&t, 1, (int32_t)sp->lev_n);
@@ -146,8 +158,8 @@ static int compress_page_job(void *arg, unsigned worker, icp_error *err)
 	pq_tw_struct_end(&t);
 	pq_tw_end(&t);
 	sp->hdr_len = sp->out.len;
-	sp->page_len = pg->len;
-	icp_buf_append(&sp->out, body->data, body->len);
+	sp->page_len = raw.len;
+	icp_buf_append(&sp->out, body.ptr, body.len);
 	if (sp->out.status != ICP_OK)
 		return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory (page)");
 	return ICP_OK;

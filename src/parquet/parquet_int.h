@@ -172,6 +172,12 @@ typedef struct pq_page_loc {
 /* Closed pages of one column that may be in flight at once. A constant:
  * when pages join the chunk (and so the size estimate) must not depend on
  * the thread count. */
+/* A v1 page compresses its levels and values as one stream. So that the
+ * values need not be copied behind the levels, `plain` of a column with
+ * levels starts with this many reserved bytes; the page job writes the
+ * levels into their tail when they fit (a non-repeated page of up to
+ * ~30,000 rows) and compresses from there. Larger levels take a copy. */
+#define PQ_LEV_ROOM 4096
 #define PQ_IN_FLIGHT 3
 
 /* A closed page on its way to the chunk: the open page's buffers, handed
@@ -250,6 +256,11 @@ typedef struct pq_col {
 	size_t dict_n, dict_cap;
 	uint32_t *slots;            /* open addressing: entry + 1, 0 = empty */
 	size_t slot_mask;
+	size_t plain_room;          /* bytes reserved at the front of `plain` (and of
+	                             * every sealed page's): see PQ_LEV_ROOM */
+	uint32_t dict_last;         /* entry + 1 of the last value looked up, 0 = none:
+	                             * runs (topic, partition, empty headers) skip
+	                             * the hash */
 
 	/* open chunk */
 	icp_buf chunk;              /* headers + compressed data pages */
