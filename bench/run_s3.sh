@@ -11,7 +11,9 @@
 # per request kind the count, bytes, summed request time and the wall time
 # during which at least one such request was in flight (what the job
 # waited on: segment GETs or warehouse PUTs).
-# Usage: bench/run_s3.sh BUILD_DIR [RECORDS]   (S3_BENCH_PARTITIONS: 4)
+# Usage: bench/run_s3.sh BUILD_DIR [RECORDS]   (S3_BENCH_PARTITIONS: 4;
+# S3_BENCH_YAML: extra top-level config lines for every run, e.g.
+# 'parquet: {row_group_bytes: 16777216}')
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -55,21 +57,30 @@ iceberg:
   warehouse: s3://$3/lake
 offsets: {backend: local, local_path: "$d/offsets.json"}
 log: {level: warn}
+${S3_BENCH_YAML:-}
 mappings:
   - {topic: events, table: bench.events, create_table_if_missing: true}
 YAML
-  /usr/bin/time -f '%e %M' -o "$d/time" "$B/iceberg-processor" --once -config="$d/config.yaml" \
+ s3pid=$(pgrep -f 's3rver' | head -1); s0=$(awk '{print $14+$15}' /proc/$s3pid/stat)
+  p0=$(awk '{print $14+$15}' /proc/$PROXY_PID/stat)
+  /usr/bin/time -f '%e %M %U %S' -o "$d/time" "$B/iceberg-processor" --once -config="$d/config.yaml" \
     2> "$d/log" || { echo "run $1 failed:" >&2; tail -5 "$d/log" >&2; exit 1; }
-  cat "$d/time"
+  read -r e m u sy < "$d/time"
+  # CPU seconds of the processor, and of the proxy and the S3 server in
+  # the same window: on a small machine they share the cores
+  awk -v e="$e" -v m="$m" -v c="$(echo "$u $sy" | awk '{print $1+$2}')" \
+      -v px="$(( $(awk '{print $14+$15}' /proc/$PROXY_PID/stat) - p0 ))" \
+      -v sv="$(( $(awk '{print $14+$15}' /proc/$s3pid/stat) - s0 ))" -v hz="$(getconf CLK_TCK)" \
+      'BEGIN{printf "%s %s %.2f %.2f %.2f\n", e, m, c, px/hz, sv/hz}'
 }
 
 echo "segments: $nseg objects, $bytes bytes, $N records of 200 B in $P partitions"
-read -r s_direct m_direct < <(run direct "$S3_ENDPOINT" wh-direct 4)
+read -r s_direct m_direct c_direct x_direct v_direct < <(run direct "$S3_ENDPOINT" wh-direct 4)
 : > "$tmp/proxy.jsonl"
-read -r s_proxy m_proxy < <(run proxy "$PROXY" wh-proxy 4)
+read -r s_proxy m_proxy c_proxy x_proxy v_proxy < <(run proxy "$PROXY" wh-proxy 4)
 cp "$tmp/proxy.jsonl" "$tmp/proxy-c4.jsonl"
 : > "$tmp/proxy.jsonl"
-read -r s_proxy1 m_proxy1 < <(run proxy1 "$PROXY" wh-proxy1 1)
+read -r s_proxy1 m_proxy1 c_proxy1 x_proxy1 v_proxy1 < <(run proxy1 "$PROXY" wh-proxy1 1)
 cp "$tmp/proxy.jsonl" "$tmp/proxy-c1.jsonl"
 pq=$($PY tests/s3/s3sync.py down "$S3_ENDPOINT" wh-direct "$tmp/dl" > /dev/null;
      find "$tmp/dl" -name '*.parquet' -printf '%s\n' | awk '{s+=$1; n++} END {printf "%d files, %d bytes", n, s}')
@@ -79,6 +90,8 @@ printf '%-44s %8s %8s %9s\n' run seconds "MB/s" rss_MiB
 awk -v b="$bytes" -v s="$s_direct" -v m="$m_direct" 'BEGIN{printf "%-44s %8.2f %8.1f %9.1f\n", "(b) direct to s3rver, upload_concurrency 4", s, b/s/1e6, m/1024}'
 awk -v b="$bytes" -v s="$s_proxy" -v m="$m_proxy" 'BEGIN{printf "%-44s %8.2f %8.1f %9.1f\n", "(a) latency proxy, upload_concurrency 4", s, b/s/1e6, m/1024}'
 awk -v b="$bytes" -v s="$s_proxy1" -v m="$m_proxy1" 'BEGIN{printf "%-44s %8.2f %8.1f %9.1f\n", "(a1) latency proxy, upload_concurrency 1", s, b/s/1e6, m/1024}'
+echo "CPU seconds (processor / latency proxy / S3 server) during each run; $(nproc) CPUs:"
+echo "  (b) $c_direct / $x_direct / $v_direct   (a) $c_proxy / $x_proxy / $v_proxy   (a1) $c_proxy1 / $x_proxy1 / $v_proxy1"
 awk -v d="$s_direct" -v p="$s_proxy" -v p1="$s_proxy1" 'BEGIN{
   printf "proxy / direct throughput, upload_concurrency 4: %.2fx (target >= 0.80)\n", d/p
   printf "proxy / direct throughput, upload_concurrency 1: %.2fx\n", d/p1

@@ -207,6 +207,7 @@ void icp_part_rewind(icp_part *pt, int64_t next)
 		icp_txn_reset(pt->txn, next);
 	icp_part_forget_index(pt); /* the object may have been replaced */
 	icp_segread_close(pt);
+	icp_segread_ahead_close(pt);
 }
 
 void icp_part_forget_index(icp_part *pt)
@@ -222,6 +223,7 @@ void icp_part_free(icp_part *pt)
 	if (!pt)
 		return;
 	icp_segread_close(pt);
+	icp_segread_ahead_close(pt);
 	icp_part_forget_index(pt);
 	icp_free(pt->topic);
 	icp_free(pt->tp);
@@ -433,6 +435,10 @@ again:
 			continue;
 		}
 		icp_once_segment_begin(p, pt, n - i);
+		if (i + 1 < n && segs[i + 1].kfs && segs[i + 1].index) {
+			segs[i].next_kfs = segs[i + 1].kfs;
+			segs[i].next_kfs_size = segs[i + 1].kfs_size;
+		}
 		rc = icp_segread(p, pt, s, from, progress, &sink_failed, err);
 		if (rc == ICP_AGAIN) {
 			rc = ICP_OK;

@@ -199,6 +199,7 @@ struct icp_part {
 	icp_segment_index index;
 	char *index_key;
 	struct icp_part_read *rd;   /* a read its last turn left open (segread.c) */
+	struct icp_part_ahead *ahead; /* the next segment, fetched ahead (segread.c) */
 	icp_metrics_gauge *m_last_offset, *m_wm_offset, *m_wm_ts, *m_lag_offsets,
 		*m_lag_seconds, *m_stalled;
 };
@@ -410,6 +411,8 @@ void icp_part_rewind(icp_part *pt, int64_t next);
 void icp_part_free(icp_part *pt);
 /* Closes the read a turn left open (segread.c); on rewind and free. */
 void icp_segread_close(icp_part *pt);
+/* Drops the segment fetched ahead (segread.c); on rewind and free. */
+void icp_segread_ahead_close(icp_part *pt);
 /* Drops the cached index (a wrong one, or on rewind). */
 void icp_part_forget_index(icp_part *pt);
 
@@ -427,6 +430,10 @@ typedef struct icp_seg_ref {
 	const char *kfs;
 	uint64_t kfs_size;
 	const char *index;
+	/* the complete segment listed after it (NULL: none): fetched ahead
+	 * while this one is read (S3) */
+	const char *next_kfs;
+	uint64_t next_kfs_size;
 } icp_seg_ref;
 int icp_segread(icp_processor *p, icp_part *pt, const icp_seg_ref *s, int64_t from,
                 int *progress, int *sink_failed, icp_error *err);

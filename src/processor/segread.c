@@ -296,15 +296,116 @@ void icp_segread_close(icp_part *pt)
  * and bandwidth); smaller ones, and local files, stream. */
 #define FETCH_CHUNK (8u << 20)
 
-static int read_open(icp_processor *p, const icp_seg_ref *s, uint64_t start, read_state *rs,
-                     icp_error *err)
+/* ------------------------------------------------------------ read-ahead
+ * The segment after the one being read, on S3: its footer and its first
+ * chunks are fetched while the current one is still decoded, so neither
+ * the footer request nor the first GET's latency stands between two
+ * segments. Opened once the current read has every chunk claimed (so the
+ * connections move on, rather than doubling), owned by the partition,
+ * adopted by the read of that segment when it starts at byte 0; dropped
+ * on rewind, or when the next read is of another object. */
+struct icp_part_ahead {
+	char *key;
+	uint64_t size;
+	icp_storage_reader *footer; /* the last 16 bytes */
+	icp_storage_reader *body;   /* [0, size) */
+};
+
+void icp_segread_ahead_close(icp_part *pt)
 {
-	int rc = p->cfg->processor.fetch_concurrency > 1 && s->kfs_size - start > FETCH_CHUNK &&
-	                 strncmp(icp_storage_root(p->segments), "s3://", 5) == 0
-	                 ? icp_storage_prefetch_open(p->segments, s->kfs, start, s->kfs_size,
-	                                             (size_t)p->cfg->processor.fetch_concurrency,
-	                                             FETCH_CHUNK, &rs->sr, err)
-	                 : icp_storage_reader_open(p->segments, s->kfs, start, &rs->sr, err);
+	struct icp_part_ahead *a = pt->ahead;
+	if (!a)
+		return;
+	icp_storage_reader_close(a->footer);
+	icp_storage_reader_close(a->body);
+	icp_free(a->key);
+	icp_free(a);
+	pt->ahead = NULL;
+}
+
+static int remote_segments(const icp_processor *p)
+{
+	return p->cfg->processor.fetch_concurrency > 1 &&
+	       strncmp(icp_storage_root(p->segments), "s3://", 5) == 0;
+}
+
+/* Starts fetching s->next_kfs. Best effort: a failure to start is only a
+ * lost head start (the read opens the object as usual). */
+static void ahead_open(icp_processor *p, icp_part *pt, const icp_seg_ref *s)
+{
+	struct icp_part_ahead *a;
+	icp_error e;
+	uint64_t n = s->next_kfs_size;
+	if (pt->ahead || !s->next_kfs || n < ICP_SEGMENT_HEADER_SIZE + ICP_SEGMENT_FOOTER_SIZE)
+		return;
+	if (!(a = icp_calloc(1, sizeof(*a))))
+		return;
+	icp_error_init(&e);
+	/* the newest segment's footer is known already (update_avail) */
+	if (!(a->key = icp_strdup(s->next_kfs)) ||
+	    (!(pt->avail_key && pt->avail_footer_ok && strcmp(pt->avail_key, a->key) == 0) &&
+	     icp_storage_prefetch_open(p->segments, a->key, n - ICP_SEGMENT_FOOTER_SIZE, n, 1,
+	                               ICP_SEGMENT_FOOTER_SIZE, &a->footer, &e) != ICP_OK) ||
+	    icp_storage_prefetch_open(p->segments, a->key, 0, n,
+	                              (size_t)p->cfg->processor.fetch_concurrency, FETCH_CHUNK,
+	                              &a->body, &e) != ICP_OK) {
+		pt->ahead = a;
+		icp_segread_ahead_close(pt);
+		return;
+	}
+	a->size = n;
+	pt->ahead = a;
+}
+
+/* The footer of s from the read-ahead: ICP_OK (zeros when the object was
+ * shorter: not complete), ICP_ERR_IO when the fetch failed, ICP_END when
+ * nothing was fetched ahead for s. */
+static int ahead_footer(icp_part *pt, const icp_seg_ref *s, uint8_t out[ICP_SEGMENT_FOOTER_SIZE],
+                        icp_error *err)
+{
+	struct icp_part_ahead *a = pt->ahead;
+	size_t have = 0, got;
+	if (!a || strcmp(a->key, s->kfs) != 0 || a->size != s->kfs_size) {
+		icp_segread_ahead_close(pt);
+		return ICP_END;
+	}
+	if (!a->footer)
+		return ICP_END;
+	memset(out, 0, ICP_SEGMENT_FOOTER_SIZE);
+	while (have < ICP_SEGMENT_FOOTER_SIZE) {
+		int rc = a->footer->read(a->footer, out + have, ICP_SEGMENT_FOOTER_SIZE - have, &got,
+		                         err);
+		if (rc == ICP_END || (rc == ICP_OK && got == 0))
+			break;
+		if (rc != ICP_OK) {
+			icp_segread_ahead_close(pt);
+			/* no verdict on the segment: read again next poll */
+			return err->status = ICP_ERR_IO;
+		}
+		have += got;
+	}
+	if (have < ICP_SEGMENT_FOOTER_SIZE)
+		memset(out, 0, ICP_SEGMENT_FOOTER_SIZE);
+	return ICP_OK;
+}
+
+static int read_open(icp_processor *p, icp_part *pt, const icp_seg_ref *s, uint64_t start,
+                     read_state *rs, icp_error *err)
+{
+	int rc;
+	if (pt->ahead && start == 0 && strcmp(pt->ahead->key, s->kfs) == 0 &&
+	    pt->ahead->size == s->kfs_size) {
+		rs->sr = pt->ahead->body; /* fetched ahead: adopt it */
+		pt->ahead->body = NULL;
+		rc = ICP_OK;
+	} else {
+		rc = remote_segments(p) && s->kfs_size - start > FETCH_CHUNK
+		         ? icp_storage_prefetch_open(p->segments, s->kfs, start, s->kfs_size,
+		                                     (size_t)p->cfg->processor.fetch_concurrency,
+		                                     FETCH_CHUNK, &rs->sr, err)
+		         : icp_storage_reader_open(p->segments, s->kfs, start, &rs->sr, err);
+	}
+	icp_segread_ahead_close(pt);
 	if (rc != ICP_OK)
 		return rc;
 	memset(&rs->src, 0, sizeof(rs->src));
@@ -415,8 +516,12 @@ int icp_segread(icp_processor *p, icp_part *pt, const icp_seg_ref *s, int64_t fr
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 	if (pt->avail_key && pt->avail_footer_ok && strcmp(pt->avail_key, s->kfs) == 0) {
 		memcpy(rs->ss.footer, pt->avail_footer, ICP_SEGMENT_FOOTER_SIZE);
-	} else if ((rc = icp_segread_footer(p, s, rs->ss.footer, err)) != ICP_OK) {
-		goto out;
+	} else {
+		rc = ahead_footer(pt, s, rs->ss.footer, err);
+		if (rc == ICP_END) /* not fetched ahead */
+			rc = icp_segread_footer(p, s, rs->ss.footer, err);
+		if (rc != ICP_OK)
+			goto out;
 	}
 	if (memcmp(rs->ss.footer + 12, "END!", 4) != 0) {
 		rc = ICP_END;
@@ -430,7 +535,7 @@ int icp_segread(icp_processor *p, icp_part *pt, const icp_seg_ref *s, int64_t fr
 	}
 again:
 	rs->start = start;
-	rc = read_open(p, s, start, rs, err);
+	rc = read_open(p, pt, s, start, rs, err);
 	if (rc != ICP_OK)
 		goto out;
 	if (start == 0) {
@@ -466,6 +571,12 @@ resume:
 		rc = on_batch(p, pt, s, rs, &b, progress, sink_failed, err);
 		if (rc != ICP_OK)
 			goto out; /* ICP_AGAIN, a strict stop (ICP_END) or an error */
+		/* every chunk of this read claimed: the connections may start
+		 * on the next segment */
+		if (s->next_kfs && !pt->ahead && remote_segments(p) &&
+		    b.position + (uint64_t)p->cfg->processor.fetch_concurrency * FETCH_CHUNK >=
+		        s->kfs_size)
+			ahead_open(p, pt, s);
 		icp_obs_tick(p);
 		/* Past the shutdown deadline (or --once interrupted): stop
 		 * here; what was written so far is consistent (next moves per
