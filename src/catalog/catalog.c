@@ -48,6 +48,16 @@ int icp_catalog_open(const icp_catalog_opts *opts, icp_catalog **out, icp_error 
 	return ICP_OK;
 }
 
+icp_catalog *icp_catalog_from_vtable(const icp_catalog_vtable *vt, void *st)
+{
+	icp_catalog *c = icp_calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->vt = vt;
+	c->st = st;
+	return c;
+}
+
 void icp_catalog_free(icp_catalog *c)
 {
 	if (!c)

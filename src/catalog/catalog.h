@@ -73,6 +73,10 @@ typedef struct icp_catalog_opts {
  * (unknown type, bad URI) or ICP_ERR_IO. */
 int icp_catalog_open(const icp_catalog_opts *opts, icp_catalog **out, icp_error *err);
 void icp_catalog_free(icp_catalog *c);
+/* A catalog over a backend the caller supplies (tests plug in fakes):
+ * vt is borrowed and must outlive the catalog; icp_catalog_free hands st
+ * to vt->close. NULL when out of memory (st is then still the caller's). */
+icp_catalog *icp_catalog_from_vtable(const icp_catalog_vtable *vt, void *st);
 
 int icp_catalog_create_namespace(icp_catalog *c, const char *ns, icp_error *err);
 /* ICP_ERR_NOT_FOUND when the table does not exist. */

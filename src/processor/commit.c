@@ -1,18 +1,27 @@
 /*
- * The commit protocol of a mapped table (one snapshot per table per flush):
- *   1. close the open file; write a manifest listing the pending files and a
- *      manifest list = the new manifest + the parent's manifests;
- *   2. commit through the catalog, asserting main is still the snapshot we
- *      built on (and the table uuid), with kafscale.offsets in the summary;
- *   3. CONFLICT: reload. If nobody advanced the offsets of our partitions,
- *      rebuild the manifest list on the new parent and retry; otherwise
- *      discard our files and rewind (the data is read again, never twice);
- *      UNKNOWN: reload and look for our snapshot id on main: there means
- *      committed, absent means treat as a conflict. The same snapshot id is
- *      used by every attempt of one commit.
- * Files of a failed or discarded attempt are deleted best-effort, except
- * after an unknown outcome (t->in_doubt): then nothing of it is deleted. A
- * crash leaves at most unreferenced files, never a referenced partial one.
+ * The commit of a table's pending data files as one snapshot, as a state
+ * machine (icp_commit). It owns everything of the commit in flight: the
+ * snapshot id (the same for every attempt), the manifest, the manifest
+ * list of the current attempt, the attempt count and whether any attempt's
+ * outcome was unknown. It borrows its inputs (pending files, the
+ * partitions' new offsets, the base metadata) and changes nothing itself
+ * except files under the table's metadata prefix; every other effect goes
+ * through the catalog or the icp_commit_ops callbacks (the table adopts
+ * metadata, takes a landed commit, discards its data).
+ *
+ *   BUILD    write a manifest listing the pending files        -> ATTEMPT
+ *   ATTEMPT  write a manifest list = the new manifest + the base's
+ *            manifests; commit asserting main is still the base
+ *            (kafscale.offsets in the summary)  -> DONE | RESOLVE | FAILED
+ *   RESOLVE  conflict or unknown outcome: reload the table. Our snapshot
+ *            on it -> DONE; another writer moved our partitions
+ *            -> DISCARDED; else adopt it as the base  -> RETRY
+ *   RETRY    shutdown deadline, attempt limit, backoff  -> ATTEMPT | FAILED
+ *
+ * Files of an attempt that was never applied are deleted best-effort,
+ * except once an attempt's outcome was unknown (or the table was in doubt
+ * when the commit began): then nothing of this commit is deleted, since a
+ * slow catalog may still apply it. See docs/internals/commit-protocol.md.
  */
 #include "processor/proc_int.h"
 
@@ -22,7 +31,25 @@
 #include <stdlib.h>
 #include <time.h>
 
-#define MAX_COMMIT_ATTEMPTS 8
+struct icp_commit {
+	icp_commit_input in;       /* borrowed pointers, see proc_int.h */
+	char *meta_prefix;         /* copied: adopting metadata replaces the table's */
+	icp_commit_state state;
+	int rc;                    /* result of the last step */
+	int attempt;               /* 0-based, < ICP_COMMIT_MAX_ATTEMPTS */
+	/* an attempt's outcome was unknown: it may be applied late, so no
+	 * file this commit wrote is deleted from then on */
+	int any_unknown;
+	int was_unknown;           /* the attempt being resolved */
+	const icp_ice_metadata *base; /* the table's current metadata */
+	const icp_offsets *base_offs; /* its offsets (in.base_offsets or own_offs) */
+	icp_offsets own_offs;
+	int64_t snap_id, added_size;
+	char uuid[37];
+	icp_ice_manifest_info info;
+	char *man_key, *man_url;   /* the manifest (one per commit) */
+	char *list_key, *list_url; /* the manifest list of the current attempt */
+};
 
 static int64_t summary_i64(const icp_ice_metadata *m, int64_t snap, const char *key)
 {
@@ -35,126 +62,6 @@ static int64_t summary_i64(const icp_ice_metadata *m, int64_t snap, const char *
 	return *end ? 0 : x;
 }
 
-/* Offsets after this commit: the table's, advanced by our partitions. */
-static int merged_offsets(icp_processor *p, icp_table *t, icp_offsets *out)
-{
-	size_t i;
-	for (i = 0; i < t->committed.n; i++)
-		if (icp_offsets_set(out, t->committed.e[i].tp, t->committed.e[i].next))
-			return ICP_ERR_NOMEM;
-	for (i = 0; i < p->n_parts; i++) {
-		icp_part *pt = p->parts[i];
-		if (pt->table == t && pt->next > pt->committed_next &&
-		    icp_offsets_set(out, pt->tp, pt->next))
-			return ICP_ERR_NOMEM;
-	}
-	return ICP_OK;
-}
-
-/* Did another writer move any partition we hold uncommitted data for? */
-static int offsets_moved(icp_processor *p, icp_table *t, const icp_offsets *now)
-{
-	size_t i;
-	for (i = 0; i < p->n_parts; i++) {
-		icp_part *pt = p->parts[i];
-		int64_t was, is;
-		if (pt->table != t || pt->next <= pt->committed_next)
-			continue;
-		was = icp_offsets_get(&t->committed, pt->tp);
-		is = icp_offsets_get(now, pt->tp);
-		if (was != is)
-			return 1;
-	}
-	return 0;
-}
-
-static void committed(icp_processor *p, icp_table *t)
-{
-	size_t i;
-	for (i = 0; i < t->n_pending; i++) {
-		icp_metrics_counter_inc(t->m_files);
-		icp_metrics_histogram_observe(t->m_file_size,
-		                              (double)t->pending[i].metrics.file_size);
-		icp_table_pending_free(&t->pending[i]);
-	}
-	t->last_commit_ms = icp_now_ms();
-	t->in_doubt = 0;
-	t->n_pending = 0;
-	t->pending_rows = 0;
-	t->dirty = 0;
-	for (i = 0; i < p->n_parts; i++) {
-		icp_part *pt = p->parts[i];
-		if (pt->table == t) {
-			pt->committed_next = pt->next;
-			pt->committed_ts = pt->last_ts;
-			icp_obs_committed(pt);
-		}
-	}
-}
-
-static int put_meta_file(icp_processor *p, icp_table *t, const char *name, icp_buf *bytes,
-                         char **key, char **url, icp_error *err)
-{
-	icp_buf k, u;
-	int rc;
-	icp_buf_init(&k, 0);
-	icp_buf_init(&u, 0);
-	icp_buf_printf(&k, "%s/%s", t->meta_prefix, name);
-	if (k.status) {
-		icp_buf_dispose(&k);
-		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-	}
-	rc = icp_storage_put(icp_table_store(p, t), (char *)k.data, icp_slice_make(bytes->data, bytes->len),
-	                     1, err);
-	icp_storage_url(icp_table_store(p, t), (char *)k.data, &u);
-	*key = (char *)icp_buf_detach(&k, NULL);
-	*url = (char *)icp_buf_detach(&u, NULL);
-	return rc;
-}
-
-static void remove_quiet(icp_processor *p, icp_table *t, const char *key)
-{
-	icp_error e;
-	icp_error_init(&e);
-	if (key)
-		icp_storage_remove(icp_table_store(p, t), key, &e);
-}
-
-int icp_table_refresh(icp_processor *p, icp_table *t, icp_error *err)
-{
-	icp_ice_metadata *m = NULL;
-	size_t i;
-	int rc;
-
-	if (t->dirty || t->n_pending || t->pw) {
-		rc = icp_table_commit(p, t, err);
-		if (rc != ICP_OK)
-			return rc;
-	}
-	rc = icp_catalog_load_table(p->catalog, t->ns, t->name, &m, err);
-	if (rc != ICP_OK)
-		return rc;
-	rc = icp_table_adopt(p, t, m, err);
-	if (rc != ICP_OK) {
-		icp_ice_metadata_free(m);
-		return rc;
-	}
-	for (i = 0; i < p->n_parts; i++) {
-		icp_part *pt = p->parts[i];
-		int64_t next;
-		if (pt->table != t)
-			continue;
-		next = icp_offsets_get(&t->committed, pt->tp);
-		if (next < 0)
-			next = 0;
-		if (next == pt->committed_next && next == pt->next)
-			continue;
-		pt->committed_next = next;
-		icp_part_rewind(pt, next);
-	}
-	return ICP_OK;
-}
-
 /* Capped exponential backoff with jitter between commit attempts: the
  * ceiling is 50 ms doubling up to 2 s, the pause uniform in [ceiling/2,
  * ceiling], so racing writers spread out. */
@@ -162,9 +69,9 @@ static void backoff(int attempt)
 {
 	uint64_t cap = 50000000ull << (attempt < 6 ? attempt : 6), ns;
 	struct timespec ts;
+	uint8_t r[8];
 	if (cap > 2000000000ull)
 		cap = 2000000000ull;
-	uint8_t r[8];
 	icp_random_bytes(r, sizeof(r));
 	ns = cap / 2 + icp_load_be64(r) % (cap / 2 + 1);
 	ts.tv_sec = (time_t)(ns / 1000000000ull);
@@ -172,244 +79,449 @@ static void backoff(int attempt)
 	nanosleep(&ts, NULL);
 }
 
-int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
+static void count(icp_commit *c, int outcome)
 {
-	icp_ice_data_file *files = NULL;
-	icp_ice_manifest_info info;
-	icp_buf bytes;
-	char *man_key = NULL, *man_url = NULL, *list_key = NULL, *list_url = NULL;
-	char uuid[37], name[128];
-	int64_t snap_id, added_size = 0;
-	size_t i;
-	/* any_unknown: an attempt's outcome was unknown. Its manifest list
-	 * may still be applied late (a slow catalog), so from then on no file
-	 * this commit wrote is deleted: an orphan costs bytes, a deleted file
-	 * referenced by the table costs the table. */
-	int rc, attempt, any_unknown = t->in_doubt;
+	if (c->in.ops->count)
+		c->in.ops->count(c->in.ctx, outcome);
+}
 
-	rc = icp_table_close_file(t, err);
-	if (rc != ICP_OK) {
-		/* The open file's records are gone with it: rewind so they are
-		 * read again rather than skipped. */
-		icp_table_discard(p, t, "closing the data file failed");
-		return rc;
-	}
-	if (t->n_pending == 0)
-		return rc;
-	icp_buf_init(&bytes, 0);
-	files = icp_calloc(t->n_pending, sizeof(*files));
-	if (!files)
+static int put_meta_file(icp_commit *c, const char *name, icp_buf *bytes, char **key,
+                         char **url, icp_error *err)
+{
+	icp_buf k, u;
+	int rc;
+	icp_buf_init(&k, 0);
+	icp_buf_init(&u, 0);
+	icp_buf_printf(&k, "%s/%s", c->meta_prefix, name);
+	if (k.status) {
+		icp_buf_dispose(&k);
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-	for (i = 0; i < t->n_pending; i++) {
-		files[i].path = t->pending[i].url;
-		files[i].file_size = t->pending[i].metrics.file_size;
-		files[i].record_count = t->pending[i].metrics.record_count;
-		files[i].metrics = &t->pending[i].metrics;
-		added_size += (int64_t)files[i].file_size;
 	}
-	snap_id = icp_ice_snapshot_id();
-	icp_ice_uuid(uuid);
-	rc = icp_ice_manifest_write(t->schema, snap_id, files, t->n_pending, &bytes, &info, err);
-	if (rc == ICP_OK) {
-		snprintf(name, sizeof(name), "%s-m0.avro", uuid);
-		rc = put_meta_file(p, t, name, &bytes, &man_key, &man_url, err);
-	}
-	for (attempt = 0; rc == ICP_OK && attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
-		const icp_ice_metadata *base = t->meta;
-		int64_t parent = icp_ice_metadata_main_snapshot(base);
-		icp_ice_manifest_file mf = {man_url, (int64_t)info.length, info.added_files,
-		                            info.added_rows};
-		icp_buf parent_list, offs;
-		char s_rec[24], s_files[24], s_size[24], s_trec[24], s_tfiles[24], s_tsize[24];
-		icp_offsets merged = {0};
-		icp_ice_metadata *next = NULL, *reloaded = NULL;
-		icp_ice_commit c;
-		icp_ice_kv kv[12];
-		size_t nkv = 0;
+	rc = icp_storage_put(c->in.store, (char *)k.data, icp_slice_make(bytes->data, bytes->len), 1,
+	                     err);
+	icp_storage_url(c->in.store, (char *)k.data, &u);
+	*key = (char *)icp_buf_detach(&k, NULL);
+	*url = (char *)icp_buf_detach(&u, NULL);
+	return rc;
+}
 
-		icp_buf_init(&parent_list, 256u << 20);
-		if (parent >= 0) {
-			icp_ice_snapshot ps;
-			const char *pkey;
-			if (icp_ice_metadata_snapshot(base, parent, &ps) != ICP_OK ||
-			    icp_storage_key_of_url(p->warehouse, ps.manifest_list, &pkey) != ICP_OK) {
-				rc = icp_error_set(err, ICP_ERR_CORRUPT,
-				                   "table %s: manifest list of snapshot %lld is not readable "
-				                   "in the warehouse", t->map->table, (long long)parent);
-				icp_buf_dispose(&parent_list);
-				break;
-			}
-			rc = icp_storage_get(icp_table_store(p, t), pkey, &parent_list, err);
-		}
-		icp_buf_reset(&bytes);
-		if (rc == ICP_OK)
-			rc = icp_ice_manifest_list_write(snap_id, parent, icp_ice_metadata_last_sequence(base) + 1,
-			                                 &mf, 1, icp_slice_make(parent_list.data, parent_list.len),
-			                                 &bytes, err);
-		icp_buf_dispose(&parent_list);
-		if (rc == ICP_OK) {
-			snprintf(name, sizeof(name), "snap-%lld-%d-%s.avro", (long long)snap_id, attempt + 1,
-			         uuid);
-			rc = put_meta_file(p, t, name, &bytes, &list_key, &list_url, err);
-		}
-		if (rc != ICP_OK)
-			break;
-		icp_buf_init(&offs, 0);
-		if (merged_offsets(p, t, &merged) != ICP_OK)
-			rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-		icp_offsets_to_json(&merged, &offs);
-		snprintf(s_files, sizeof(s_files), "%d", info.added_files);
-		snprintf(s_rec, sizeof(s_rec), "%lld", (long long)info.added_rows);
-		snprintf(s_size, sizeof(s_size), "%lld", (long long)added_size);
-		snprintf(s_trec, sizeof(s_trec), "%lld",
-		         (long long)(summary_i64(base, parent, "total-records") + info.added_rows));
-		snprintf(s_tfiles, sizeof(s_tfiles), "%lld",
-		         (long long)(summary_i64(base, parent, "total-data-files") + info.added_files));
-		snprintf(s_tsize, sizeof(s_tsize), "%lld",
-		         (long long)(summary_i64(base, parent, "total-files-size") + added_size));
-		kv[nkv++] = (icp_ice_kv){"operation", "append"};
-		kv[nkv++] = (icp_ice_kv){"added-data-files", s_files};
-		kv[nkv++] = (icp_ice_kv){"added-records", s_rec};
-		kv[nkv++] = (icp_ice_kv){"added-files-size", s_size};
-		kv[nkv++] = (icp_ice_kv){"total-records", s_trec};
-		kv[nkv++] = (icp_ice_kv){"total-data-files", s_tfiles};
-		kv[nkv++] = (icp_ice_kv){"total-files-size", s_tsize};
-		kv[nkv++] = (icp_ice_kv){"total-delete-files", "0"};
-		kv[nkv++] = (icp_ice_kv){"total-position-deletes", "0"};
-		kv[nkv++] = (icp_ice_kv){"total-equality-deletes", "0"};
-		kv[nkv++] = (icp_ice_kv){"kafscale.offsets", (char *)offs.data};
-		kv[nkv++] = (icp_ice_kv){"kafscale.writer", p->cfg->processor.worker_id};
-		memset(&c, 0, sizeof(c));
-		c.assert_uuid = icp_ice_metadata_uuid(base);
-		c.assert_main = 1;
-		c.main_snapshot_id = parent;
-		c.has_snapshot = 1;
-		c.snapshot_id = snap_id;
-		c.parent_snapshot_id = parent;
-		c.sequence_number = icp_ice_metadata_last_sequence(base) + 1;
-		c.timestamp_ms = icp_now_ms();
-		c.manifest_list = list_url;
-		c.snapshot_schema_id = icp_ice_metadata_current_schema_id(base);
-		c.summary = kv;
-		c.n_summary = nkv;
-		if (rc == ICP_OK && offs.status)
-			rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory building the summary");
-		if (rc == ICP_OK)
-			rc = icp_catalog_commit_table(p->catalog, t->ns, t->name, base, &c, &next, err);
-		icp_buf_dispose(&offs);
-		icp_offsets_dispose(&merged);
-		if (rc == ICP_OK) {
-			icp_metrics_counter_inc(t->m_commits[ICP_COMMIT_OK]);
-			p->catalog_ok_ns = icp_mono_ns();
-			rc = icp_table_adopt(p, t, next, err);
-			if (rc != ICP_OK) {
-				/* applied, but not adopted (out of memory): the table
-				 * references our files, so none may be deleted */
-				icp_ice_metadata_free(next);
-				any_unknown = 1;
-			}
-			if (rc == ICP_OK) {
-				char sid[24];
-				snprintf(sid, sizeof(sid), "%lld", (long long)snap_id);
-				ICP_INFO("committed", "table", t->map->table, "snapshot", sid,
-				         "files", s_files, "records", s_rec);
-				committed(p, t);
-			}
-			break;
-		}
-		if (rc != ICP_ERR_CONFLICT && rc != ICP_ERR_UNKNOWN)
-			break; /* nothing changed; pending data stays for the next flush */
-		{
-			int was_unknown = rc == ICP_ERR_UNKNOWN;
-			icp_offsets now = {0};
-			any_unknown |= was_unknown;
-			ICP_WARN(was_unknown ? "commit outcome unknown; reloading the table"
-			                     : "commit conflict; reloading the table",
-			         "table", t->map->table, "err", err ? err->msg : "");
-			icp_error_clear(err);
-			rc = icp_catalog_load_table(p->catalog, t->ns, t->name, &reloaded, err);
-			if (rc != ICP_OK)
-				break; /* unresolved: the table stays in doubt (below) */
-			icp_metrics_counter_inc(t->m_commits[was_unknown ? ICP_COMMIT_UNKNOWN_RESOLVED
-			                                                 : ICP_COMMIT_CONFLICT]);
-			{
-				/* Look for our snapshot after a conflict too: a 409 can
-				 * answer a request that was re-sent after an attempt
-				 * the catalog applied without our seeing the reply. */
-				icp_ice_snapshot s;
-				if (icp_ice_metadata_snapshot(reloaded, snap_id, &s) == ICP_OK) {
-					rc = icp_table_adopt(p, t, reloaded, err);
-					if (rc == ICP_OK) {
-						committed(p, t);
-					} else {
-						icp_ice_metadata_free(reloaded);
-						any_unknown = 1; /* landed: keep its files */
-					}
-					break; /* it did land */
-				}
-			}
-			rc = icp_offsets_from_table(reloaded, &now, err);
-			if (rc == ICP_OK && offsets_moved(p, t, &now)) {
-				icp_offsets_dispose(&now);
-				rc = icp_table_adopt(p, t, reloaded, err);
-				if (!any_unknown) {
-					remove_quiet(p, t, list_key);
-					remove_quiet(p, t, man_key);
-				}
-				icp_free(list_key);
-				icp_free(list_url);
-				list_key = list_url = NULL;
-				icp_table_discard(p, t, "another writer committed the same partitions");
-				goto out;
-			}
-			icp_offsets_dispose(&now);
-			if (rc == ICP_OK)
-				rc = icp_table_adopt(p, t, reloaded, err);
-			else
-				icp_ice_metadata_free(reloaded);
-		}
-		if (!any_unknown)
-			remove_quiet(p, t, list_key); /* never referenced: retry on the new base */
-		icp_free(list_key);
-		icp_free(list_url);
-		list_key = list_url = NULL;
-		if (rc == ICP_OK) {
-			if (icp_processor_past_deadline(p)) {
-				rc = icp_error_set(err, ICP_ERR_RETRYABLE,
-				                   "table %s: shutdown deadline reached while retrying "
-				                   "the commit; the data will be read again",
-				                   t->map->table);
-				break;
-			}
-			if (attempt + 1 < MAX_COMMIT_ATTEMPTS) { /* no pause before giving up */
-				icp_metrics_counter_inc(t->m_commits[ICP_COMMIT_RETRIED]);
-				backoff(attempt);
-			}
-		}
+static void remove_quiet(icp_commit *c, const char *key)
+{
+	icp_error e;
+	icp_error_init(&e);
+	if (key)
+		icp_storage_remove(c->in.store, key, &e);
+}
+
+/* Forgets the current attempt's manifest list; deletes it unless it may
+ * be referenced (never applied as far as we can know). */
+static void drop_list(icp_commit *c)
+{
+	if (!c->any_unknown)
+		remove_quiet(c, c->list_key);
+	icp_free(c->list_key);
+	icp_free(c->list_url);
+	c->list_key = c->list_url = NULL;
+}
+
+/* Terminal: gave up with the data pending. */
+static void fail(icp_commit *c, int rc)
+{
+	c->rc = rc;
+	c->state = ICP_COMMIT_S_FAILED;
+	count(c, ICP_COMMIT_FAILED);
+	if (!c->any_unknown) {
+		remove_quiet(c, c->list_key);
+		remove_quiet(c, c->man_key);
 	}
-	if (rc == ICP_OK && t->n_pending)
-		rc = icp_error_set(err, ICP_ERR_CONFLICT,
-		                   "table %s: commit still conflicting after %d attempts",
-		                   t->map->table, MAX_COMMIT_ATTEMPTS);
-	if (rc != ICP_OK && t->n_pending) {
-		icp_metrics_counter_inc(t->m_commits[ICP_COMMIT_FAILED]);
-		if (!any_unknown) {
-			remove_quiet(p, t, list_key);
-			remove_quiet(p, t, man_key);
-		}
-		/* An attempt may have landed unseen: until a commit of these
-		 * files succeeds or a reload shows the table, nothing of them is
-		 * deleted (icp_table_discard keeps them too). The next commit's
-		 * stale parent makes a landed attempt show up as a conflict with
-		 * moved offsets, which rewinds without loss or duplicates. */
-		t->in_doubt = any_unknown;
+}
+
+/* Terminal: our snapshot is on the table, which now holds m (takes m). */
+static void landed(icp_commit *c, icp_ice_metadata *m, icp_error *err)
+{
+	int rc = c->in.ops->adopt(c->in.ctx, m, err);
+	if (rc != ICP_OK) {
+		/* applied, but not adopted (out of memory): the table
+		 * references our files, so none may be deleted */
+		icp_ice_metadata_free(m);
+		c->any_unknown = 1;
+		fail(c, rc);
+		return;
 	}
-out:
+	c->in.ops->landed(c->in.ctx);
+	c->rc = ICP_OK;
+	c->state = ICP_COMMIT_S_DONE;
+}
+
+static int step_build(icp_commit *c, icp_error *err)
+{
+	icp_ice_data_file *files;
+	icp_buf bytes;
+	char name[128];
+	size_t i;
+	int rc;
+
+	files = icp_calloc(c->in.n_files, sizeof(*files));
+	if (!files) {
+		fail(c, icp_error_set(err, ICP_ERR_NOMEM, "out of memory"));
+		return c->rc;
+	}
+	for (i = 0; i < c->in.n_files; i++) {
+		files[i].path = c->in.files[i].url;
+		files[i].file_size = c->in.files[i].metrics.file_size;
+		files[i].record_count = c->in.files[i].metrics.record_count;
+		files[i].metrics = &c->in.files[i].metrics;
+		c->added_size += (int64_t)files[i].file_size;
+	}
+	c->snap_id = icp_ice_snapshot_id();
+	icp_ice_uuid(c->uuid);
+	icp_buf_init(&bytes, 0);
+	rc = icp_ice_manifest_write(c->in.schema, c->snap_id, files, c->in.n_files, &bytes, &c->info,
+	                            err);
+	if (rc == ICP_OK) {
+		snprintf(name, sizeof(name), "%s-m0.avro", c->uuid);
+		rc = put_meta_file(c, name, &bytes, &c->man_key, &c->man_url, err);
+	}
+	icp_buf_dispose(&bytes);
 	icp_free(files);
-	icp_free(man_key);
-	icp_free(man_url);
-	icp_free(list_key);
-	icp_free(list_url);
+	if (rc != ICP_OK)
+		fail(c, rc);
+	else
+		c->state = ICP_COMMIT_S_ATTEMPT;
+	return rc;
+}
+
+/* The manifest list of this attempt: the new manifest, then every
+ * manifest of the base's main snapshot; written under the metadata
+ * prefix (c->list_key/list_url). */
+static int write_list(icp_commit *c, int64_t parent, icp_error *err)
+{
+	icp_ice_manifest_file mf = {c->man_url, (int64_t)c->info.length, c->info.added_files,
+	                            c->info.added_rows};
+	icp_buf parent_list, bytes;
+	char name[128];
+	int rc = ICP_OK;
+
+	icp_buf_init(&parent_list, 256u << 20);
+	if (parent >= 0) {
+		icp_ice_snapshot ps;
+		const char *pkey;
+		if (icp_ice_metadata_snapshot(c->base, parent, &ps) != ICP_OK ||
+		    icp_storage_key_of_url(c->in.warehouse, ps.manifest_list, &pkey) != ICP_OK) {
+			icp_buf_dispose(&parent_list);
+			return icp_error_set(err, ICP_ERR_CORRUPT,
+			                     "table %s: manifest list of snapshot %lld is not readable "
+			                     "in the warehouse", c->in.label, (long long)parent);
+		}
+		rc = icp_storage_get(c->in.store, pkey, &parent_list, err);
+	}
+	icp_buf_init(&bytes, 0);
+	if (rc == ICP_OK)
+		rc = icp_ice_manifest_list_write(c->snap_id, parent,
+		                                 icp_ice_metadata_last_sequence(c->base) + 1, &mf, 1,
+		                                 icp_slice_make(parent_list.data, parent_list.len),
+		                                 &bytes, err);
+	icp_buf_dispose(&parent_list);
+	if (rc == ICP_OK) {
+		snprintf(name, sizeof(name), "snap-%lld-%d-%s.avro", (long long)c->snap_id,
+		         c->attempt + 1, c->uuid);
+		rc = put_meta_file(c, name, &bytes, &c->list_key, &c->list_url, err);
+	}
 	icp_buf_dispose(&bytes);
 	return rc;
+}
+
+/* Offsets after this commit: the base's, advanced by our partitions. */
+static int merged_offsets(const icp_commit *c, icp_buf *json)
+{
+	icp_offsets m = {0};
+	size_t i;
+	int rc = ICP_OK;
+	for (i = 0; rc == ICP_OK && i < c->base_offs->n; i++)
+		rc = icp_offsets_set(&m, c->base_offs->e[i].tp, c->base_offs->e[i].next);
+	for (i = 0; rc == ICP_OK && i < c->in.advance->n; i++)
+		rc = icp_offsets_set(&m, c->in.advance->e[i].tp, c->in.advance->e[i].next);
+	icp_offsets_to_json(&m, json);
+	icp_offsets_dispose(&m);
+	return rc != ICP_OK ? ICP_ERR_NOMEM : json->status;
+}
+
+/* The snapshot summary of an attempt on the base: its values (numbers as
+ * text, the offsets JSON) live in the struct next to the pairs. */
+#define SUMMARY_KEYS 12
+typedef struct summary {
+	char files[24], rec[24], size[24], trec[24], tfiles[24], tsize[24];
+	icp_buf offs;
+	icp_ice_kv kv[SUMMARY_KEYS];
+	size_t n;
+} summary;
+
+static int summary_build(const icp_commit *c, int64_t parent, summary *sm)
+{
+	const icp_ice_metadata *base = c->base;
+	int rc = merged_offsets(c, &sm->offs);
+	snprintf(sm->files, sizeof(sm->files), "%d", c->info.added_files);
+	snprintf(sm->rec, sizeof(sm->rec), "%lld", (long long)c->info.added_rows);
+	snprintf(sm->size, sizeof(sm->size), "%lld", (long long)c->added_size);
+	snprintf(sm->trec, sizeof(sm->trec), "%lld",
+	         (long long)(summary_i64(base, parent, "total-records") + c->info.added_rows));
+	snprintf(sm->tfiles, sizeof(sm->tfiles), "%lld",
+	         (long long)(summary_i64(base, parent, "total-data-files") + c->info.added_files));
+	snprintf(sm->tsize, sizeof(sm->tsize), "%lld",
+	         (long long)(summary_i64(base, parent, "total-files-size") + c->added_size));
+	sm->n = 0;
+	sm->kv[sm->n++] = (icp_ice_kv){"operation", "append"};
+	sm->kv[sm->n++] = (icp_ice_kv){"added-data-files", sm->files};
+	sm->kv[sm->n++] = (icp_ice_kv){"added-records", sm->rec};
+	sm->kv[sm->n++] = (icp_ice_kv){"added-files-size", sm->size};
+	sm->kv[sm->n++] = (icp_ice_kv){"total-records", sm->trec};
+	sm->kv[sm->n++] = (icp_ice_kv){"total-data-files", sm->tfiles};
+	sm->kv[sm->n++] = (icp_ice_kv){"total-files-size", sm->tsize};
+	sm->kv[sm->n++] = (icp_ice_kv){"total-delete-files", "0"};
+	sm->kv[sm->n++] = (icp_ice_kv){"total-position-deletes", "0"};
+	sm->kv[sm->n++] = (icp_ice_kv){"total-equality-deletes", "0"};
+	sm->kv[sm->n++] = (icp_ice_kv){"kafscale.offsets", (char *)sm->offs.data};
+	sm->kv[sm->n++] = (icp_ice_kv){"kafscale.writer", c->in.writer};
+	return rc;
+}
+
+/* The request of an attempt: asserts the table and that main is still
+ * the parent we built on; adds the snapshot and moves main to it. */
+static void request_build(const icp_commit *c, int64_t parent, const summary *sm,
+                          icp_ice_commit *ic)
+{
+	const icp_ice_metadata *base = c->base;
+	memset(ic, 0, sizeof(*ic));
+	ic->assert_uuid = icp_ice_metadata_uuid(base);
+	ic->assert_main = 1;
+	ic->main_snapshot_id = parent;
+	ic->has_snapshot = 1;
+	ic->snapshot_id = c->snap_id;
+	ic->parent_snapshot_id = parent;
+	ic->sequence_number = icp_ice_metadata_last_sequence(base) + 1;
+	ic->timestamp_ms = icp_now_ms();
+	ic->manifest_list = c->list_url;
+	ic->snapshot_schema_id = icp_ice_metadata_current_schema_id(base);
+	ic->summary = sm->kv;
+	ic->n_summary = sm->n;
+}
+
+static int step_attempt(icp_commit *c, icp_error *err)
+{
+	int64_t parent = icp_ice_metadata_main_snapshot(c->base);
+	icp_ice_metadata *next = NULL;
+	icp_ice_commit ic;
+	summary sm;
+	int rc;
+
+	rc = write_list(c, parent, err);
+	if (rc != ICP_OK) {
+		fail(c, rc);
+		return rc;
+	}
+	icp_buf_init(&sm.offs, 0);
+	if (summary_build(c, parent, &sm) != ICP_OK)
+		rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory building the summary");
+	request_build(c, parent, &sm, &ic);
+	if (rc == ICP_OK)
+		rc = icp_catalog_commit_table(c->in.catalog, c->in.ns, c->in.name, c->base, &ic, &next,
+		                              err);
+	if (rc == ICP_OK) {
+		count(c, ICP_COMMIT_OK);
+		landed(c, next, err);
+		if (c->state == ICP_COMMIT_S_DONE) {
+			char sid[24];
+			snprintf(sid, sizeof(sid), "%lld", (long long)c->snap_id);
+			ICP_INFO("committed", "table", c->in.label, "snapshot", sid, "files", sm.files,
+			         "records", sm.rec);
+		}
+		rc = c->rc;
+	} else if (rc != ICP_ERR_CONFLICT && rc != ICP_ERR_UNKNOWN) {
+		fail(c, rc); /* nothing changed; pending data stays for the next flush */
+	} else {
+		c->was_unknown = rc == ICP_ERR_UNKNOWN;
+		c->any_unknown |= c->was_unknown;
+		c->state = ICP_COMMIT_S_RESOLVE;
+	}
+	icp_buf_dispose(&sm.offs);
+	return rc;
+}
+
+/* Did another writer move any partition we hold uncommitted data for? */
+static int offsets_moved(const icp_commit *c, const icp_offsets *now)
+{
+	size_t i;
+	for (i = 0; i < c->in.advance->n; i++) {
+		const char *tp = c->in.advance->e[i].tp;
+		if (icp_offsets_get(c->base_offs, tp) != icp_offsets_get(now, tp))
+			return 1;
+	}
+	return 0;
+}
+
+static int step_resolve(icp_commit *c, icp_error *err)
+{
+	icp_ice_metadata *reloaded = NULL;
+	icp_offsets now = {0};
+	icp_ice_snapshot s;
+	int rc;
+
+	ICP_WARN(c->was_unknown ? "commit outcome unknown; reloading the table"
+	                        : "commit conflict; reloading the table",
+	         "table", c->in.label, "err", err ? err->msg : "");
+	icp_error_clear(err);
+	rc = icp_catalog_load_table(c->in.catalog, c->in.ns, c->in.name, &reloaded, err);
+	if (rc != ICP_OK) {
+		fail(c, rc); /* unresolved: the table stays in doubt */
+		return rc;
+	}
+	count(c, c->was_unknown ? ICP_COMMIT_UNKNOWN_RESOLVED : ICP_COMMIT_CONFLICT);
+	/* Look for our snapshot after a conflict too: a 409 can answer a
+	 * request that was re-sent after an attempt the catalog applied
+	 * without our seeing the reply. */
+	if (icp_ice_metadata_snapshot(reloaded, c->snap_id, &s) == ICP_OK) {
+		landed(c, reloaded, err);
+		return c->rc;
+	}
+	rc = icp_offsets_from_table(reloaded, &now, err);
+	if (rc != ICP_OK) {
+		icp_ice_metadata_free(reloaded);
+		fail(c, rc);
+		return rc;
+	}
+	if (offsets_moved(c, &now)) {
+		icp_offsets_dispose(&now);
+		rc = c->in.ops->adopt(c->in.ctx, reloaded, err);
+		if (rc != ICP_OK)
+			icp_ice_metadata_free(reloaded);
+		if (!c->any_unknown) {
+			remove_quiet(c, c->list_key);
+			remove_quiet(c, c->man_key);
+		}
+		c->in.ops->discard(c->in.ctx, "another writer committed the same partitions");
+		c->rc = rc;
+		c->state = ICP_COMMIT_S_DISCARDED;
+		return rc;
+	}
+	rc = c->in.ops->adopt(c->in.ctx, reloaded, err);
+	if (rc != ICP_OK) {
+		icp_ice_metadata_free(reloaded);
+		icp_offsets_dispose(&now);
+		fail(c, rc);
+		return rc;
+	}
+	/* the table holds `reloaded` now: the next attempt builds on it */
+	c->base = reloaded;
+	icp_offsets_dispose(&c->own_offs);
+	c->own_offs = now;
+	c->base_offs = &c->own_offs;
+	drop_list(c); /* never referenced: retry on the new base */
+	c->state = ICP_COMMIT_S_RETRY;
+	return ICP_OK;
+}
+
+static int step_retry(icp_commit *c, icp_error *err)
+{
+	if (c->in.ops->past_deadline && c->in.ops->past_deadline(c->in.ctx)) {
+		fail(c, icp_error_set(err, ICP_ERR_RETRYABLE,
+		                      "table %s: shutdown deadline reached while retrying the "
+		                      "commit; the data will be read again", c->in.label));
+		return c->rc;
+	}
+	if (c->attempt + 1 >= ICP_COMMIT_MAX_ATTEMPTS) { /* no pause before giving up */
+		fail(c, icp_error_set(err, ICP_ERR_CONFLICT,
+		                      "table %s: commit still conflicting after %d attempts",
+		                      c->in.label, ICP_COMMIT_MAX_ATTEMPTS));
+		return c->rc;
+	}
+	count(c, ICP_COMMIT_RETRIED);
+	if (c->in.ops->pause)
+		c->in.ops->pause(c->in.ctx, c->attempt);
+	else
+		backoff(c->attempt);
+	c->attempt++;
+	c->state = ICP_COMMIT_S_ATTEMPT;
+	return ICP_OK;
+}
+
+int icp_commit_new(const icp_commit_input *in, icp_commit **out, icp_error *err)
+{
+	icp_commit *c = icp_calloc(1, sizeof(*c));
+	*out = NULL;
+	if (!c || !(c->meta_prefix = icp_strdup(in->meta_prefix))) {
+		icp_free(c);
+		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+	}
+	c->in = *in;
+	c->state = ICP_COMMIT_S_BUILD;
+	c->any_unknown = in->in_doubt;
+	c->base = in->base;
+	c->base_offs = in->base_offsets;
+	*out = c;
+	return ICP_OK;
+}
+
+void icp_commit_free(icp_commit *c)
+{
+	if (!c)
+		return;
+	icp_offsets_dispose(&c->own_offs);
+	icp_free(c->meta_prefix);
+	icp_free(c->man_key);
+	icp_free(c->man_url);
+	icp_free(c->list_key);
+	icp_free(c->list_url);
+	icp_free(c);
+}
+
+int icp_commit_step(icp_commit *c, icp_error *err)
+{
+	switch (c->state) {
+	case ICP_COMMIT_S_BUILD:
+		return step_build(c, err);
+	case ICP_COMMIT_S_ATTEMPT:
+		return step_attempt(c, err);
+	case ICP_COMMIT_S_RESOLVE:
+		return step_resolve(c, err);
+	case ICP_COMMIT_S_RETRY:
+		return step_retry(c, err);
+	case ICP_COMMIT_S_DONE:
+	case ICP_COMMIT_S_DISCARDED:
+	case ICP_COMMIT_S_FAILED:
+		break;
+	}
+	return c->rc;
+}
+
+int icp_commit_run(icp_commit *c, icp_error *err)
+{
+	while (!icp_commit_finished(c))
+		icp_commit_step(c, err);
+	return c->rc;
+}
+
+int icp_commit_finished(const icp_commit *c)
+{
+	return c->state == ICP_COMMIT_S_DONE || c->state == ICP_COMMIT_S_DISCARDED ||
+	       c->state == ICP_COMMIT_S_FAILED;
+}
+
+icp_commit_state icp_commit_state_of(const icp_commit *c)
+{
+	return c->state;
+}
+
+int icp_commit_in_doubt(const icp_commit *c)
+{
+	return c->state == ICP_COMMIT_S_FAILED && c->any_unknown;
+}
+
+int64_t icp_commit_snapshot_id(const icp_commit *c)
+{
+	return c->snap_id;
+}
+
+int icp_commit_attempts(const icp_commit *c)
+{
+	return c->state == ICP_COMMIT_S_BUILD ? 0 : c->attempt + 1;
 }

@@ -104,7 +104,7 @@ static void apply_release(icp_processor *p, const icp_coord_changes *ch)
 		icp_part *pt = part_of(p, ch->to_release[i]);
 		icp_error e;
 		icp_error_init(&e);
-		if (pt && pt->owned && (pt->table->dirty || pt->table->n_pending || pt->table->pw) &&
+		if (pt && pt->owned && icp_sink_busy(&pt->table->sink) &&
 		    icp_table_commit(p, pt->table, &e) != ICP_OK) {
 			log_tp(ICP_LOG_LEVEL_WARN, "commit before hand-over failed; data discarded",
 			       pt->tp, e.msg);
@@ -143,7 +143,7 @@ static void apply_claims(icp_processor *p, const icp_coord_changes *ch)
 			log_tp(ICP_LOG_LEVEL_WARN, "table refresh after claim failed", pt->tp, e.msg);
 		}
 		pt->owned = 1;
-		pt->stopped = 0;
+		icp_part_resume(pt);
 		log_tp(ICP_LOG_LEVEL_INFO, "partition claimed", pt->tp, NULL);
 	}
 }

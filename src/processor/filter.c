@@ -520,12 +520,10 @@ int icp_filter_batch(icp_processor *p, icp_part *pt, const icp_batch *b, icp_bat
 			if (p->cfg->schema.mode == ICP_SCHEMA_STRICT) {
 				*stop_at = r->offset;
 				icp_metrics_counter_inc(f->m_err_schema); /* a stop is an error */
-				icp_free(pt->error);
-				pt->error = NULL;
 				icp_error_set(err, ICP_ERR_CORRUPT,
 				              "topic %s partition %d offset %lld: invalid record: %s",
 				              pt->topic, pt->partition, (long long)r->offset, f->why[i]);
-				pt->error = icp_strdup(err->msg);
+				icp_part_set_error(pt, err->msg);
 				ICP_ERROR("invalid record: partition stopped (schema.mode strict)", "topic",
 				          pt->topic, "partition", num, "offset", off, "reason", f->why[i]);
 				icp_error_clear(err);

@@ -390,7 +390,7 @@ void icp_obs_publish(icp_processor *p)
 		               ",\"snapshot_id\":%lld,\"pending_files\":%zu,\"pending_rows\":%llu,"
 		               "\"last_commit_ms\":%lld",
 		               (long long)(t->meta ? icp_ice_metadata_main_snapshot(t->meta) : -1),
-		               t->n_pending + (t->pw ? 1u : 0u), (unsigned long long)t->pending_rows,
+		               icp_sink_count(&t->sink), (unsigned long long)icp_sink_rows(&t->sink),
 		               (long long)t->last_commit_ms);
 		status_no_objects(p, t, &b);
 		icp_buf_append_byte(&b, '}');

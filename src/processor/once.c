@@ -202,7 +202,7 @@ static void progress_lines(icp_processor *p, uint64_t now)
 		snprintf(mbs, sizeof(mbs), "%.1f",
 		         secs > 0 ? (double)(ot->bytes - ot->bytes_line) / 1e6 / secs : 0.0);
 		ICP_INFO("progress", "table", p->tables[i].map->table, "records",
-		         u64s(rec, sizeof(rec), p->tables[i].pending_rows), "mb_per_s", mbs,
+		         u64s(rec, sizeof(rec), icp_sink_rows(&p->tables[i].sink)), "mb_per_s", mbs,
 		         "segments_done", u64s(sd, sizeof(sd), done), "segments_left",
 		         u64s(sl, sizeof(sl), left), "elapsed_s",
 		         u64s(el, sizeof(el), (now - o->start_ns) / 1000000000u));
@@ -264,11 +264,11 @@ void icp_once_abandon(icp_processor *p, const char *why)
 	size_t i;
 	for (i = 0; i < p->n_tables; i++) {
 		icp_table *t = &p->tables[i];
-		if (!t->pw && !t->n_pending && !t->dirty)
+		if (!icp_sink_busy(&t->sink))
 			continue;
 		if (p->once) {
 			size_t j;
-			p->once->tables[i].abandoned += t->pending_rows;
+			p->once->tables[i].abandoned += icp_sink_rows(&t->sink);
 			for (j = 0; j < p->n_parts; j++) {
 				once_part *op = p->parts[j]->table == t ? part_of(p->once, p->parts[j]) : NULL;
 				if (op)

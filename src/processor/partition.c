@@ -1,7 +1,9 @@
 /*
- * Discovery and polling, per topic-partition. The partition is the only
- * code that moves its read position (pt->next): forward here and in
- * segread.c, back only through icp_part_rewind.
+ * Discovery and polling, per topic-partition, and the partition's
+ * position: only the functions of this file write pt->next,
+ * committed_next, last_ts/committed_ts, stopped/stop_* and error (others
+ * call icp_part_advance, _stop_at, _committed, _reset, ...); it moves
+ * back only through rewind_to.
  *
  * Keys: {namespace}/{topic}/{partition}/segment-{base}.kfs|.index. A poll
  * lists a partition's prefix after the last segment the writing pass
@@ -198,7 +200,14 @@ static int seg_cmp(const void *a, const void *b)
 	return x->base < y->base ? -1 : x->base > y->base;
 }
 
-void icp_part_rewind(icp_part *pt, int64_t next)
+/* ------------------------------------------------------- the position
+ * The only writers of a partition's read and commit position, its
+ * timestamps, and its stop state (see proc_int.h). */
+
+/* The only way the read position moves back: forgets what was read past
+ * `next`: the listing cursor, the transaction state and queue, the index
+ * and any open read. */
+static void rewind_to(icp_part *pt, int64_t next)
 {
 	pt->next = next;
 	icp_free(pt->last_key);
@@ -208,6 +217,56 @@ void icp_part_rewind(icp_part *pt, int64_t next)
 	icp_part_forget_index(pt); /* the object may have been replaced */
 	icp_segread_close(pt);
 	icp_segread_ahead_close(pt);
+}
+
+void icp_part_advance(icp_part *pt, int64_t next)
+{
+	pt->next = next;
+}
+
+void icp_part_saw_ts(icp_part *pt, int64_t ts)
+{
+	pt->last_ts = ts;
+}
+
+void icp_part_stop_at(icp_part *pt, int64_t offset)
+{
+	pt->next = offset;
+	pt->stopped = 1;
+	pt->stop_offset = offset;
+}
+
+void icp_part_resume(icp_part *pt)
+{
+	pt->stopped = 0;
+}
+
+void icp_part_set_error(icp_part *pt, const char *msg)
+{
+	icp_free(pt->error);
+	pt->error = msg ? icp_strdup(msg) : NULL;
+}
+
+void icp_part_committed(icp_part *pt)
+{
+	pt->committed_next = pt->next;
+	pt->committed_ts = pt->last_ts;
+	icp_obs_committed(pt);
+}
+
+void icp_part_reset(icp_part *pt, int64_t committed)
+{
+	if (committed == pt->committed_next && committed == pt->next)
+		return;
+	pt->committed_next = committed;
+	rewind_to(pt, committed);
+}
+
+void icp_part_drop_uncommitted(icp_part *pt, int64_t committed)
+{
+	pt->committed_next = committed;
+	pt->last_ts = pt->committed_ts;
+	rewind_to(pt, committed);
 }
 
 void icp_part_forget_index(icp_part *pt)
@@ -320,8 +379,7 @@ static void stop_corrupt(icp_processor *p, icp_part *pt, const seg *s, icp_error
 	snprintf(num, sizeof(num), "%d", pt->partition);
 	pt->stopped = 1;
 	pt->stop_base = s->base;
-	icp_free(pt->error);
-	pt->error = icp_strdup(err->msg);
+	icp_part_set_error(pt, err->msg);
 	p->any_corrupt = 1;
 	icp_metrics_counter_inc(p->m_err_decode);
 	ICP_ERROR("corrupt segment: partition stopped", "topic", pt->topic, "partition", num, "key",

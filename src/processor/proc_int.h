@@ -95,11 +95,85 @@ size_t icp_txn_queue_bytes(const icp_txn *x);
 
 typedef struct icp_part icp_part;
 
+/* ------------------------------------------------------ sink (sink.c)
+ * A table's data files not yet committed: the open Parquet file and the
+ * closed ones waiting for a commit. Caller-owned (_init/_dispose, inside
+ * icp_table); only sink.c writes its fields, others use the functions. */
+
 typedef struct icp_pending_file {
 	char *url;
 	char *key;
 	icp_parquet_file_metrics metrics;
 } icp_pending_file;
+
+void icp_pending_file_dispose(icp_pending_file *f);
+
+typedef struct icp_sink {
+	icp_storage_writer *sw;     /* the open data file, or NULL */
+	icp_parquet_writer *pw;
+	char *open_url, *open_key;
+	icp_pending_file *pending;  /* closed, uncommitted data files */
+	size_t n_pending, cap_pending;
+	uint64_t pending_rows;
+	int dirty;                  /* uncommitted rows exist */
+	int in_doubt;               /* a commit of the pending files failed after an
+	                             * unknown outcome: they may be in the table, so
+	                             * they are never deleted */
+} icp_sink;
+
+void icp_sink_init(icp_sink *s);
+/* Aborts the open file and forgets the closed ones (deletes nothing). */
+void icp_sink_dispose(icp_sink *s);
+/* Ensures an open data file <data_prefix>/<ms>-<uuid>.parquet in store
+ * (no-op when one is open). Errors leave none open. */
+int icp_sink_open(icp_sink *s, icp_storage *store, const char *data_prefix,
+                  const icp_parquet_field *fields, size_t n_fields, const icp_parquet_options *o,
+                  icp_error *err);
+/* Closes and publishes the open file into the closed ones (an empty one
+ * is dropped). An error drops it: its rows are lost (discard, reread). */
+int icp_sink_close(icp_sink *s, icp_error *err);
+/* Closes the open file once it reaches `target` bytes. */
+int icp_sink_maybe_roll(icp_sink *s, uint64_t target, icp_error *err);
+/* `rows` rows were appended to the open file. */
+void icp_sink_wrote(icp_sink *s, uint64_t rows);
+void icp_sink_set_in_doubt(icp_sink *s, int in_doubt);
+/* The closed files were committed: forgotten, not deleted. */
+void icp_sink_landed(icp_sink *s);
+/* Drops everything uncommitted: the open file is aborted, the closed
+ * ones deleted from store unless in doubt. Returns how many were kept. */
+size_t icp_sink_discard(icp_sink *s, icp_storage *store);
+
+static inline icp_parquet_writer *icp_sink_writer(const icp_sink *s)
+{
+	return s->pw;
+}
+/* 1 when anything is uncommitted (rows, an open or a closed file). */
+static inline int icp_sink_busy(const icp_sink *s)
+{
+	return s->dirty || s->n_pending || s->pw;
+}
+static inline int icp_sink_file_open(const icp_sink *s)
+{
+	return s->pw || s->sw;
+}
+/* Files uncommitted, the open one included. */
+static inline size_t icp_sink_count(const icp_sink *s)
+{
+	return s->n_pending + (s->pw ? 1u : 0u);
+}
+static inline const icp_pending_file *icp_sink_files(const icp_sink *s, size_t *n)
+{
+	*n = s->n_pending;
+	return s->pending;
+}
+static inline uint64_t icp_sink_rows(const icp_sink *s)
+{
+	return s->pending_rows;
+}
+static inline int icp_sink_in_doubt(const icp_sink *s)
+{
+	return s->in_doubt;
+}
 
 typedef struct icp_table {
 	const icp_config_mapping *map;
@@ -117,18 +191,7 @@ typedef struct icp_table {
 	char *data_prefix;          /* storage key of <location>/data */
 	char *meta_prefix;          /* storage key of <location>/metadata */
 	icp_offsets committed;      /* offsets in the current snapshot */
-	/* open data file */
-	icp_storage_writer *sw;
-	icp_parquet_writer *pw;
-	char *open_url, *open_key;
-	/* closed, uncommitted data files */
-	icp_pending_file *pending;
-	size_t n_pending, cap_pending;
-	uint64_t pending_rows;
-	int dirty;                  /* uncommitted rows exist */
-	int in_doubt;               /* a commit of the pending files failed after an
-	                             * unknown outcome: they may be in the table, so
-	                             * they are never deleted (table.c) */
+	icp_sink sink;              /* the data files not yet committed */
 	/* scratch reused for every batch */
 	icp_buf scratch_ids, scratch_hdrs;
 	void *cols;                 /* column arrays (rows.c) */
@@ -368,32 +431,110 @@ void icp_proc_store_opts(icp_processor *p, int warehouse, icp_storage_opts *o);
 int icp_table_open(icp_processor *p, icp_table *t, const icp_config_mapping *m,
                    icp_error *err);
 void icp_table_dispose(icp_table *t);
-/* Ensures an open Parquet file; rolls it at the target size. */
+/* Ensures an open Parquet file (t->sink); rolls it at the target size. */
 int icp_table_file_ready(icp_processor *p, icp_table *t, icp_error *err);
 int icp_table_file_maybe_roll(icp_processor *p, icp_table *t, icp_error *err);
 /* Drops all uncommitted data of the table and rewinds its partitions
- * (data files are kept while t->in_doubt). */
+ * (data files are kept while the sink is in doubt). */
 void icp_table_discard(icp_processor *p, icp_table *t, const char *why);
-/* For commit.c: the store t's files go through; adopting metadata as the
- * table's current one (takes m on ICP_OK); closing the open file into the
- * pending list; freeing one pending entry. */
+/* The store t's files go through; adopting metadata as the table's
+ * current one (takes m on ICP_OK). */
 icp_storage *icp_table_store(icp_processor *p, const icp_table *t);
 int icp_table_adopt(icp_processor *p, icp_table *t, icp_ice_metadata *m, icp_error *err);
-int icp_table_close_file(icp_table *t, icp_error *err);
-void icp_table_pending_free(icp_pending_file *f);
 
 /* When the vended S3 settings of t are due (see vended_store) and no data
  * file is open: reloads the table so the catalog vends again and swaps the
  * store. Errors keep the old store and retry 10 s later. */
 int icp_table_vended_renew(icp_processor *p, icp_table *t, icp_error *err);
 
-/* commit.c */
+/* table.c: the flush of a table, through an icp_commit (commit.c). */
 /* Commits the table's pending data (ICP_OK when nothing to do). */
 int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err);
 /* Commits what is buffered, reloads the table from the catalog and moves
  * its partitions to the offsets the table holds (after a claim: another
  * worker may have committed since we last looked). */
 int icp_table_refresh(icp_processor *p, icp_table *t, icp_error *err);
+
+/* ---------------------------------------------- the commit (commit.c)
+ * One commit of a table's pending files as one snapshot, as a state
+ * machine (the protocol: docs/internals/commit-protocol.md):
+ *   BUILD -> ATTEMPT -> (DONE | RESOLVE | FAILED)
+ *   RESOLVE -> (DONE | DISCARDED | RETRY | FAILED), RETRY -> (ATTEMPT | FAILED)
+ * Its effects: metadata files under the table's metadata prefix, the
+ * catalog, and the callbacks below; nothing else is touched. */
+
+#define ICP_COMMIT_MAX_ATTEMPTS 8
+
+typedef enum icp_commit_state {
+	ICP_COMMIT_S_BUILD,     /* write the manifest of the pending files */
+	ICP_COMMIT_S_ATTEMPT,   /* write a manifest list on the base; send */
+	ICP_COMMIT_S_RESOLVE,   /* conflict or unknown outcome: reload, decide */
+	ICP_COMMIT_S_RETRY,     /* deadline, attempt limit, backoff */
+	ICP_COMMIT_S_DONE,      /* our snapshot is on main (adopted, landed) */
+	ICP_COMMIT_S_DISCARDED, /* another writer committed our partitions */
+	ICP_COMMIT_S_FAILED     /* gave up: the data stays pending */
+} icp_commit_state;
+
+typedef struct icp_commit_ops {
+	/* The table takes m as its current metadata: ICP_OK = m is the
+	 * table's now (and stays valid for the rest of the commit), else m is
+	 * still the caller's. Required. */
+	int (*adopt)(void *ctx, icp_ice_metadata *m, icp_error *err);
+	/* The snapshot landed (after adopt): the pending files are committed
+	 * and the partitions' positions are their committed ones. Required. */
+	void (*landed)(void *ctx);
+	/* Another writer committed our partitions (after adopt): drop the
+	 * data and rewind to the table's offsets. Required. */
+	void (*discard)(void *ctx, const char *why);
+	/* An outcome ICP_COMMIT_* to count (NULL: none). */
+	void (*count)(void *ctx, int outcome);
+	/* 1 once retries must stop (NULL: never). */
+	int (*past_deadline)(void *ctx);
+	/* Pause before attempt `attempt`+2 (NULL: capped exponential backoff
+	 * with jitter, 50 ms doubling up to 2 s). */
+	void (*pause)(void *ctx, int attempt);
+} icp_commit_ops;
+
+/* Every pointer is borrowed and must outlive the commit (meta_prefix is
+ * copied: adopting metadata may replace the table's). */
+typedef struct icp_commit_input {
+	icp_catalog *catalog;
+	const char *ns, *name;          /* the table in the catalog */
+	const char *label;              /* its name in messages */
+	icp_storage *store;             /* where metadata files are written */
+	icp_storage *warehouse;         /* resolves a manifest-list URL to a key */
+	const char *meta_prefix;        /* key prefix of <location>/metadata */
+	const icp_ice_schema *schema;   /* of the data files */
+	const icp_ice_metadata *base;   /* the table's current metadata */
+	const icp_offsets *base_offsets; /* its kafscale.offsets */
+	const icp_pending_file *files;  /* the data files to commit (n_files > 0) */
+	size_t n_files;
+	const icp_offsets *advance;     /* "topic/partition" -> next offset, for
+	                                 * every partition with data in files */
+	const char *writer;             /* kafscale.writer */
+	int in_doubt;                   /* delete nothing of this commit */
+	const icp_commit_ops *ops;
+	void *ctx;                      /* passed to ops */
+} icp_commit_input;
+
+typedef struct icp_commit icp_commit;
+
+/* ICP_ERR_NOMEM or ICP_OK (*out in BUILD; free with icp_commit_free). */
+int icp_commit_new(const icp_commit_input *in, icp_commit **out, icp_error *err);
+void icp_commit_free(icp_commit *c);
+/* Runs one step (no-op once finished); returns that step's status. */
+int icp_commit_step(icp_commit *c, icp_error *err);
+/* Steps until finished: ICP_OK when DONE, else the error that ended it
+ * (DISCARDED: the status of adopting the reloaded table). */
+int icp_commit_run(icp_commit *c, icp_error *err);
+int icp_commit_finished(const icp_commit *c);
+icp_commit_state icp_commit_state_of(const icp_commit *c);
+/* FAILED after an unknown outcome: the pending files may be referenced
+ * by the table, so none of them may be deleted (icp_table.in_doubt). */
+int icp_commit_in_doubt(const icp_commit *c);
+int64_t icp_commit_snapshot_id(const icp_commit *c);
+/* Attempts sent or being built so far (0 in BUILD). */
+int icp_commit_attempts(const icp_commit *c);
 
 /* partition.c: discovers partitions of mapped topics and reads new
  * segments. *progress is set when records were taken. */
@@ -404,10 +545,28 @@ int icp_parts_add(icp_processor *p, icp_table *t, int32_t partition, icp_error *
  * turn is over (icp_proc_turn_over), then *more says whether it stopped
  * with data left (another turn is owed). */
 int icp_part_poll(icp_processor *p, icp_part *pt, int *progress, int *more, icp_error *err);
-/* The only way a partition's read position moves back: to `next` (its
- * committed offset after a discard or a reload). Forgets what was read
- * past it: the listing cursor, the transaction state and queue. */
-void icp_part_rewind(icp_part *pt, int64_t next);
+/* The partition's position: only these (partition.c) write its read
+ * and commit position, timestamps, stop state and error; everyone else
+ * reads the fields.
+ * _advance: the read position moves forward to `next` (segread.c).
+ * _saw_ts: timestamp of the last record taken (rows.c).
+ * _stop_at: strict mode met an invalid record at `offset`: nothing at or
+ *   past it is read. _resume: clears the stop (a claim).
+ * _set_error: the text /status shows (copied; NULL clears).
+ * _committed: what was read is committed (a landed commit).
+ * _reset: the table holds `committed` (a reload): the committed and read
+ *   positions move there unless both already are.
+ * _drop_uncommitted: uncommitted data was discarded: back to `committed`.
+ * Moving back forgets what was read past it: the listing cursor, the
+ * transaction state and queue, the index and the open read. */
+void icp_part_advance(icp_part *pt, int64_t next);
+void icp_part_saw_ts(icp_part *pt, int64_t ts);
+void icp_part_stop_at(icp_part *pt, int64_t offset);
+void icp_part_resume(icp_part *pt);
+void icp_part_set_error(icp_part *pt, const char *msg);
+void icp_part_committed(icp_part *pt);
+void icp_part_reset(icp_part *pt, int64_t committed);
+void icp_part_drop_uncommitted(icp_part *pt, int64_t committed);
 void icp_part_free(icp_part *pt);
 /* Closes the read a turn left open (segread.c); on rewind and free. */
 void icp_segread_close(icp_part *pt);

@@ -455,8 +455,7 @@ static int poll_turns(icp_processor *p, size_t active, int first, int *progress,
 			ICP_ERROR("reading partition failed; retrying next poll", "topic", pt->topic,
 			          "partition", num, "err", e.msg);
 		}
-		icp_free(pt->error);
-		pt->error = icp_strdup(e.msg);
+		icp_part_set_error(pt, e.msg);
 		if (rc == ICP_OK) {
 			rc = icp_error_set(err, r, "topic %s partition %d: %s", pt->topic, pt->partition,
 			                   e.msg);

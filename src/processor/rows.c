@@ -274,8 +274,7 @@ static void refused(icp_table *t, icp_part *pt, int64_t offset, int strict, icp_
 		icp_buf_init(&m, 512);
 		icp_buf_printf(&m, "topic %s partition %d offset %lld: invalid record: %s", pt->topic,
 		               pt->partition, (long long)offset, why);
-		icp_free(pt->error);
-		pt->error = m.status == ICP_OK ? icp_strndup((char *)m.data, m.len) : NULL;
+		icp_part_set_error(pt, m.status == ICP_OK ? (char *)m.data : NULL);
 		icp_buf_dispose(&m);
 	}
 	ICP_ERROR("invalid record: partition stopped (schema.mode strict)", "topic", pt->topic,
@@ -290,6 +289,7 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 	int32_t leaf;
 	char idbuf[64];
 	size_t topic_len = strlen(pt->topic);
+	icp_parquet_writer *pw = icp_sink_writer(&t->sink); /* open: icp_table_file_ready */
 	int rc, typed;
 
 	memset(out, 0, sizeof(*out));
@@ -401,26 +401,26 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 			{8, {n, NULL, NULL, NULL, NULL, c->hdr}},
 		};
 		for (i = 0; i < ICP_ARRAY_LEN(colb); i++) {
-			leaf = icp_parquet_writer_leaf(t->pw, colb[i].id);
+			leaf = icp_parquet_writer_leaf(pw, colb[i].id);
 			if (leaf < 0)
 				return icp_error_set(err, ICP_ERR_INVALID,
 				                     "table %s.%s: no Parquet column for field id %d",
 				                     t->ns, t->name, colb[i].id);
-			rc = icp_parquet_writer_write(t->pw, (size_t)leaf, &colb[i].b, err);
+			rc = icp_parquet_writer_write(pw, (size_t)leaf, &colb[i].b, err);
 			if (rc != ICP_OK)
 				return rc;
 		}
 	}
 	if (typed)
 		coerce_publish(t);
-	if (typed && (rc = icp_columns_write(t->columns, t->pw, err)) != ICP_OK)
+	if (typed && (rc = icp_columns_write(t->columns, pw, err)) != ICP_OK)
 		return rc;
-	if (t->lfs_columns && (rc = icp_columns_write(t->lfs_columns, t->pw, err)) != ICP_OK)
+	if (t->lfs_columns && (rc = icp_columns_write(t->lfs_columns, pw, err)) != ICP_OK)
 		return rc;
-	rc = icp_parquet_writer_end_rows(t->pw, err);
+	rc = icp_parquet_writer_end_rows(pw, err);
 	if (rc != ICP_OK)
 		return rc;
-	pt->last_ts = c->ts[n - 1];
+	icp_part_saw_ts(pt, c->ts[n - 1]);
 	out->written = n;
 	return ICP_OK;
 }

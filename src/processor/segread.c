@@ -130,8 +130,7 @@ static int write_batch(icp_processor *p, icp_part *pt, const icp_batch *b, int *
 		if (ro.invalid)
 			icp_metrics_counter_add(t->m_invalid, ro.invalid);
 		if (ro.written) {
-			t->dirty = 1;
-			t->pending_rows += ro.written;
+			icp_sink_wrote(&t->sink, ro.written);
 			*progress = 1;
 			icp_metrics_counter_add(t->m_written, ro.written);
 			icp_metrics_counter_inc(t->m_batches);
@@ -142,14 +141,12 @@ static int write_batch(icp_processor *p, icp_part *pt, const icp_batch *b, int *
 		if (stop_at >= 0) {
 			/* strict mode met an invalid record: nothing at or past it
 			 * is read (filter.c / rows.c logged it) */
-			pt->next = stop_at;
-			pt->stopped = 1;
-			pt->stop_offset = stop_at;
+			icp_part_stop_at(pt, stop_at);
 			p->any_corrupt = 1;
 			return ICP_END;
 		}
 	}
-	pt->next = b->last_offset + 1;
+	icp_part_advance(pt, b->last_offset + 1);
 	rc = icp_table_file_maybe_roll(p, t, err);
 	if (rc != ICP_OK)
 		*sink_failed = 1;
@@ -169,11 +166,11 @@ static int pass_batch(icp_processor *p, icp_part *pt, const icp_batch *b, int *p
 		return ICP_AGAIN;
 	case ICP_TXN_SKIP_ABORTED:
 		icp_metrics_counter_add(pt->table->m_aborted, (uint64_t)b->record_count);
-		pt->next = b->last_offset + 1;
+		icp_part_advance(pt, b->last_offset + 1);
 		*progress = 1;
 		break;
 	case ICP_TXN_SKIP_CONTROL:
-		pt->next = b->last_offset + 1;
+		icp_part_advance(pt, b->last_offset + 1);
 		break;
 	case ICP_TXN_WRITE:
 		rc = write_batch(p, pt, b, progress, sink_failed, err);

@@ -1,8 +1,9 @@
 /*
  * A mapped table: loading or creating it (with the S3 settings a REST
- * catalog vends), its schema, its open Parquet data file, the closed but
- * uncommitted files, and discarding them. The commit protocol is in
- * commit.c.
+ * catalog vends), its schema, its data files (through its sink, sink.c),
+ * discarding them, and its side of a commit (the protocol itself is the
+ * icp_commit of commit.c): what it adopts, what a landed or discarded
+ * commit does to its sink and its partitions.
  */
 #include "processor/proc_int.h"
 
@@ -174,7 +175,7 @@ int icp_table_vended_renew(icp_processor *p, icp_table *t, icp_error *err)
 
 	if (!t->store || icp_now_ms() < t->store_renew_ms)
 		return ICP_OK;
-	if (t->pw || t->sw)
+	if (icp_sink_file_open(&t->sink))
 		return ICP_OK; /* a file is being written through the old store */
 	/* a load is what makes the catalog vend again; the table state itself
 	 * is left as it is (the metadata is only a carrier here). Pending
@@ -204,6 +205,7 @@ int icp_table_open(icp_processor *p, icp_table *t, const icp_config_mapping *m,
 
 	memset(t, 0, sizeof(*t));
 	t->map = m;
+	icp_sink_init(&t->sink);
 	icp_buf_init(&t->scratch_ids, 0);
 	icp_buf_init(&t->scratch_hdrs, 0);
 	if (split_table(m->table, &t->ns, &t->name) != ICP_OK)
@@ -327,7 +329,7 @@ int icp_table_registry_recheck(icp_processor *p, icp_table *t, icp_error *err)
 
 	if (t->map->schema.source != ICP_SOURCE_REGISTRY || !p->registry || !t->meta)
 		return ICP_OK;
-	if (t->dirty || t->n_pending || t->pw)
+	if (icp_sink_busy(&t->sink))
 		return ICP_OK; /* only between files: one schema per file */
 	icp_error_init(&e);
 	if (icp_registry_get(p->registry, t->map->topic, &doc, &gen, &stale, &e) != ICP_OK ||
@@ -351,32 +353,10 @@ int icp_table_registry_recheck(icp_processor *p, icp_table *t, icp_error *err)
 	return rc;
 }
 
-void icp_table_pending_free(icp_pending_file *f)
-{
-	icp_free(f->url);
-	icp_free(f->key);
-	icp_parquet_file_metrics_dispose(&f->metrics);
-}
-
-static void drop_open_file(icp_table *t)
-{
-	icp_parquet_writer_free(t->pw);
-	t->pw = NULL;
-	icp_storage_writer_abort(t->sw);
-	t->sw = NULL;
-	icp_free(t->open_url);
-	icp_free(t->open_key);
-	t->open_url = t->open_key = NULL;
-}
-
 void icp_table_dispose(icp_table *t)
 {
 	icp_filter_dispose(t);
-	size_t i;
-	drop_open_file(t);
-	for (i = 0; i < t->n_pending; i++)
-		icp_table_pending_free(&t->pending[i]);
-	icp_free(t->pending);
+	icp_sink_dispose(&t->sink);
 	icp_rows_dispose(t);
 	icp_offsets_dispose(&t->committed);
 	icp_ice_metadata_free(t->meta);
@@ -389,138 +369,190 @@ void icp_table_dispose(icp_table *t)
 	icp_free(t->name);
 }
 
-static int sink_write(void *ctx, const uint8_t *p, size_t n, icp_error *err)
-{
-	return icp_storage_writer_write(ctx, p, n, err);
-}
-
-static const icp_parquet_sink_vtable storage_sink = {sink_write};
-
 int icp_table_file_ready(icp_processor *p, icp_table *t, icp_error *err)
 {
 	icp_parquet_options o;
-	icp_buf key;
-	char uuid[37];
-	int rc;
 	static const icp_codec_id codecs[] = {ICP_CODEC_ZSTD, ICP_CODEC_SNAPPY, ICP_CODEC_GZIP,
 	                                      ICP_CODEC_LZ4_RAW, ICP_CODEC_NONE};
 
-	if (t->pw)
+	if (icp_sink_writer(&t->sink))
 		return ICP_OK;
-	icp_ice_uuid(uuid);
-	icp_buf_init(&key, 0);
-	icp_buf_printf(&key, "%s/%013lld-%s.parquet", t->data_prefix, (long long)icp_now_ms(), uuid);
-	if (key.status)
-		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-	t->open_key = (char *)icp_buf_detach(&key, NULL);
-	icp_buf_init(&key, 0);
-	icp_storage_url(icp_table_store(p, t), t->open_key, &key);
-	t->open_url = (char *)icp_buf_detach(&key, NULL);
-	rc = icp_storage_writer_open(icp_table_store(p, t), t->open_key, 1, &t->sw, err);
-	if (rc != ICP_OK) {
-		drop_open_file(t);
-		return rc;
-	}
 	icp_parquet_options_init(&o);
 	o.codec = codecs[p->cfg->parquet.compression];
 	o.codec_level = (int)p->cfg->parquet.compression_level;
 	o.row_group_size = (size_t)p->cfg->parquet.row_group_bytes;
 	o.page_size = (size_t)p->cfg->parquet.page_bytes;
 	o.pool = p->pool;
-	rc = icp_parquet_writer_new(t->pfields, t->n_pfields, &o,
-	                            (icp_parquet_sink){&storage_sink, t->sw}, &t->pw, err);
-	if (rc != ICP_OK)
-		drop_open_file(t);
-	return rc;
-}
-
-/* Closes the open file and moves it to the pending list. */
-int icp_table_close_file(icp_table *t, icp_error *err)
-{
-	icp_pending_file f;
-	int rc;
-
-	if (!t->pw)
-		return ICP_OK;
-	if (icp_parquet_writer_rows(t->pw) == 0) {
-		drop_open_file(t);
-		return ICP_OK;
-	}
-	memset(&f, 0, sizeof(f));
-	rc = icp_parquet_writer_close(t->pw, &f.metrics, err);
-	icp_parquet_writer_free(t->pw);
-	t->pw = NULL;
-	if (rc == ICP_OK) {
-		rc = icp_storage_writer_commit(t->sw, err); /* publishes; frees sw */
-		t->sw = NULL;
-	}
-	if (rc != ICP_OK) {
-		icp_parquet_file_metrics_dispose(&f.metrics);
-		drop_open_file(t);
-		return rc;
-	}
-	if (t->n_pending == t->cap_pending) {
-		size_t ncap = t->cap_pending ? t->cap_pending * 2 : 8;
-		icp_pending_file *np = icp_realloc(t->pending, ncap * sizeof(*np));
-		if (!np) {
-			icp_parquet_file_metrics_dispose(&f.metrics);
-			drop_open_file(t);
-			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-		}
-		t->pending = np;
-		t->cap_pending = ncap;
-	}
-	f.url = t->open_url;
-	f.key = t->open_key;
-	t->open_url = t->open_key = NULL;
-	t->pending[t->n_pending++] = f;
-	return ICP_OK;
+	return icp_sink_open(&t->sink, icp_table_store(p, t), t->data_prefix, t->pfields,
+	                     t->n_pfields, &o, err);
 }
 
 int icp_table_file_maybe_roll(icp_processor *p, icp_table *t, icp_error *err)
 {
-	uint64_t size;
-	if (!t->pw)
-		return ICP_OK;
-	size = icp_parquet_writer_offset(t->pw) + icp_parquet_writer_buffered(t->pw);
-	if (size < (uint64_t)p->cfg->processor.target_file_size_bytes)
-		return ICP_OK;
-	return icp_table_close_file(t, err);
+	return icp_sink_maybe_roll(&t->sink, (uint64_t)p->cfg->processor.target_file_size_bytes,
+	                           err);
 }
 
 void icp_table_discard(icp_processor *p, icp_table *t, const char *why)
 {
 	size_t i;
-	icp_error ignore;
 
-	drop_open_file(t);
-	for (i = 0; i < t->n_pending; i++) {
-		/* In doubt, a snapshot we could not see may reference them:
-		 * leave them (an orphan costs bytes, a hole costs the table). */
-		if (!t->in_doubt) {
-			icp_error_init(&ignore);
-			icp_storage_remove(icp_table_store(p, t), t->pending[i].key, &ignore);
-		}
-		icp_table_pending_free(&t->pending[i]);
-	}
-	if (t->in_doubt && t->n_pending)
+	if (icp_sink_discard(&t->sink, icp_table_store(p, t)))
 		ICP_WARN("data files of a commit with an unknown outcome kept", "table",
 		         t->map->table);
-	t->in_doubt = 0; /* nothing of that commit is tracked any more */
-	t->n_pending = 0;
-	t->pending_rows = 0;
-	t->dirty = 0;
 	for (i = 0; i < p->n_parts; i++) {
 		icp_part *pt = p->parts[i];
 		int64_t next;
 		if (pt->table != t)
 			continue;
 		next = icp_offsets_get(&t->committed, pt->tp);
-		pt->committed_next = next < 0 ? 0 : next;
-		pt->last_ts = pt->committed_ts;
-		icp_part_rewind(pt, pt->committed_next);
+		icp_part_drop_uncommitted(pt, next < 0 ? 0 : next);
 	}
 	ICP_WARN("uncommitted data discarded; it will be read again", "table", t->map->table,
 	         "reason", why);
 }
 
+/* ------------------------------------------------------------- flush
+ * The table's side of a commit (commit.c): what it adopts, what a landed
+ * or discarded commit does to the pending files and the partitions. */
+
+typedef struct table_commit {
+	icp_processor *p;
+	icp_table *t;
+} table_commit;
+
+static int tc_adopt(void *ctx, icp_ice_metadata *m, icp_error *err)
+{
+	table_commit *x = ctx;
+	return icp_table_adopt(x->p, x->t, m, err);
+}
+
+static void tc_landed(void *ctx)
+{
+	table_commit *x = ctx;
+	icp_table *t = x->t;
+	size_t i, n;
+	const icp_pending_file *f = icp_sink_files(&t->sink, &n);
+	for (i = 0; i < n; i++) {
+		icp_metrics_counter_inc(t->m_files);
+		icp_metrics_histogram_observe(t->m_file_size, (double)f[i].metrics.file_size);
+	}
+	icp_sink_landed(&t->sink);
+	t->last_commit_ms = icp_now_ms();
+	for (i = 0; i < x->p->n_parts; i++)
+		if (x->p->parts[i]->table == t)
+			icp_part_committed(x->p->parts[i]);
+}
+
+static void tc_discard(void *ctx, const char *why)
+{
+	table_commit *x = ctx;
+	icp_table_discard(x->p, x->t, why);
+}
+
+static void tc_count(void *ctx, int outcome)
+{
+	table_commit *x = ctx;
+	icp_metrics_counter_inc(x->t->m_commits[outcome]);
+	if (outcome == ICP_COMMIT_OK)
+		x->p->catalog_ok_ns = icp_mono_ns();
+}
+
+static int tc_past_deadline(void *ctx)
+{
+	table_commit *x = ctx;
+	return icp_processor_past_deadline(x->p);
+}
+
+static const icp_commit_ops table_commit_ops = {tc_adopt, tc_landed, tc_discard, tc_count,
+                                                tc_past_deadline, NULL};
+
+int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
+{
+	table_commit x = {p, t};
+	icp_commit_input in;
+	icp_offsets advance = {0};
+	icp_commit *c = NULL;
+	size_t i, n_files;
+	int rc;
+
+	rc = icp_sink_close(&t->sink, err);
+	if (rc != ICP_OK) {
+		/* The open file's records are gone with it: rewind so they are
+		 * read again rather than skipped. */
+		icp_table_discard(p, t, "closing the data file failed");
+		return rc;
+	}
+	icp_sink_files(&t->sink, &n_files);
+	if (n_files == 0)
+		return rc;
+	for (i = 0; i < p->n_parts; i++) {
+		const icp_part *pt = p->parts[i];
+		if (pt->table == t && pt->next > pt->committed_next &&
+		    icp_offsets_set(&advance, pt->tp, pt->next) != ICP_OK) {
+			icp_offsets_dispose(&advance);
+			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+		}
+	}
+	memset(&in, 0, sizeof(in));
+	in.catalog = p->catalog;
+	in.ns = t->ns;
+	in.name = t->name;
+	in.label = t->map->table;
+	in.store = icp_table_store(p, t);
+	in.warehouse = p->warehouse;
+	in.meta_prefix = t->meta_prefix;
+	in.schema = t->schema;
+	in.base = t->meta;
+	in.base_offsets = &t->committed;
+	in.files = icp_sink_files(&t->sink, &in.n_files);
+	in.advance = &advance;
+	in.writer = p->cfg->processor.worker_id;
+	in.in_doubt = icp_sink_in_doubt(&t->sink);
+	in.ops = &table_commit_ops;
+	in.ctx = &x;
+	rc = icp_commit_new(&in, &c, err);
+	if (rc == ICP_OK) {
+		rc = icp_commit_run(c, err);
+		/* An attempt may have landed unseen: until a commit of these
+		 * files succeeds or a reload shows the table, nothing of them is
+		 * deleted (icp_table_discard keeps them too). The next commit's
+		 * stale parent makes a landed attempt show up as a conflict with
+		 * moved offsets, which rewinds without loss or duplicates. */
+		if (icp_commit_state_of(c) == ICP_COMMIT_S_FAILED)
+			icp_sink_set_in_doubt(&t->sink, icp_commit_in_doubt(c));
+	}
+	icp_commit_free(c);
+	icp_offsets_dispose(&advance);
+	return rc;
+}
+
+int icp_table_refresh(icp_processor *p, icp_table *t, icp_error *err)
+{
+	icp_ice_metadata *m = NULL;
+	size_t i;
+	int rc;
+
+	if (icp_sink_busy(&t->sink)) {
+		rc = icp_table_commit(p, t, err);
+		if (rc != ICP_OK)
+			return rc;
+	}
+	rc = icp_catalog_load_table(p->catalog, t->ns, t->name, &m, err);
+	if (rc != ICP_OK)
+		return rc;
+	rc = icp_table_adopt(p, t, m, err);
+	if (rc != ICP_OK) {
+		icp_ice_metadata_free(m);
+		return rc;
+	}
+	for (i = 0; i < p->n_parts; i++) {
+		icp_part *pt = p->parts[i];
+		int64_t next;
+		if (pt->table != t)
+			continue;
+		next = icp_offsets_get(&t->committed, pt->tp);
+		icp_part_reset(pt, next < 0 ? 0 : next);
+	}
+	return ICP_OK;
+}
