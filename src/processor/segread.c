@@ -23,6 +23,7 @@
  */
 #include "processor/proc_int.h"
 
+#include "budget/budget.h"
 #include "log/log.h"
 
 #include <stdio.h>
@@ -270,6 +271,10 @@ struct icp_part_read {
 	char *key;          /* the .kfs */
 	int64_t resume_pos; /* the partition's read position when it yielded */
 	uint64_t start;     /* object position reading started at */
+	/* memory budget (memory.c): the read-ahead chunks while open, and
+	 * the reader's buffers while kept between turns */
+	icp_budget *budget;
+	uint64_t charged_ahead, charged_keep;
 };
 typedef struct icp_part_read read_state;
 
@@ -279,6 +284,8 @@ static void read_close(read_state *rs)
 	icp_storage_reader_close(rs->sr);
 	rs->r = NULL;
 	rs->sr = NULL;
+	icp_budget_release(rs->budget, rs->charged_ahead + rs->charged_keep);
+	rs->charged_ahead = rs->charged_keep = 0;
 }
 
 void icp_segread_close(icp_part *pt)
@@ -293,18 +300,23 @@ void icp_segread_close(icp_part *pt)
 
 /* S3 segments larger than a chunk are read ahead in chunks on several
  * connections (one streaming GET is bound by one connection's latency
- * and bandwidth); smaller ones, and local files, stream. */
-#define FETCH_CHUNK (8u << 20)
+ * and bandwidth); smaller ones, and local files, stream. The chunks come
+ * out of the memory budget: fewer in flight, or a stream, when it is
+ * short. */
+#define FETCH_CHUNK ICP_PROC_FETCH_CHUNK
 
 static int read_open(icp_processor *p, const icp_seg_ref *s, uint64_t start, read_state *rs,
                      icp_error *err)
 {
-	int rc = p->cfg->processor.fetch_concurrency > 1 && s->kfs_size - start > FETCH_CHUNK &&
-	                 strncmp(icp_storage_root(p->segments), "s3://", 5) == 0
-	                 ? icp_storage_prefetch_open(p->segments, s->kfs, start, s->kfs_size,
-	                                             (size_t)p->cfg->processor.fetch_concurrency,
-	                                             FETCH_CHUNK, &rs->sr, err)
-	                 : icp_storage_reader_open(p->segments, s->kfs, start, &rs->sr, err);
+	size_t depth = 0;
+	int rc;
+	rs->budget = p->budget;
+	if (p->cfg->processor.fetch_concurrency > 1 && s->kfs_size - start > FETCH_CHUNK &&
+	    strncmp(icp_storage_root(p->segments), "s3://", 5) == 0)
+		depth = icp_proc_read_ahead(p, &rs->charged_ahead);
+	rc = depth ? icp_storage_prefetch_open(p->segments, s->kfs, start, s->kfs_size, depth,
+	                                       FETCH_CHUNK, &rs->sr, err)
+	           : icp_storage_reader_open(p->segments, s->kfs, start, &rs->sr, err);
 	if (rc != ICP_OK)
 		return rc;
 	memset(&rs->src, 0, sizeof(rs->src));
@@ -326,6 +338,7 @@ static int queue_batch(icp_processor *p, icp_part *pt, const icp_seg_ref *s, rea
 	icp_error e;
 	int rc;
 	icp_error_init(&e);
+	icp_txn_set_budget(pt->txn, p->budget, p->mem_ceiling);
 	rc = icp_txn_queue_push(pt->txn, (size_t)p->cfg->processor.transaction_buffer_bytes,
 	                        s->kfs, s->base, b->position, icp_segment_reader_last_raw(rs->r),
 	                        &e);
@@ -401,6 +414,9 @@ int icp_segread(icp_processor *p, icp_part *pt, const icp_seg_ref *s, int64_t fr
 	if (pt->rd && strcmp(pt->rd->key, s->kfs) == 0 && pt->rd->resume_pos == from) {
 		rs = pt->rd; /* the read the last turn left open */
 		pt->rd = NULL;
+		/* in use again: its buffers are the one read being decoded */
+		icp_budget_release(rs->budget, rs->charged_keep);
+		rs->charged_keep = 0;
 		start = rs->start;
 		first = 0;
 		goto resume;
@@ -477,14 +493,18 @@ resume:
 		if (icp_proc_turn_over(p)) {
 			/* consistent here; the partition keeps the read open and
 			 * the next turn resumes it where it stands */
+			uint64_t keep = icp_segment_reader_footprint(rs->r);
 			if (!rs->key)
 				rs->key = icp_strdup(s->kfs); /* kept from an earlier turn */
-			if (rs->key) {
+			/* kept only if the budget has room for its buffers: with
+			 * hundreds of partitions taking turns, open reads add up */
+			if (rs->key && icp_proc_mem_try_keep(p, keep)) {
+				rs->charged_keep = keep;
 				rs->resume_pos = icp_part_read_pos(pt);
 				pt->rd = rs;
 				return ICP_YIELD;
 			}
-			rc = ICP_YIELD; /* out of memory: the next turn reopens */
+			rc = ICP_YIELD; /* no memory for it: the next turn reopens */
 			goto out;
 		}
 	}
