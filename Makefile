@@ -29,12 +29,13 @@ asan: bootstrap
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
 # ThreadSanitizer, kept short: the code that runs on several threads (the
-# pool, the parquet writer on it, the S3 read-ahead and part uploads) and the
-# processor's end-to-end, --once, crash, fair-turn and S3 read-ahead tests
-# (they run with processor.threads >= 2, tests/processor/lib.sh).
+# pool, the parquet writer on it, the S3 read-ahead and part uploads, the
+# memory budget) and the processor's end-to-end, --once, crash, fair-turn,
+# memory-budget and S3 read-ahead tests (they run with processor.threads
+# >= 2, tests/processor/lib.sh).
 TSAN_TARGETS = iceberg-processor icp-seggen pool_test_pool parquet_test_parquet parquet_test_parallel \
-               storage_test_prefetch s3_test_upload
-TSAN_TESTS = ^(pool_test_pool|parquet_test_parquet|parquet_test_parallel|storage_test_prefetch|s3_test_upload|processor_it_end_to_end|processor_it_once|processor_it_crash|processor_it_fair|s3_it_prefetch)$$
+               storage_test_prefetch s3_test_upload budget_test_budget
+TSAN_TESTS = ^(pool_test_pool|parquet_test_parquet|parquet_test_parallel|storage_test_prefetch|s3_test_upload|processor_it_end_to_end|processor_it_once|processor_it_crash|processor_it_fair|s3_it_prefetch|budget_test_budget|processor_it_memory)$$
 
 tsan: bootstrap
 	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DICP_TSAN=ON -DCMAKE_C_COMPILER=clang >/dev/null

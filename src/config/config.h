@@ -150,6 +150,7 @@ typedef struct icp_config {
 		int64_t stall_warning_seconds;
 		int64_t progress_interval_seconds; /* --once progress lines */
 		int64_t threads;  /* resolved: 0 becomes icp_pool_cpus() (>= 1) */
+		int64_t memory_limit_bytes; /* one budget for every buffer (budget.h) */
 	} processor;
 	struct {
 		int mode;       /* ICP_DISCOVERY_* */

@@ -296,6 +296,16 @@ static const icp_cfg_key top_keys[] = {
 	         "/sys/fs/cgroup/cpu.max, rounded up). 1: everything on one "
 	         "thread (deterministic; the files are the same bytes for any "
 	         "value)."},
+	{.path = "processor.memory_limit_bytes", .kind = ICP_CFG_INT,
+	 .off = TOP(processor.memory_limit_bytes), .def = "536870912", .min = 32 * MiB,
+	 .max = 1024 * GiB,
+	 .help = "One memory budget for the buffers that grow with the data: "
+	         "Parquet row groups of the open data files, S3 read-ahead "
+	         "chunks, multipart upload parts, read_committed transaction "
+	         "queues and segment reads kept open between partition turns. "
+	         "They are sized down or wait (never fail) to stay under it "
+	         "(see docs/internals/memory.md); fixed costs (code, metadata, "
+	         "one batch being decoded) come on top."},
 	/* discovery, etcd */
 	{.path = "discovery.mode", .kind = ICP_CFG_ENUM, .off = TOP(discovery.mode),
 	 .def = "auto", .names = discovery_modes, .flags = ZD,

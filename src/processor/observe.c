@@ -12,6 +12,7 @@
  */
 #include "processor/proc_int.h"
 
+#include "budget/budget.h"
 #include "log/log.h"
 #include "metrics/metrics.h"
 
@@ -131,6 +132,16 @@ static const icp_metrics_desc extra_descs[ICP_OBS_COUNT] = {
 		"1 while a partition waits on an incomplete segment although later complete "
 		"segments exist (after processor.stall_warning_seconds).",
 		{"topic", "partition"}, NULL, 0},
+	[ICP_OBS_MEM_LIMIT] = {ICP_METRICS_GAUGE, P "memory_budget_bytes",
+		"processor.memory_limit_bytes: the budget of the buffers that grow with the data "
+		"(row groups, read-ahead, upload parts, transaction queues, kept reads).",
+		{NULL}, NULL, 0},
+	[ICP_OBS_MEM_USED] = {ICP_METRICS_GAUGE, P "memory_used_bytes",
+		"Bytes of the memory budget taken now (the fixed shares of the open data files "
+		"included).", {NULL}, NULL, 0},
+	[ICP_OBS_MEM_PEAK] = {ICP_METRICS_GAUGE, P "memory_used_peak_bytes",
+		"The most bytes of the memory budget ever taken at once by this process.",
+		{NULL}, NULL, 0},
 	[ICP_OBS_COERCE_NULLS] = {ICP_METRICS_COUNTER, P "column_coercion_nulls_total",
 		"JSON values present but of a kind or range the typed column cannot take, "
 		"written as null, per top-level column.", {"table", "column"}, NULL, 0},
@@ -148,6 +159,9 @@ int icp_obs_init(icp_processor *p, icp_error *err)
 			return rc;
 	}
 	p->m_owned = icp_metrics_gauge_get(p->fam[ICP_OBS_OWNED], NULL, 0, NULL);
+	p->m_mem_limit = icp_metrics_gauge_get(p->fam[ICP_OBS_MEM_LIMIT], NULL, 0, NULL);
+	p->m_mem_used = icp_metrics_gauge_get(p->fam[ICP_OBS_MEM_USED], NULL, 0, NULL);
+	p->m_mem_peak = icp_metrics_gauge_get(p->fam[ICP_OBS_MEM_PEAK], NULL, 0, NULL);
 	{
 		/* all series up front: a request callback never allocates */
 		int op, cls;
@@ -349,6 +363,9 @@ void icp_obs_publish(icp_processor *p)
 		icp_metrics_gauge_set(pt->m_lag_seconds, lag_seconds(pt));
 	}
 	icp_metrics_gauge_set(p->m_owned, (double)owned);
+	icp_metrics_gauge_set(p->m_mem_limit, (double)icp_budget_limit(p->budget));
+	icp_metrics_gauge_set(p->m_mem_used, (double)icp_budget_used(p->budget));
+	icp_metrics_gauge_set(p->m_mem_peak, (double)icp_budget_peak(p->budget));
 	p->last_publish_ns = icp_mono_ns();
 	if (!p->health)
 		return;

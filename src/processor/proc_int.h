@@ -88,6 +88,13 @@ int icp_txn_queue_push(icp_txn *x, size_t limit, const char *key, int64_t seg_ba
 int icp_txn_queue_front(const icp_txn *x, icp_txn_queued *out);
 void icp_txn_queue_pop(icp_txn *x);
 void icp_txn_queue_clear(icp_txn *x);
+/* Charges the queue's allocation to budget b (NULL: none) while the total
+ * used stays under ceiling (0: the limit): a push whose growth is refused
+ * fails as a full queue does (ICP_ERR_TOO_LARGE, queue emptied: the
+ * partition re-reads instead). Clearing frees the allocation and gives
+ * it back; so does icp_txn_free. */
+struct icp_budget;
+void icp_txn_set_budget(icp_txn *x, struct icp_budget *b, uint64_t ceiling);
 size_t icp_txn_queue_len(const icp_txn *x);
 size_t icp_txn_queue_bytes(const icp_txn *x);
 
@@ -271,7 +278,7 @@ struct icp_part {
 enum { ICP_OBS_LAG_OFFSETS, ICP_OBS_LAG_SECONDS, ICP_OBS_BYTES_READ, ICP_OBS_SEGMENTS_READ,
        ICP_OBS_COMMITS, ICP_OBS_FILES, ICP_OBS_FILE_SIZE, ICP_OBS_OWNED,
        ICP_OBS_STORE_REQUESTS, ICP_OBS_COERCE_NULLS, ICP_OBS_MISMATCH, ICP_OBS_STALLED,
-       ICP_OBS_COUNT };
+       ICP_OBS_MEM_LIMIT, ICP_OBS_MEM_USED, ICP_OBS_MEM_PEAK, ICP_OBS_COUNT };
 
 struct icp_processor {
 	const icp_config *cfg;
@@ -300,9 +307,16 @@ struct icp_processor {
 	icp_coord *coord;           /* offsets.backend etcd, else NULL */
 	struct icp_registry *registry; /* schema.mode != off, else NULL */
 	struct icp_pool *pool;      /* processor.threads workers: Parquet pages */
+	/* processor.memory_limit_bytes and its split (memory.c) */
+	struct icp_budget *budget;
+	size_t mem_row_group;       /* row group bytes of each open data file */
+	int mem_upload_conc;        /* parts in flight per upload; 0: not S3 */
+	uint64_t mem_reserved;      /* writers' and uploads' fixed shares */
+	uint64_t mem_ceiling;       /* queues and kept reads stay under it */
 	uint64_t last_tick_ns;
 	icp_metrics_family *fam[ICP_OBS_COUNT];
 	icp_metrics_gauge *m_owned;
+	icp_metrics_gauge *m_mem_limit, *m_mem_used, *m_mem_peak; /* the budget */
 	icp_metrics_counter *m_err_discover, *m_err_decode, *m_err_sink, *m_err_checkpoint;
 	icp_metrics_counter *m_s3[ICP_S3_OP_COUNT][ICP_S3_CLASS_COUNT];
 };
@@ -329,6 +343,20 @@ int icp_proc_turn_over(const icp_processor *p);
  * blobs): same endpoint and credentials. Caller frees it. */
 int icp_processor_open_bucket(icp_processor *p, const char *bucket, icp_storage **out,
                               icp_error *err);
+
+/* memory.c: the budget of processor.memory_limit_bytes and its split
+ * (docs/internals/memory.md). _open creates p->budget and reserves the
+ * writers' and uploads' shares (a limit too small for them is warned
+ * about, not refused); _read_ahead gives the read-ahead depth an S3
+ * segment read may use now (0: stream) with the bytes it charged;
+ * _try_keep asks for n bytes for a queue or a read kept between turns
+ * (1: granted; 0: do without); _release gives bytes back. */
+#define ICP_PROC_FETCH_CHUNK (8u << 20) /* S3 read-ahead chunk */
+int icp_proc_memory_open(icp_processor *p, icp_error *err);
+void icp_proc_memory_close(icp_processor *p);
+size_t icp_proc_read_ahead(icp_processor *p, uint64_t *charged);
+int icp_proc_mem_try_keep(icp_processor *p, uint64_t n);
+void icp_proc_mem_release(icp_processor *p, uint64_t n);
 
 /* filter.c: the per-record stage (LFS, invalid-record policy). _open is a
  * no-op for mappings that need none. _batch gives in *out either b itself

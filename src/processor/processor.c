@@ -75,6 +75,11 @@ void icp_proc_store_opts(icp_processor *p, int warehouse, icp_storage_opts *o)
 	o->s3.on_request_ctx = p;
 	o->s3_upload_concurrency = (int)(warehouse ? cfg->iceberg.s3.upload_concurrency
 	                                           : cfg->s3.upload_concurrency);
+	/* the memory budget's share for upload parts (memory.c) */
+	if (warehouse && p->mem_upload_conc > 0) {
+		o->s3_upload_concurrency = p->mem_upload_conc;
+		o->s3_part_size = (size_t)8 << 20;
+	}
 }
 
 int icp_processor_open_bucket(icp_processor *p, const char *bucket, icp_storage **out,
@@ -217,6 +222,12 @@ int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err
 		icp_free(p);
 		return rc;
 	}
+	/* Before any store is opened: the split sets the upload concurrency. */
+	rc = icp_proc_memory_open(p, err);
+	if (rc != ICP_OK) {
+		icp_free(p);
+		return rc;
+	}
 	icp_segment_opts_init(&p->seg_opts);
 	p->seg_opts.max_batch_bytes = (size_t)cfg->processor.max_batch_bytes;
 	p->seg_opts.max_decompressed_bytes = (size_t)cfg->processor.max_decompressed_bytes;
@@ -320,6 +331,7 @@ void icp_processor_free(icp_processor *p)
 	icp_storage_free(p->warehouse);
 	icp_storage_free(p->segments);
 	icp_batch_decoder_free(p->txn_dec);
+	icp_proc_memory_close(p); /* after every holder gave its bytes back */
 	icp_free(p);
 }
 

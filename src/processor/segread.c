@@ -23,6 +23,7 @@
  */
 #include "processor/proc_int.h"
 
+#include "budget/budget.h"
 #include "log/log.h"
 
 #include <stdio.h>
@@ -267,6 +268,10 @@ struct icp_part_read {
 	char *key;          /* the .kfs */
 	int64_t resume_pos; /* the partition's read position when it yielded */
 	uint64_t start;     /* object position reading started at */
+	/* memory budget (memory.c): the read-ahead chunks while open, and
+	 * the reader's buffers while kept between turns */
+	icp_budget *budget;
+	uint64_t charged_ahead, charged_keep;
 };
 typedef struct icp_part_read read_state;
 
@@ -276,6 +281,8 @@ static void read_close(read_state *rs)
 	icp_storage_reader_close(rs->sr);
 	rs->r = NULL;
 	rs->sr = NULL;
+	icp_budget_release(rs->budget, rs->charged_ahead + rs->charged_keep);
+	rs->charged_ahead = rs->charged_keep = 0;
 }
 
 void icp_segread_close(icp_part *pt)
@@ -290,8 +297,10 @@ void icp_segread_close(icp_part *pt)
 
 /* S3 segments larger than a chunk are read ahead in chunks on several
  * connections (one streaming GET is bound by one connection's latency
- * and bandwidth); smaller ones, and local files, stream. */
-#define FETCH_CHUNK (8u << 20)
+ * and bandwidth); smaller ones, and local files, stream. The chunks come
+ * out of the memory budget: fewer in flight, or a stream, when it is
+ * short. */
+#define FETCH_CHUNK ICP_PROC_FETCH_CHUNK
 
 /* ------------------------------------------------------------ read-ahead
  * The segment after the one being read, on S3: its footer and its first
@@ -306,6 +315,8 @@ struct icp_part_ahead {
 	uint64_t size;
 	icp_storage_reader *footer; /* the last 16 bytes */
 	icp_storage_reader *body;   /* [0, size) */
+	icp_budget *budget;
+	uint64_t charged;           /* the body's chunks, from the budget */
 };
 
 void icp_segread_ahead_close(icp_part *pt)
@@ -315,6 +326,7 @@ void icp_segread_ahead_close(icp_part *pt)
 		return;
 	icp_storage_reader_close(a->footer);
 	icp_storage_reader_close(a->body);
+	icp_budget_release(a->budget, a->charged);
 	icp_free(a->key);
 	icp_free(a);
 	pt->ahead = NULL;
@@ -332,20 +344,33 @@ static void ahead_open(icp_processor *p, icp_part *pt, const icp_seg_ref *s)
 {
 	struct icp_part_ahead *a;
 	icp_error e;
+	size_t depth;
 	uint64_t n = s->next_kfs_size;
 	if (pt->ahead || !s->next_kfs || n < ICP_SEGMENT_HEADER_SIZE + ICP_SEGMENT_FOOTER_SIZE)
 		return;
 	if (!(a = icp_calloc(1, sizeof(*a))))
 		return;
 	icp_error_init(&e);
+	a->budget = p->budget;
+	/* its chunks come out of the memory budget (a small segment needs
+	 * fewer); none left: no head start */
+	depth = (size_t)p->cfg->processor.fetch_concurrency;
+	if (depth > (n + FETCH_CHUNK - 1) / FETCH_CHUNK)
+		depth = (size_t)((n + FETCH_CHUNK - 1) / FETCH_CHUNK);
+	for (; depth >= 1; depth--) {
+		uint64_t want = (uint64_t)depth * FETCH_CHUNK < n ? (uint64_t)depth * FETCH_CHUNK : n;
+		if (icp_budget_try_acquire(p->budget, want)) {
+			a->charged = want;
+			break;
+		}
+	}
 	/* the newest segment's footer is known already (update_avail) */
-	if (!(a->key = icp_strdup(s->next_kfs)) ||
+	if (!depth || !(a->key = icp_strdup(s->next_kfs)) ||
 	    (!(pt->avail_key && pt->avail_footer_ok && strcmp(pt->avail_key, a->key) == 0) &&
 	     icp_storage_prefetch_open(p->segments, a->key, n - ICP_SEGMENT_FOOTER_SIZE, n, 1,
 	                               ICP_SEGMENT_FOOTER_SIZE, &a->footer, &e) != ICP_OK) ||
-	    icp_storage_prefetch_open(p->segments, a->key, 0, n,
-	                              (size_t)p->cfg->processor.fetch_concurrency, FETCH_CHUNK,
-	                              &a->body, &e) != ICP_OK) {
+	    icp_storage_prefetch_open(p->segments, a->key, 0, n, depth, FETCH_CHUNK, &a->body,
+	                              &e) != ICP_OK) {
 		pt->ahead = a;
 		icp_segread_ahead_close(pt);
 		return;
@@ -389,18 +414,23 @@ static int ahead_footer(icp_part *pt, const icp_seg_ref *s, uint8_t out[ICP_SEGM
 static int read_open(icp_processor *p, icp_part *pt, const icp_seg_ref *s, uint64_t start,
                      read_state *rs, icp_error *err)
 {
+	size_t depth = 0;
 	int rc;
-	if (pt->ahead && start == 0 && strcmp(pt->ahead->key, s->kfs) == 0 &&
+	rs->budget = p->budget;
+	if (pt->ahead && pt->ahead->body && start == 0 && strcmp(pt->ahead->key, s->kfs) == 0 &&
 	    pt->ahead->size == s->kfs_size) {
-		rs->sr = pt->ahead->body; /* fetched ahead: adopt it */
+		/* fetched ahead: adopt it, and its share of the budget */
+		rs->sr = pt->ahead->body;
 		pt->ahead->body = NULL;
+		rs->charged_ahead = pt->ahead->charged;
+		pt->ahead->charged = 0;
 		rc = ICP_OK;
 	} else {
-		rc = remote_segments(p) && s->kfs_size - start > FETCH_CHUNK
-		         ? icp_storage_prefetch_open(p->segments, s->kfs, start, s->kfs_size,
-		                                     (size_t)p->cfg->processor.fetch_concurrency,
-		                                     FETCH_CHUNK, &rs->sr, err)
-		         : icp_storage_reader_open(p->segments, s->kfs, start, &rs->sr, err);
+		if (remote_segments(p) && s->kfs_size - start > FETCH_CHUNK)
+			depth = icp_proc_read_ahead(p, &rs->charged_ahead);
+		rc = depth ? icp_storage_prefetch_open(p->segments, s->kfs, start, s->kfs_size,
+		                                       depth, FETCH_CHUNK, &rs->sr, err)
+		           : icp_storage_reader_open(p->segments, s->kfs, start, &rs->sr, err);
 	}
 	icp_segread_ahead_close(pt);
 	if (rc != ICP_OK)
@@ -424,6 +454,7 @@ static int queue_batch(icp_processor *p, icp_part *pt, const icp_seg_ref *s, rea
 	icp_error e;
 	int rc;
 	icp_error_init(&e);
+	icp_txn_set_budget(pt->txn, p->budget, p->mem_ceiling);
 	rc = icp_txn_queue_push(pt->txn, (size_t)p->cfg->processor.transaction_buffer_bytes,
 	                        s->kfs, s->base, b->position, icp_segment_reader_last_raw(rs->r),
 	                        &e);
@@ -499,6 +530,9 @@ int icp_segread(icp_processor *p, icp_part *pt, const icp_seg_ref *s, int64_t fr
 	if (pt->rd && strcmp(pt->rd->key, s->kfs) == 0 && pt->rd->resume_pos == from) {
 		rs = pt->rd; /* the read the last turn left open */
 		pt->rd = NULL;
+		/* in use again: its buffers are the one read being decoded */
+		icp_budget_release(rs->budget, rs->charged_keep);
+		rs->charged_keep = 0;
 		start = rs->start;
 		first = 0;
 		goto resume;
@@ -585,14 +619,18 @@ resume:
 		if (icp_proc_turn_over(p)) {
 			/* consistent here; the partition keeps the read open and
 			 * the next turn resumes it where it stands */
+			uint64_t keep = icp_segment_reader_footprint(rs->r);
 			if (!rs->key)
 				rs->key = icp_strdup(s->kfs); /* kept from an earlier turn */
-			if (rs->key) {
+			/* kept only if the budget has room for its buffers: with
+			 * hundreds of partitions taking turns, open reads add up */
+			if (rs->key && icp_proc_mem_try_keep(p, keep)) {
+				rs->charged_keep = keep;
 				rs->resume_pos = icp_part_read_pos(pt);
 				pt->rd = rs;
 				return ICP_YIELD;
 			}
-			rc = ICP_YIELD; /* out of memory: the next turn reopens */
+			rc = ICP_YIELD; /* no memory for it: the next turn reopens */
 			goto out;
 		}
 	}

@@ -380,7 +380,10 @@ int icp_table_file_ready(icp_processor *p, icp_table *t, icp_error *err)
 	icp_parquet_options_init(&o);
 	o.codec = codecs[p->cfg->parquet.compression];
 	o.codec_level = (int)p->cfg->parquet.compression_level;
-	o.row_group_size = (size_t)p->cfg->parquet.row_group_bytes;
+	/* parquet.row_group_bytes, or less: this file's share of the
+	 * memory budget (memory.c) */
+	o.row_group_size = p->mem_row_group ? p->mem_row_group
+	                                    : (size_t)p->cfg->parquet.row_group_bytes;
 	o.page_size = (size_t)p->cfg->parquet.page_bytes;
 	o.pool = p->pool;
 	return icp_sink_open(&t->sink, icp_table_store(p, t), t->data_prefix, t->pfields,

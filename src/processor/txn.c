@@ -38,6 +38,8 @@
  */
 #include "processor/proc_int.h"
 
+#include "budget/budget.h"
+
 typedef struct open_txn {
 	int64_t pid;
 	int16_t epoch;
@@ -58,6 +60,9 @@ struct icp_txn {
 	uint64_t aborted_total; /* aborted transactions seen (status) */
 	icp_buf q;              /* queue of raw batches (see below) */
 	size_t q_head, q_n;
+	icp_budget *budget;     /* the queue's allocation is charged here */
+	uint64_t ceiling;       /* ... only up to this much used in all */
+	size_t charged;         /* = q.cap while a budget is set */
 };
 
 icp_txn *icp_txn_new(int64_t from)
@@ -76,7 +81,7 @@ void icp_txn_free(icp_txn *x)
 		return;
 	icp_free(x->open);
 	icp_free(x->spans);
-	icp_buf_dispose(&x->q);
+	icp_txn_queue_clear(x);
 	icp_free(x);
 }
 
@@ -223,10 +228,31 @@ size_t icp_txn_aborted_spans(const icp_txn *x)
  * empties the queue and refuses, and the partition falls back to
  * re-reading from its position once the marker is seen. */
 
+void icp_txn_set_budget(icp_txn *x, struct icp_budget *b, uint64_t ceiling)
+{
+	if (x->budget != b)
+		icp_txn_queue_clear(x); /* gives back to the old one */
+	x->budget = b;
+	x->ceiling = ceiling;
+}
+
+/* The capacity icp_buf_reserve() grows q to for `more` bytes (its rule:
+ * doubling from 256, room for a NUL), so the budget is asked before the
+ * allocation, not told after it. */
+static size_t grown_cap(const icp_buf *q, size_t more)
+{
+	size_t need = q->len + more + 1, ncap = q->cap ? q->cap : 256;
+	if (need <= q->cap)
+		return q->cap;
+	while (ncap < need && ncap <= ((size_t)-1) / 2)
+		ncap *= 2;
+	return ncap < need ? need : ncap;
+}
+
 int icp_txn_queue_push(icp_txn *x, size_t limit, const char *key, int64_t seg_base,
                        uint64_t position, icp_slice bytes, icp_error *err)
 {
-	size_t klen = strlen(key), need;
+	size_t klen = strlen(key), need, cap;
 	uint8_t hdr[22];
 	if (klen > UINT16_MAX)
 		klen = UINT16_MAX;
@@ -236,6 +262,16 @@ int icp_txn_queue_push(icp_txn *x, size_t limit, const char *key, int64_t seg_ba
 		return icp_error_set(err, ICP_ERR_TOO_LARGE,
 		                     "transaction buffer over processor.transaction_buffer_bytes "
 		                     "(%zu)", limit);
+	}
+	cap = grown_cap(&x->q, need);
+	if (x->budget && cap > x->charged) {
+		if (!icp_budget_try_acquire_below(x->budget, cap - x->charged, x->ceiling)) {
+			icp_txn_queue_clear(x);
+			return icp_error_set(err, ICP_ERR_TOO_LARGE,
+			                     "transaction buffer refused by the memory budget "
+			                     "(processor.memory_limit_bytes)");
+		}
+		x->charged = cap;
 	}
 	icp_store_be32(hdr, (uint32_t)(need - 4));
 	icp_store_be64(hdr + 4, (uint64_t)seg_base);
@@ -280,7 +316,11 @@ void icp_txn_queue_pop(icp_txn *x)
 
 void icp_txn_queue_clear(icp_txn *x)
 {
-	icp_buf_reset(&x->q);
+	/* The allocation goes too: a queue is rare and short-lived, and a
+	 * kept capacity on hundreds of partitions is what a budget forbids. */
+	icp_buf_dispose(&x->q);
+	icp_budget_release(x->budget, x->charged);
+	x->charged = 0;
 	x->q_head = 0;
 	x->q_n = 0;
 }

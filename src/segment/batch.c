@@ -44,6 +44,13 @@ void icp_batch_decoder_skip_records(icp_batch_decoder *d, int skip)
 	d->skip_records = skip;
 }
 
+size_t icp_batch_decoder_footprint(const icp_batch_decoder *d)
+{
+	return d ? d->dec.cap + d->records_cap * sizeof(*d->records) +
+	           d->headers_cap * sizeof(*d->headers)
+	         : 0;
+}
+
 void icp_segment_opts_init(icp_segment_opts *o)
 {
 	memset(o, 0, sizeof(*o));

@@ -51,6 +51,11 @@ icp_slice icp_segment_reader_last_raw(const icp_segment_reader *r)
 	return r->last_raw;
 }
 
+size_t icp_segment_reader_footprint(const icp_segment_reader *r)
+{
+	return r ? r->win_cap + icp_batch_decoder_footprint(r->dec) : 0;
+}
+
 static const char *const mismatch_names[ICP_MISMATCH_KINDS] = {
 	[ICP_MISMATCH_FOOTER_LAST_OFFSET] = "footer_last_offset",
 	[ICP_MISMATCH_HEADER_BASE_OFFSET] = "header_base_offset",

@@ -151,6 +151,9 @@ void icp_batch_decoder_free(icp_batch_decoder *d);
  * decompressed or decoded (n_records 0): a scan that only needs offsets,
  * producer ids and markers. Control batches are always decoded. */
 void icp_batch_decoder_skip_records(icp_batch_decoder *d, int skip);
+/* Bytes the decoder holds now (decompression buffer, record and header
+ * arrays): what a memory budget charges for keeping it. */
+size_t icp_batch_decoder_footprint(const icp_batch_decoder *d);
 
 /* Decodes the batch in `bytes` (exactly 12 + batchLength bytes) found at
  * object position `position` of `name`. On ICP_OK *out describes it;
@@ -208,6 +211,10 @@ void icp_segment_reader_skip_records(icp_segment_reader *r, int skip);
  * (12 + batchLength, CRC-checked), valid until the next call: to keep a
  * batch for later decoding with icp_batch_decode(). */
 icp_slice icp_segment_reader_last_raw(const icp_segment_reader *r);
+
+/* Bytes the reader holds now (its window and its decoder's buffers; not
+ * the source's): what a memory budget charges for keeping it open. */
+size_t icp_segment_reader_footprint(const icp_segment_reader *r);
 
 /* Footer, valid after ICP_END. */
 const icp_segment_footer *icp_segment_reader_footer(const icp_segment_reader *r);

@@ -5,6 +5,8 @@
  */
 #include "processor/proc_int.h"
 
+#include "budget/budget.h"
+
 #include "../test.h"
 
 static icp_batch data(int64_t base, int64_t last, int64_t pid, int16_t epoch, int txn)
@@ -156,6 +158,48 @@ static void test_queue(void)
 	icp_txn_free(x);
 }
 
+/* The queue's allocation is charged to a memory budget before it grows;
+ * a refused growth empties the queue like the per-partition limit does,
+ * and an emptied queue gives every byte back. */
+static void test_queue_budget(void)
+{
+	icp_txn *x = icp_txn_new(0);
+	icp_budget *b = NULL;
+	icp_error err;
+	uint8_t a[300];
+	memset(a, 'a', sizeof(a));
+	icp_error_init(&err);
+	CHECK_EQ_INT(icp_budget_new(2000, &b, &err), ICP_OK);
+	icp_txn_set_budget(x, b, 1500);
+	CHECK_EQ_INT(icp_txn_queue_push(x, 100000, "k", 1, 0, icp_slice_make(a, sizeof(a)), &err),
+	             ICP_OK);
+	CHECK_EQ_INT((int)icp_budget_used(b), 512); /* 324 bytes: a 512-byte buffer */
+	CHECK_EQ_INT(icp_txn_queue_push(x, 100000, "k", 1, 400, icp_slice_make(a, sizeof(a)), &err),
+	             ICP_OK);
+	CHECK_EQ_INT((int)icp_budget_used(b), 1024);
+	CHECK_EQ_INT(icp_txn_queue_push(x, 100000, "k", 1, 600, icp_slice_make(a, sizeof(a)), &err),
+	             ICP_OK); /* 969 bytes: still the 1024-byte buffer */
+	CHECK_EQ_INT((int)icp_budget_used(b), 1024);
+	/* the next growth (to 2048) passes the ceiling: refused, emptied */
+	CHECK_EQ_INT(icp_txn_queue_push(x, 100000, "k", 1, 800, icp_slice_make(a, sizeof(a)), &err),
+	             ICP_ERR_TOO_LARGE);
+	CHECK_CONTAINS(err.msg, "memory_limit_bytes");
+	CHECK_EQ_INT(icp_txn_queue_len(x), 0);
+	CHECK_EQ_INT((int)icp_budget_used(b), 0);
+	CHECK(icp_budget_peak(b) <= 1500);
+	/* popping the last entry frees too */
+	icp_error_init(&err);
+	CHECK_EQ_INT(icp_txn_queue_push(x, 100000, "k", 1, 0, icp_slice_make(a, 10), &err), ICP_OK);
+	CHECK(icp_budget_used(b) > 0);
+	icp_txn_queue_pop(x);
+	CHECK_EQ_INT((int)icp_budget_used(b), 0);
+	/* and freeing a partition's state with a queue */
+	CHECK_EQ_INT(icp_txn_queue_push(x, 100000, "k", 1, 0, icp_slice_make(a, 10), &err), ICP_OK);
+	icp_txn_free(x);
+	CHECK_EQ_INT((int)icp_budget_used(b), 0);
+	icp_budget_free(b);
+}
+
 int main(void)
 {
 	TEST_RUN(test_abort_and_commit);
@@ -163,5 +207,6 @@ int main(void)
 	TEST_RUN(test_epochs);
 	TEST_RUN(test_restart_inside);
 	TEST_RUN(test_queue);
+	TEST_RUN(test_queue_budget);
 	return TEST_DONE();
 }
