@@ -44,6 +44,7 @@ offsets:
 processor:
   poll_interval_seconds: 1
   commit_interval_seconds: 1
+  threads: ${ICP_TEST_THREADS:-4}
 log:
   level: warn
 mappings:

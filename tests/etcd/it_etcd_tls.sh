@@ -85,6 +85,7 @@ etcd:
   endpoints: ["$URL"]
   tls: {ca_file: $P/ca.pem, cert_file: $P/client.pem, key_file: $P/client.key}
 discovery: {mode: s3}
+processor: {threads: 4}
 log: {level: warn}
 mappings:
   - {topic: orders, table: shop.orders, create_table_if_missing: true}

@@ -56,7 +56,7 @@ iceberg:
 offsets: {backend: etcd, lease_ttl_seconds: $TTL}
 etcd: {endpoints: ["$EURL"]}
 discovery: {mode: s3}
-processor: {poll_interval_seconds: 1, commit_interval_seconds: 1, worker_id: $1}
+processor: {poll_interval_seconds: 1, commit_interval_seconds: 1, threads: 4, worker_id: $1}
 log: {level: info}
 mappings:
   - {topic: orders, table: shop.orders, create_table_if_missing: true}

@@ -29,7 +29,9 @@ offsets:
 processor:
   poll_interval_seconds: 1
   commit_interval_seconds: 1
-  threads: ${ICP_TEST_THREADS:-2}  # >= 2: the pool path (and TSan) is exercised
+  # 4: every test goes through the worker pool (TSan too), with more
+  # workers than the default on a 2-core machine
+  threads: ${ICP_TEST_THREADS:-4}
 $(for l in "$@"; do echo "  $l"; done)
 log:
   level: warn

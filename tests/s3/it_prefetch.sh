@@ -33,7 +33,7 @@ iceberg:
   warehouse: s3://$2/lake
   s3: {endpoint: "$S3_ENDPOINT", path_style: true}
 offsets: {backend: local, local_path: "$D/offsets-$2.json"}
-processor: {poll_interval_seconds: 1, commit_interval_seconds: 1, fetch_concurrency: 3}
+processor: {poll_interval_seconds: 1, commit_interval_seconds: 1, fetch_concurrency: 3, threads: 4}
 log: {level: warn}
 mappings:
   - {topic: orders, table: shop.orders, create_table_if_missing: true}

@@ -6,7 +6,8 @@
 #   1. requests per processed segment: one whole-object GET of the .kfs,
 #      one 16-byte ranged GET of its footer, no .index GET (reading starts
 #      at the segment's first byte), LISTs shared by the poll;
-#   2. an idle poll in run mode: one LIST per partition prefix, no GET;
+#   2. an idle poll in run mode: one LIST per partition prefix, no GET
+#      (processor.threads 4, as in every run here: its 4 workers exist);
 #   3. with 20% injected faults (500, 503 SlowDown, stalls, connections
 #      cut before and in the middle of bodies) on segments AND warehouse,
 #      a run mode processor still ends with every record exactly once
@@ -35,7 +36,7 @@ iceberg:
   catalog: {type: sql, uri: "sqlite://$(dirname "$1")/catalog-$2.db"}
   warehouse: s3://$2/lake
 offsets: {backend: local, local_path: "$(dirname "$1")/offsets-$2.json"}
-processor: {poll_interval_seconds: 1, commit_interval_seconds: 1}
+processor: {poll_interval_seconds: 1, commit_interval_seconds: 1, threads: 4}
 log: {level: warn}
 mappings:
   - {topic: orders, table: shop.orders, create_table_if_missing: true}
@@ -92,6 +93,11 @@ s3config "$D/run.yaml" wh1 "$S3_PROXY_ENDPOINT"
 sed -i "s|warehouse: s3://wh1/lake|warehouse: s3://wh1/lake\n  s3: {endpoint: \"$S3_PROXY_ENDPOINT\", path_style: true}|" "$D/run.yaml"
 "$BIN" -config="$D/run.yaml" 2> "$D/run.log" & pid=$!; PIDS+=($pid)
 sleep 3
+# processor.threads 4 took: the main thread, the HTTP server's and the
+# pool's 4 workers (the default on a 2-core machine gives 2)
+nthr=$(awk '/^Threads:/ {print $2}' "/proc/$pid/status")
+echo "idle run mode with processor.threads 4: $nthr threads"
+[ "$nthr" -ge 6 ] || fail "$nthr threads: processor.threads 4 did not take"
 l0=$(count segments "GET list"); g0=$(( $(count segments "GET object") + $(count segments "GET range") ))
 t0=$(date +%s%N); sleep 8; t1=$(date +%s%N)
 l1=$(count segments "GET list"); g1=$(( $(count segments "GET object") + $(count segments "GET range") ))

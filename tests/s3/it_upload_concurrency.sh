@@ -3,14 +3,18 @@
 # (s3.upload_concurrency, src/s3/s3_upload.c) against s3rver, the
 # warehouse behind tests/s3/faultproxy.py (which logs every request's
 # start and end). One topic of ~44 MB of incompressible records, so one
-# Parquet file of several 8 MiB parts.
+# Parquet file of several 8 MiB parts. Every run has processor.threads 4
+# and processor.fetch_concurrency 4: the segments (16 MB, over the 8 MiB
+# read-ahead chunk) are read with ranged GETs ahead of the decoder while
+# pages encode on 4 threads and parts upload.
 #   1. default concurrency (4, iceberg.s3.* inheriting s3.*), 150 ms added
 #      per request: parts of one upload are in flight at the same time; the
 #      table holds every record exactly once; no upload left open;
 #   2. 50% of part uploads and completes fail (500, 503 SlowDown, stalls,
 #      cuts; which ones is fixed by the seed) while parts upload
 #      concurrently (checked as in 1), in run mode: every record exactly
-#      once, no upload left open;
+#      once, no upload left open; the segments were read ahead (ranged
+#      GETs, counted by the proxy they are read through in this step);
 #   3. s3.upload_concurrency 1 (inherited by the warehouse): never two
 #      parts of one upload in flight, table exact.
 source "$(dirname "$0")/../processor/lib.sh"
@@ -45,7 +49,7 @@ iceberg:
   warehouse: s3://$1/lake
   s3: {endpoint: "$S3_PROXY_ENDPOINT", path_style: true}
 offsets: {backend: local, local_path: "$D/offsets-$1.json"}
-processor: {poll_interval_seconds: 1, commit_interval_seconds: 1}
+processor: {poll_interval_seconds: 1, commit_interval_seconds: 1, threads: 4, fetch_concurrency: 4}
 log: {level: warn}
 mappings:
   - {topic: orders, table: shop.orders, create_table_if_missing: true}
@@ -107,6 +111,10 @@ echo "concurrency 4: every record exactly once"
 s3_proxy_start 0.5 3 --fault-kinds "PUT part,POST complete" --latency-ms 100 \
   --log "$D/proxy2.jsonl"
 config wh2 4
+# the segments through the proxy too (their reads get no fault: only
+# parts and completes do), to count the read-ahead's ranged GETs
+sed -i "s|^s3: {endpoint: \"$S3_ENDPOINT\"|s3: {endpoint: \"$S3_PROXY_ENDPOINT\"|" "$D/wh2.yaml"
+grep -q "^s3: {endpoint: \"$S3_PROXY_ENDPOINT\"" "$D/wh2.yaml" || fail "segments not routed through the proxy"
 "$BIN" -config="$D/wh2.yaml" 2> "$D/run2.log" & pid=$!; PIDS+=($pid)
 for i in $(seq 1 360); do
   [ -f "$D/offsets-wh2.json" ] && $PY - "$D/offsets-wh2.json" $N <<'PY' && break
@@ -120,7 +128,12 @@ done
 kill -TERM $pid; wait $pid || fail "faults run exit $?"
 read -r ups maxp inflight faulted < <(parts_stats "$D/proxy2.jsonl" all)
 faults=$($PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps(d["faults"], sort_keys=True))' "$S3_PROXY_COUNTS")
+big=$(find "$D/segments" -name '*.kfs' -size +8M | wc -l)
+seg_range=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["by_bucket"]["segments"].get("GET range", 0))' "$S3_PROXY_COUNTS")
 echo "faults: $faulted part requests failed ($faults); up to $inflight part requests in flight at once"
+echo "read ahead: $big segments over 8 MiB, $seg_range ranged GETs of segments"
+[ "$big" -ge 2 ] || fail "only $big segments over 8 MiB"
+[ "$seg_range" -ge $((2 * big)) ] || fail "the segments over 8 MiB were not read ahead in ranges"
 [ "$faulted" -ge 2 ] || fail "too few faults on part uploads to mean anything"
 [ "$inflight" -ge 2 ] || fail "parts were not in flight together under faults"
 [ "$(s3_proxy_count open_uploads)" = 0 ] || fail "multipart uploads left open after faults"
