@@ -408,6 +408,7 @@ int icp_processor_past_deadline(const icp_processor *p)
  * that resuming (a LIST and a ranged GET) costs nothing noticeable, short
  * enough that every table's commit interval holds during a backlog. */
 #define TURN_NS (250ull * 1000000ull)
+#define TURN_ALONE_NS (1000ull * 1000000ull)
 
 int icp_proc_turn_over(const icp_processor *p)
 {
@@ -443,8 +444,11 @@ static int poll_turns(icp_processor *p, size_t active, int first, int *progress,
 			continue;
 		icp_error_init(&e);
 		/* turns only matter where commits wait on them (run mode):
-		 * --once commits at its end, and a turn's resume costs a GET */
-		p->turn_end_ns = p->commit_in_turns && active > 1 ? icp_mono_ns() + TURN_NS : 0;
+		 * --once commits at its end. A lone partition reading a backlog
+		 * takes longer turns (each costs a LIST; its read stays open),
+		 * so its table still commits on its interval, at most 1 s late */
+		p->turn_end_ns = !p->commit_in_turns ? 0
+		                 : icp_mono_ns() + (active > 1 ? TURN_NS : TURN_ALONE_NS);
 		r = icp_part_poll(p, pt, progress, &pmore, &e);
 		p->turn_end_ns = 0;
 		pt->turn_more = pmore;

@@ -83,4 +83,27 @@ for f in fail:
     print("FAIL:", f)
 sys.exit(1 if fail else 0)
 PY
+
+# 2. A lone partition has no other to take turns with: its table still
+# commits on its interval while it reads its backlog (the same records, in
+# one partition).
+rm -rf "$D/segments/bucket/prod/big" "$D/warehouse" "$D/catalog.db" "$D/offsets.json"
+"$SEGGEN" --out "$D/segments/bucket" --namespace prod --topics lone --partitions 1 \
+  --records-per-partition $TOTAL --segment-bytes 16M --codec none --value-bytes 100 --seed 5 --quiet
+sed -i -e 's/topic: big, table: shop.big/topic: lone, table: shop.lone/' -e '/topic: small/d' \
+  "$D/config.yaml"
+"$BIN" -config="$D/config.yaml" 2> "$D/log2" &
+pid=$!
+for _ in $(seq 1 600); do
+  n=$({ grep 'msg=committed table=shop.lone' "$D/log2" || true; } |
+      sed -n 's/.* records=\([0-9]*\).*/\1/p' | awk '{s+=$1} END {print s+0}')
+  [ "$n" -ge "$TOTAL" ] && break
+  sleep 0.2
+done
+kill -TERM $pid; wait $pid || { echo "FAIL: exit status $?"; tail -40 "$D/log2"; exit 1; }
+lone=$(grep -c 'msg=committed table=shop.lone' "$D/log2" || true)
+echo "lone partition: $n of $TOTAL records in $lone commits"
+[ "$n" = "$TOTAL" ] || { echo "FAIL: lone table committed $n records, want $TOTAL"; exit 1; }
+[ "$lone" -ge 2 ] || { echo "FAIL: the lone partition's table committed $lone time(s) while \
+reading its backlog; want >= 2 (commit interval 1 s)"; exit 1; }
 echo "1 passed, 0 failed"
