@@ -530,11 +530,12 @@ int pq_col_flush_page(struct icp_parquet_writer *w, pq_col *c, icp_error *err)
 	c->page_plain_bytes = 0;
 	c->bool_bits = 0;
 	pq_stats_reset(&c->page_st);
-	if (plain_reset(c) != ICP_OK)
-		return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory");
 	/* A failure of the job is reported by the next wait, with every
 	 * thread count alike. */
 	pq_page_submit(sp);
+	/* the job has the sealed page's buffers; this one is the open page's */
+	if (plain_reset(c) != ICP_OK)
+		return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory");
 	return ICP_OK;
 }
 

@@ -406,8 +406,15 @@ static int ahead_footer(icp_part *pt, const icp_seg_ref *s, uint8_t out[ICP_SEGM
 		}
 		have += got;
 	}
-	if (have < ICP_SEGMENT_FOOTER_SIZE)
-		memset(out, 0, ICP_SEGMENT_FOOTER_SIZE);
+	/* read once: a later look at this segment asks the store again */
+	icp_storage_reader_close(a->footer);
+	a->footer = NULL;
+	if (have < ICP_SEGMENT_FOOTER_SIZE || memcmp(out + 12, "END!", 4) != 0) {
+		/* not complete yet: its body is of no use */
+		icp_segread_ahead_close(pt);
+		if (have < ICP_SEGMENT_FOOTER_SIZE)
+			memset(out, 0, ICP_SEGMENT_FOOTER_SIZE);
+	}
 	return ICP_OK;
 }
 
