@@ -312,10 +312,15 @@ static void update_avail(icp_processor *p, icp_part *pt, const seg *segs, size_t
 	if (!s)
 		return;
 	avail = s->base - 1; /* everything before it, by the names */
-	if (!pt->avail_key || strcmp(pt->avail_key, s->kfs) != 0) {
+	/* fetched again while it has no END!: the object may be completed in
+	 * place (same key), and segread takes this footer for its read */
+	if (!pt->avail_key || strcmp(pt->avail_key, s->kfs) != 0 || !pt->avail_footer_ok ||
+	    memcmp(pt->avail_footer + 12, "END!", 4) != 0) {
 		icp_error e;
-		icp_free(pt->avail_key);
-		pt->avail_key = icp_strdup(s->kfs);
+		if (!pt->avail_key || strcmp(pt->avail_key, s->kfs) != 0) {
+			icp_free(pt->avail_key);
+			pt->avail_key = icp_strdup(s->kfs);
+		}
 		icp_error_init(&e);
 		pt->avail_footer_ok = pt->avail_key &&
 		                      icp_segread_footer(p, s, pt->avail_footer, &e) == ICP_OK;

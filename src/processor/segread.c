@@ -562,6 +562,9 @@ int icp_segread(icp_processor *p, icp_part *pt, const icp_seg_ref *s, int64_t fr
 			goto out;
 	}
 	if (memcmp(rs->ss.footer + 12, "END!", 4) != 0) {
+		/* not complete: a body fetched ahead is of an object that will
+		 * be replaced */
+		icp_segread_ahead_close(pt);
 		rc = ICP_END;
 		goto out;
 	}
