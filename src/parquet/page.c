@@ -96,11 +96,12 @@ static int compress_page_job(void *arg, unsigned worker, icp_error *err)
 	} else if (v2 && c->phys == PQ_T_BOOLEAN) {
 		pq_put_bool_rle(pg, sp->plain.data, sp->bool_bits);
 		encoding = PQ_ENC_RLE;
-	} else if (v2 || pg->len > c->plain_room) {
+	} else if ((v2 || pg->len > c->plain_room) && sp->plain.len > c->plain_room) {
+		/* (an all-null page has no values, and maybe no buffer) */
 		icp_buf_append(pg, sp->plain.data + c->plain_room, sp->plain.len - c->plain_room);
 	}
 	raw = icp_slice_make(pg->data, pg->len);
-	if (encoding == PQ_ENC_PLAIN && !v2 && lev_bytes <= c->plain_room) {
+	if (encoding == PQ_ENC_PLAIN && !v2 && lev_bytes <= c->plain_room && sp->plain.data) {
 		/* v1 PLAIN: the levels go into the room in front of the values,
 		 * which are compressed where they are (PQ_LEV_ROOM) */
 		uint8_t *at = sp->plain.data + c->plain_room - lev_bytes;
