@@ -175,8 +175,23 @@ static int format_id_tail(char *out, int32_t partition, int64_t offset)
  * case, copied into JSON as they are. */
 static int plain_ascii(const uint8_t *p, size_t n)
 {
-	size_t i;
-	for (i = 0; i < n; i++)
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	size_t i = 0;
+	/* 8 bytes at a time while none is < 0x20, > 0x7e, '"' or '\\'; the
+	 * byte loop below decides from the first word that has one */
+	for (; i + 8 <= n; i += 8) {
+		uint64_t v, q, bs;
+		memcpy(&v, p + i, 8);
+		q = v ^ (ones * '"');
+		bs = v ^ (ones * '\\');
+		/* v: a byte >= 0x80; then, all bytes below 0x80: v - 0x20 sets
+		 * the high bit of (at least) the lowest byte < 0x20, v + 1 that
+		 * of a 0x7f, and (x - 1) & ~x that of a zero byte of x */
+		if ((v | (v - ones * 0x20) | (v + ones) | ((q - ones) & ~q) | ((bs - ones) & ~bs)) &
+		    highs)
+			break;
+	}
+	for (; i < n; i++)
 		if (p[i] < 0x20 || p[i] >= 0x7f || p[i] == '"' || p[i] == '\\')
 			return 0;
 	return 1;
