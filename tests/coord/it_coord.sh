@@ -153,7 +153,16 @@ etcd_outage() { # $1 = stop | restart
 etcd_outage stop
 etcd_outage restart
 
-# 6. a worker paused past the TTL
+# 6. a worker paused past the TTL. It must know its 8 partitions first:
+# etcd may hold keys under its lease that it has not adopted yet (a claim
+# whose answer the etcd restart cut off, adopted by its next good tick),
+# and a worker cannot report losing what it never knew it had.
+owned_ev() { # WORKER -> partitions it owns by its own events
+  awk '$1=="EV" { if ($4=="claimed") o[$5]=1; else if ($4=="lost" || $4=="released") delete o[$5] }
+       END { n=0; for (k in o) n++; print n }' "$TMP/$1.log"
+}
+for _ in $(seq 100); do [ "$(owned_ev w3)" = 8 ] && break; sleep 0.1; done
+[ "$(owned_ev w3)" = 8 ] || fail "w3 does not know its 8 partitions 10 s after the etcd restart ($(owned_ev w3) by its events)"
 mark=$(now_ms)
 kill -STOP "${WPID[w3]}"
 ms=$(wait_owners $((2 * TTL + 10)) "w1 12" "w4 12") || fail "paused worker's partitions not taken over"
