@@ -91,16 +91,22 @@ void icp_proc_memory_close(icp_processor *p)
 	p->budget = NULL;
 }
 
-/* Read-ahead chunks for one S3 segment read: the configured depth if the
- * budget has it, else fewer (at least 2: one being decoded, one coming),
- * else 0 (stream). *charged gets what was taken. */
-size_t icp_proc_read_ahead(icp_processor *p, uint64_t *charged)
+/* Read-ahead chunks for `bytes` of one S3 segment: the configured depth
+ * (no more chunks than the bytes fill) if the budget has it, else fewer,
+ * down to min_depth, else 0. *charged gets what was taken: the chunks,
+ * or the bytes when they are fewer. */
+size_t icp_proc_read_ahead(icp_processor *p, uint64_t bytes, size_t min_depth,
+                           uint64_t *charged)
 {
 	size_t depth = (size_t)p->cfg->processor.fetch_concurrency;
+	uint64_t need = (bytes + MEM_CHUNK - 1) / MEM_CHUNK;
 	*charged = 0;
-	for (; depth >= 2; depth--) {
-		if (icp_budget_try_acquire(p->budget, depth * MEM_CHUNK)) {
-			*charged = depth * MEM_CHUNK;
+	if (depth > need)
+		depth = (size_t)need;
+	for (; depth >= min_depth && depth > 0; depth--) {
+		uint64_t want = depth * MEM_CHUNK < bytes ? depth * MEM_CHUNK : bytes;
+		if (icp_budget_try_acquire(p->budget, want)) {
+			*charged = want;
 			return depth;
 		}
 	}

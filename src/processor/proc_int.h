@@ -347,14 +347,16 @@ int icp_processor_open_bucket(icp_processor *p, const char *bucket, icp_storage 
 /* memory.c: the budget of processor.memory_limit_bytes and its split
  * (docs/internals/memory.md). _open creates p->budget and reserves the
  * writers' and uploads' shares (a limit too small for them is warned
- * about, not refused); _read_ahead gives the read-ahead depth an S3
- * segment read may use now (0: stream) with the bytes it charged;
+ * about, not refused); _read_ahead gives the read-ahead depth `bytes`
+ * of an S3 segment may use now (at least min_depth, no more chunks than
+ * the bytes fill; 0: none) with the bytes it charged;
  * _try_keep asks for n bytes for a queue or a read kept between turns
  * (1: granted; 0: do without); _release gives bytes back. */
 #define ICP_PROC_FETCH_CHUNK (8u << 20) /* S3 read-ahead chunk */
 int icp_proc_memory_open(icp_processor *p, icp_error *err);
 void icp_proc_memory_close(icp_processor *p);
-size_t icp_proc_read_ahead(icp_processor *p, uint64_t *charged);
+size_t icp_proc_read_ahead(icp_processor *p, uint64_t bytes, size_t min_depth,
+                           uint64_t *charged);
 int icp_proc_mem_try_keep(icp_processor *p, uint64_t n);
 void icp_proc_mem_release(icp_processor *p, uint64_t n);
 

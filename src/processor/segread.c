@@ -354,16 +354,7 @@ static void ahead_open(icp_processor *p, icp_part *pt, const icp_seg_ref *s)
 	a->budget = p->budget;
 	/* its chunks come out of the memory budget (a small segment needs
 	 * fewer); none left: no head start */
-	depth = (size_t)p->cfg->processor.fetch_concurrency;
-	if (depth > (n + FETCH_CHUNK - 1) / FETCH_CHUNK)
-		depth = (size_t)((n + FETCH_CHUNK - 1) / FETCH_CHUNK);
-	for (; depth >= 1; depth--) {
-		uint64_t want = (uint64_t)depth * FETCH_CHUNK < n ? (uint64_t)depth * FETCH_CHUNK : n;
-		if (icp_budget_try_acquire(p->budget, want)) {
-			a->charged = want;
-			break;
-		}
-	}
+	depth = icp_proc_read_ahead(p, n, 1, &a->charged);
 	/* the newest segment's footer is known already (update_avail) */
 	if (!depth || !(a->key = icp_strdup(s->next_kfs)) ||
 	    (!(pt->avail_key && pt->avail_footer_ok && strcmp(pt->avail_key, a->key) == 0) &&
@@ -434,7 +425,8 @@ static int read_open(icp_processor *p, icp_part *pt, const icp_seg_ref *s, uint6
 		rc = ICP_OK;
 	} else {
 		if (remote_segments(p) && s->kfs_size - start > FETCH_CHUNK)
-			depth = icp_proc_read_ahead(p, &rs->charged_ahead);
+			/* at least 2 (one decoded, one coming), else a stream */
+			depth = icp_proc_read_ahead(p, s->kfs_size - start, 2, &rs->charged_ahead);
 		rc = depth ? icp_storage_prefetch_open(p->segments, s->kfs, start, s->kfs_size,
 		                                       depth, FETCH_CHUNK, &rs->sr, err)
 		           : icp_storage_reader_open(p->segments, s->kfs, start, &rs->sr, err);

@@ -396,6 +396,13 @@ int icp_table_file_maybe_roll(icp_processor *p, icp_table *t, icp_error *err)
 	                           err);
 }
 
+/* Where a partition of t stands in the table: its committed offset, or 0. */
+static int64_t committed_next(const icp_table *t, const icp_part *pt)
+{
+	int64_t next = icp_offsets_get(&t->committed, pt->tp);
+	return next < 0 ? 0 : next;
+}
+
 void icp_table_discard(icp_processor *p, icp_table *t, const char *why)
 {
 	size_t i;
@@ -405,11 +412,9 @@ void icp_table_discard(icp_processor *p, icp_table *t, const char *why)
 		         t->map->table);
 	for (i = 0; i < p->n_parts; i++) {
 		icp_part *pt = p->parts[i];
-		int64_t next;
 		if (pt->table != t)
 			continue;
-		next = icp_offsets_get(&t->committed, pt->tp);
-		icp_part_drop_uncommitted(pt, next < 0 ? 0 : next);
+		icp_part_drop_uncommitted(pt, committed_next(t, pt));
 	}
 	ICP_WARN("uncommitted data discarded; it will be read again", "table", t->map->table,
 	         "reason", why);
@@ -551,11 +556,9 @@ int icp_table_refresh(icp_processor *p, icp_table *t, icp_error *err)
 	}
 	for (i = 0; i < p->n_parts; i++) {
 		icp_part *pt = p->parts[i];
-		int64_t next;
 		if (pt->table != t)
 			continue;
-		next = icp_offsets_get(&t->committed, pt->tp);
-		icp_part_reset(pt, next < 0 ? 0 : next);
+		icp_part_reset(pt, committed_next(t, pt));
 	}
 	return ICP_OK;
 }

@@ -42,18 +42,6 @@ mappings:
   - {topic: orders, table: shop.orders, create_table_if_missing: true}
 YAML
 }
-check() { # WAREHOUSE_BUCKET EXPECTED
-  local dl=$D/dl-$1 url file
-  rm -rf "$dl"; $PY "$ROOT/tests/s3/s3sync.py" down "$S3_ENDPOINT" "$1" "$dl/$1" > /dev/null
-  read -r url file < <($PY - "$D/catalog-$1.db" <<'PY'
-import sqlite3, sys, os
-loc = sqlite3.connect(sys.argv[1]).execute("SELECT metadata_location FROM iceberg_tables").fetchone()[0]
-print(os.path.dirname(os.path.dirname(loc)), os.path.basename(loc))
-PY
-)
-  ICEBERG_CHECK_S3_ROOT=$dl node "$ROOT/tools/iceberg-check.mjs" "$url" "$file" "$2" \
-    > "$D/check-$1" || { cat "$D/check-$1"; fail "table differs ($1)"; }
-}
 # requests on .kfs objects from the proxy's log: "whole ranged"
 kfs_gets() {
   $PY - "$1" <<'PY'
@@ -72,7 +60,7 @@ read -r whole ranged < <(kfs_gets "$D/proxy1.jsonl")
 echo "--once: $nseg segments: $whole whole-object GETs, $ranged ranged GETs"
 [ "$whole" = 1 ] || fail "$whole whole-object GETs: want 1 (the first segment; the rest read ahead)"
 [ $((whole + ranged)) = $((2 * nseg)) ] || fail "$((whole + ranged)) GETs for $nseg segments, want $((2 * nseg))"
-check wh1 "$D/expected-orders.jsonl"
+s3_check_table "$D" wh1 "$D/expected-orders.jsonl" || fail "table differs (wh1)"
 echo "--once: table exact"
 
 # 2. the last segment's footer zeroed, then the complete object
@@ -112,7 +100,7 @@ $PY -c 'import json,sys
 for l in open(sys.argv[1]):
     print(l, end="") if json.loads(l)["offset"] < int(sys.argv[2]) else None' \
   "$D/expected-orders.jsonl" "$base" > "$D/expected-before.jsonl"
-check wh2 "$D/expected-before.jsonl"
+s3_check_table "$D" wh2 "$D/expected-before.jsonl" || fail "table differs (wh2)"
 echo "waiting on $(basename "$last") (no END!, $size bytes): $(wc -l < "$D/expected-before.jsonl") records committed"
 # the complete object, same key and size
 mkdir -p "$D/fixed/prod/orders/0"; cp "$last" "$D/fixed/prod/orders/0/"
@@ -128,6 +116,6 @@ PY
 done
 [ $i -lt 120 ] || fail "the completed segment was not read in 60 s"
 kill -TERM $pid; wait $pid || fail "run mode exit $?"
-check wh2 "$D/expected-orders.jsonl"
+s3_check_table "$D" wh2 "$D/expected-orders.jsonl" || fail "table differs (wh2)"
 echo "completed in place: all $total records exactly once"
 echo "1 passed, 0 failed"

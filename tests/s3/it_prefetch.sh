@@ -43,18 +43,6 @@ count() {
   $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("by_bucket",{}).get("segments",{}).get(sys.argv[2],0))' \
     "$S3_PROXY_COUNTS" "$1"
 }
-check() { # WAREHOUSE_BUCKET
-  local dl=$D/dl-$1 url file
-  rm -rf "$dl"; $PY "$ROOT/tests/s3/s3sync.py" down "$S3_ENDPOINT" "$1" "$dl/$1" > /dev/null
-  read -r url file < <($PY - "$D/catalog-$1.db" <<'PY'
-import sqlite3, sys, os
-loc = sqlite3.connect(sys.argv[1]).execute("SELECT metadata_location FROM iceberg_tables").fetchone()[0]
-print(os.path.dirname(os.path.dirname(loc)), os.path.basename(loc))
-PY
-)
-  ICEBERG_CHECK_S3_ROOT=$dl node "$ROOT/tools/iceberg-check.mjs" "$url" "$file" "$D/expected-orders.jsonl" \
-    > "$D/check-$1" || { cat "$D/check-$1"; fail "table differs ($1)"; }
-}
 : > "$D/expected-clicks.jsonl"; : > "$D/expected-payments.jsonl"
 expected "$D"
 
@@ -68,7 +56,7 @@ echo "$nseg segments ($big over 8 MiB, $chunks chunks of 8 MiB): GET object $get
 # one whole GET and a footer GET
 [ "$get" = $((nseg - big)) ] || fail "$get whole-object GETs, want $((nseg - big)) (the small segments)"
 [ "$range" -ge $((chunks + nseg)) ] || fail "$range ranged GETs, want >= $((chunks + nseg))"
-check wh1
+s3_check_table "$D" wh1 "$D/expected-orders.jsonl" || fail "table differs (wh1)"
 echo "read ahead: table exact"
 
 s3_proxy_start 0.35 13
@@ -87,6 +75,6 @@ done
 kill -TERM $pid; wait $pid || fail "faults run exit $?"
 faults=$($PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(d["faults"].values()))' "$S3_PROXY_COUNTS")
 [ "$faults" -ge 3 ] || fail "too few faults injected ($faults)"
-check wh2
+s3_check_table "$D" wh2 "$D/expected-orders.jsonl" || fail "table differs (wh2)"
 echo "read ahead under $faults injected faults: every record exactly once"
 echo "1 passed, 0 failed"

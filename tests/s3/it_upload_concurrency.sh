@@ -55,19 +55,6 @@ mappings:
   - {topic: orders, table: shop.orders, create_table_if_missing: true}
 YAML
 }
-check_s3_table() { # WAREHOUSE_BUCKET
-  local dl=$D/dl-$1 url file
-  rm -rf "$dl"; $PY "$ROOT/tests/s3/s3sync.py" down "$S3_ENDPOINT" "$1" "$dl/$1" > /dev/null
-  read -r url file < <($PY - "$D/catalog-$1.db" <<'PY'
-import sqlite3, sys, os
-loc = sqlite3.connect(sys.argv[1]).execute(
-    "SELECT metadata_location FROM iceberg_tables WHERE table_name='orders'").fetchone()[0]
-print(os.path.dirname(os.path.dirname(loc)), os.path.basename(loc))
-PY
-)
-  ICEBERG_CHECK_S3_ROOT=$dl node "$ROOT/tools/iceberg-check.mjs" "$url" "$file" "$D/expected-orders.jsonl" \
-    > "$D/check-$1" || { cat "$D/check-$1"; fail "table in $1 differs"; }
-}
 # Prints "uploads max_parts max_in_flight faulted_parts" from a proxy log
 # (PUT part requests that succeeded, or all of them with "all"): the most
 # part requests of one upload whose [start, end - 50 ms] intervals overlap
@@ -104,7 +91,7 @@ echo "concurrency 4: $ups multipart upload(s), up to $maxp parts, up to $infligh
 [ "$inflight" -ge 2 ] || fail "parts of one upload were never in flight together"
 [ "$inflight" -le 4 ] || fail "$inflight parts in flight, more than upload_concurrency"
 [ "$(s3_proxy_count open_uploads)" = 0 ] || fail "multipart uploads left open"
-check_s3_table wh1
+s3_check_table "$D" wh1 "$D/expected-orders.jsonl" || fail "table in wh1 differs"
 echo "concurrency 4: every record exactly once"
 
 # 2. faults on half the part uploads and completes, run mode
@@ -137,7 +124,7 @@ echo "read ahead: $big segments over 8 MiB, $seg_range ranged GETs of segments"
 [ "$faulted" -ge 2 ] || fail "too few faults on part uploads to mean anything"
 [ "$inflight" -ge 2 ] || fail "parts were not in flight together under faults"
 [ "$(s3_proxy_count open_uploads)" = 0 ] || fail "multipart uploads left open after faults"
-check_s3_table wh2
+s3_check_table "$D" wh2 "$D/expected-orders.jsonl" || fail "table in wh2 differs"
 echo "faults: every record exactly once, no upload left open"
 
 # 3. s3.upload_concurrency 1, inherited by the warehouse: one part at a time
@@ -149,6 +136,6 @@ echo "concurrency 1: $ups upload(s), up to $maxp parts, up to $inflight in fligh
 [ "$maxp" -ge 3 ] || fail "the data file had $maxp parts"
 [ "$inflight" = 1 ] || fail "$inflight parts in flight with upload_concurrency 1"
 [ "$(s3_proxy_count open_uploads)" = 0 ] || fail "multipart uploads left open"
-check_s3_table wh3
+s3_check_table "$D" wh3 "$D/expected-orders.jsonl" || fail "table in wh3 differs"
 echo "concurrency 1: every record exactly once"
 echo "1 passed, 0 failed"

@@ -106,3 +106,22 @@ s3_proxy_count() {
 v = v.get(sys.argv[3], 0) if len(sys.argv) > 3 else v
 print(len(v) if isinstance(v, list) else v)' "$S3_PROXY_COUNTS" "$@"
 }
+
+# s3_check_table DIR WAREHOUSE_BUCKET EXPECTED_JSONL: the one table of the
+# SQLite catalog DIR/catalog-BUCKET.db, downloaded from the S3 warehouse,
+# read by icebird + DuckDB (tools/iceberg-check.mjs) equals EXPECTED. The
+# checker's output goes to DIR/check-BUCKET and, on a difference, to stdout
+# (status 1).
+s3_check_table() {
+  local dl=$1/dl-$2 url file
+  rm -rf "$dl"
+  /usr/bin/python3 "$S3_LIB_ROOT/tests/s3/s3sync.py" down "$S3_ENDPOINT" "$2" "$dl/$2" > /dev/null
+  read -r url file < <(/usr/bin/python3 - "$1/catalog-$2.db" <<'PY'
+import sqlite3, sys, os
+loc = sqlite3.connect(sys.argv[1]).execute("SELECT metadata_location FROM iceberg_tables").fetchone()[0]
+print(os.path.dirname(os.path.dirname(loc)), os.path.basename(loc))
+PY
+)
+  ICEBERG_CHECK_S3_ROOT=$dl node "$S3_LIB_ROOT/tools/iceberg-check.mjs" "$url" "$file" "$3" \
+    > "$1/check-$2" || { cat "$1/check-$2"; return 1; }
+}
