@@ -75,6 +75,8 @@ static void *worker_main(void *arg)
 		rc = job.fn(job.arg, self->index, &jerr);
 
 		pthread_mutex_lock(&p->mu);
+		if (!job.g)
+			continue; /* detached: nobody waits for it */
 		finish_job(job.g, rc, &jerr);
 		if (job.g->pending == 0 && job.g->waiters > 0)
 			pthread_cond_broadcast(&p->done);
@@ -279,4 +281,20 @@ unsigned icp_pool_cpus(void)
 		text[0] = '\0';
 	fclose(f);
 	return icp_pool_cpus_from(aff, text);
+}
+
+int icp_pool_try_submit_detached(icp_pool *p, icp_pool_fn fn, void *arg)
+{
+	int queued = 0;
+	if (!p || p->n_threads == 0)
+		return 0;
+	pthread_mutex_lock(&p->mu);
+	if (p->count < p->cap) {
+		p->ring[(p->head + p->count) % p->cap] = (pool_job){fn, arg, NULL};
+		p->count++;
+		queued = 1;
+		pthread_cond_signal(&p->not_empty);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return queued;
 }

@@ -71,6 +71,14 @@ void icp_pool_group_init(icp_pool_group *g, icp_pool *p);
 /* Queues fn(arg) in g (runs it now when inline). Blocks while the queue is
  * full. Never fails: a job's failure is reported by the group wait. */
 void icp_pool_submit(icp_pool_group *g, icp_pool_fn fn, void *arg);
+/* Queues fn(arg) outside any group unless the ring is full; never
+ * blocks. Returns 1 when queued, 0 when not (full, or an inline pool: the
+ * caller does the work itself). Nothing waits for a detached job and its
+ * status is dropped: it must publish its own outcome and release what it
+ * holds (for work a submitter may also do itself, e.g. decoding ahead,
+ * where a job can find nothing left to do). icp_pool_free() still runs
+ * it (drain). */
+int icp_pool_try_submit_detached(icp_pool *p, icp_pool_fn fn, void *arg);
 /* Waits until every job submitted in g so far has finished. Returns ICP_OK,
  * or the status of the group's first failed job, whose error is copied into
  * err unless err is already set. The group's error stays set (sticky). */

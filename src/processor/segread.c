@@ -271,7 +271,7 @@ struct icp_part_read {
 	/* memory budget (memory.c): the read-ahead chunks while open, and
 	 * the reader's buffers while kept between turns */
 	icp_budget *budget;
-	uint64_t charged_ahead, charged_keep;
+	uint64_t charged_ahead, charged_keep, charged_decode;
 };
 typedef struct icp_part_read read_state;
 
@@ -281,8 +281,8 @@ static void read_close(read_state *rs)
 	icp_storage_reader_close(rs->sr);
 	rs->r = NULL;
 	rs->sr = NULL;
-	icp_budget_release(rs->budget, rs->charged_ahead + rs->charged_keep);
-	rs->charged_ahead = rs->charged_keep = 0;
+	icp_budget_release(rs->budget, rs->charged_ahead + rs->charged_keep + rs->charged_decode);
+	rs->charged_ahead = rs->charged_keep = rs->charged_decode = 0;
 }
 
 void icp_segread_close(icp_part *pt)
@@ -301,6 +301,9 @@ void icp_segread_close(icp_part *pt)
  * out of the memory budget: fewer in flight, or a stream, when it is
  * short. */
 #define FETCH_CHUNK ICP_PROC_FETCH_CHUNK
+/* What the batches decoded ahead of the one being written may hold: raw
+ * copies and decoded records (segment.h, decode-ahead). */
+#define DECODE_AHEAD_BYTES (8u << 20)
 
 /* ------------------------------------------------------------ read-ahead
  * The segment after the one being read, on S3: its footer and its first
@@ -442,7 +445,17 @@ static int read_open(icp_processor *p, icp_part *pt, const icp_seg_ref *s, uint6
 	rs->src.size = rs->sr->size;
 	rs->src.start = start;
 	rs->src.name = s->kfs;
-	return icp_segment_reader_new(&rs->src, &p->seg_opts, &rs->r, err);
+	rc = icp_segment_reader_new(&rs->src, &p->seg_opts, &rs->r, err);
+	/* Batches decoded on the pool while this thread writes the one
+	 * before (two per worker in flight), if the budget has room for
+	 * their buffers; else decoded here, one at a time. */
+	if (rc == ICP_OK && icp_pool_workers(p->pool) > 1 &&
+	    icp_proc_mem_try_keep(p, DECODE_AHEAD_BYTES)) {
+		rs->charged_decode = DECODE_AHEAD_BYTES;
+		rc = icp_segment_reader_decode_ahead(rs->r, p->pool, 2 * icp_pool_workers(p->pool),
+		                                     DECODE_AHEAD_BYTES, err);
+	}
+	return rc;
 }
 
 /* Queues a batch read past the LSO. A full queue is not an error: it is
@@ -621,7 +634,9 @@ resume:
 		if (icp_proc_turn_over(p)) {
 			/* consistent here; the partition keeps the read open and
 			 * the next turn resumes it where it stands */
+			/* (the decode-ahead's share is charged already) */
 			uint64_t keep = icp_segment_reader_footprint(rs->r);
+			keep = keep > rs->charged_decode ? keep - rs->charged_decode : 0;
 			if (!rs->key)
 				rs->key = icp_strdup(s->kfs); /* kept from an earlier turn */
 			/* kept only if the budget has room for its buffers: with

@@ -16,7 +16,58 @@
 
 #include "crc/crc.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #define READ_CHUNK (1u << 20)
+#define AHEAD_MAX_DEPTH 16
+
+/* Decode-ahead (icp_segment_reader_decode_ahead). The reader frames
+ * batches on its own thread and copies each into a slot of a ring; for
+ * each it queues an anonymous token on the pool (if the pool's queue has
+ * room). A token decodes the oldest slot nobody has claimed; the reader,
+ * when it needs the head slot and no worker has claimed it, decodes it
+ * itself. So the reader never waits for work queued behind other jobs
+ * (page compression), and a token that finds nothing left just returns.
+ *
+ * Slot states (atomic; the claim is a compare-and-swap from QUEUED):
+ *   FREE -> QUEUED (reader; fields written before the release store)
+ *   QUEUED -> RUNNING -> DONE (a worker; DONE under mu, broadcast on cv)
+ *   QUEUED -> MINE (the reader decodes it)      DONE/MINE -> FREE (reader)
+ * The ring and its slots live as long as a reference: the reader holds
+ * one, each queued token one. The last to let go frees it, so closing a
+ * reader never waits for tokens still queued behind other jobs. */
+enum { SLOT_FREE, SLOT_QUEUED, SLOT_RUNNING, SLOT_DONE, SLOT_MINE };
+
+typedef struct ahead_slot {
+	atomic_int state;
+	_Atomic uint64_t seq;    /* framing order: tokens take the lowest */
+	icp_batch_decoder *dec;
+	uint8_t *raw;
+	size_t raw_cap, raw_len;
+	uint64_t pos;
+	int skip;                /* decoded with records skipped */
+	size_t footprint;        /* the decoder's bytes, as of its last take (reader) */
+	const char *name;
+	icp_batch batch;
+	int rc;                  /* a worker's result (DONE) */
+	icp_error err;
+} ahead_slot;
+
+struct ahead {
+	atomic_int refs;
+	pthread_mutex_t mu;      /* DONE transitions, for the reader's wait */
+	pthread_cond_t cv;
+	icp_pool *pool;
+	size_t depth, max_bytes;
+	/* the reader's alone: */
+	size_t head, n;          /* ring: the oldest slot in use, count */
+	uint64_t next_seq;
+	int returned;            /* the head slot is the batch last returned */
+	int stop;                /* framing ended: ICP_END (body end) or an error */
+	icp_error stop_err;
+	ahead_slot slot[AHEAD_MAX_DEPTH];
+};
 
 struct icp_segment_reader {
 	const icp_segment_source *src;
@@ -44,6 +95,8 @@ struct icp_segment_reader {
 	icp_segment_mismatch mismatch[ICP_MISMATCH_KINDS];
 	size_t n_mismatch;
 	icp_slice last_raw;      /* bytes of the batch last returned */
+	int skip_now;            /* the skip switch for the next batch */
+	struct ahead *ahead;     /* decode-ahead, NULL: batches decode inline */
 };
 
 icp_slice icp_segment_reader_last_raw(const icp_segment_reader *r)
@@ -51,9 +104,17 @@ icp_slice icp_segment_reader_last_raw(const icp_segment_reader *r)
 	return r->last_raw;
 }
 
+static void ahead_free(struct ahead *a);
+
 size_t icp_segment_reader_footprint(const icp_segment_reader *r)
 {
-	return r ? r->win_cap + icp_batch_decoder_footprint(r->dec) : 0;
+	size_t sum, i;
+	if (!r)
+		return 0;
+	sum = r->win_cap + icp_batch_decoder_footprint(r->dec);
+	for (i = 0; r->ahead && i < r->ahead->depth; i++) /* not the decoders of running jobs */
+		sum += r->ahead->slot[i].raw_cap + r->ahead->slot[i].footprint;
+	return sum;
 }
 
 static const char *const mismatch_names[ICP_MISMATCH_KINDS] = {
@@ -77,7 +138,7 @@ size_t icp_segment_reader_mismatches(const icp_segment_reader *r,
 
 void icp_segment_reader_skip_records(icp_segment_reader *r, int skip)
 {
-	icp_batch_decoder_skip_records(r->dec, skip);
+	r->skip_now = skip;
 }
 
 /* Lenient readers note a metadata disagreement (once per kind) and go on;
@@ -96,63 +157,6 @@ static int mismatch(icp_segment_reader *r, icp_segment_mismatch_kind kind, int64
 	r->mismatch[r->n_mismatch].claimed = claimed;
 	r->mismatch[r->n_mismatch].actual = actual;
 	r->n_mismatch++;
-	return ICP_OK;
-}
-
-int icp_segment_header_parse(const uint8_t *p, size_t n, const char *name,
-                             icp_segment_header *h, icp_error *err)
-{
-	uint32_t magic;
-
-	if (n < ICP_SEGMENT_HEADER_SIZE)
-		return icp_error_set(err, ICP_ERR_CORRUPT,
-		                     "%s: object is %zu bytes, too short for the 32-byte segment header",
-		                     name, n);
-	magic = icp_load_be32(p);
-	if (magic != 0x4B414653u) {
-		char shown[5];
-		int i;
-		for (i = 0; i < 4; i++)
-			shown[i] = (p[i] >= 0x20 && p[i] < 0x7f) ? (char)p[i] : '.';
-		shown[4] = 0;
-		return icp_error_set(err, ICP_ERR_CORRUPT,
-		                     "%s: segment magic at byte 0 is %08x (%s), expected 4b414653 (KAFS)",
-		                     name, magic, shown);
-	}
-	h->version = icp_load_be16(p + 4);
-	h->flags = icp_load_be16(p + 6);
-	h->base_offset = (int64_t)icp_load_be64(p + 8);
-	h->message_count = (int32_t)icp_load_be32(p + 16);
-	h->created_ms = (int64_t)icp_load_be64(p + 20);
-	if (h->version != 1)
-		return icp_error_set(err, ICP_ERR_CORRUPT,
-		                     "%s: segment version at byte 4 is %u, only version 1 is known",
-		                     name, h->version);
-	if (h->flags != 0)
-		return icp_error_set(err, ICP_ERR_CORRUPT,
-		                     "%s: segment flags at byte 6 are 0x%04x, expected 0 "
-		                     "(segment-level compression is not defined)",
-		                     name, h->flags);
-	if (h->base_offset < 0 || h->message_count < 0)
-		return icp_error_set(err, ICP_ERR_CORRUPT,
-		                     "%s: segment header has base offset %lld and message count %d",
-		                     name, (long long)h->base_offset, h->message_count);
-	return ICP_OK;
-}
-
-int icp_segment_footer_parse(const uint8_t *p, const char *name,
-                             uint64_t size, icp_segment_footer *f,
-                             icp_error *err)
-{
-	uint32_t magic = icp_load_be32(p + 12);
-
-	if (magic != 0x454E4421u)
-		return icp_error_set(err, ICP_ERR_CORRUPT,
-		                     "%s: file is %llu bytes and does not end with the END! footer "
-		                     "(last 4 bytes are %08x)",
-		                     name, (unsigned long long)size, magic);
-	f->crc = icp_load_be32(p);
-	f->last_offset = (int64_t)icp_load_be64(p + 4);
 	return ICP_OK;
 }
 
@@ -290,6 +294,7 @@ void icp_segment_reader_free(icp_segment_reader *r)
 {
 	if (!r)
 		return;
+	ahead_free(r->ahead); /* its tokens may outlive the reader */
 	icp_batch_decoder_free(r->dec);
 	icp_free(r->win);
 	icp_free(r);
@@ -390,12 +395,115 @@ static int finish(icp_segment_reader *r, icp_error *err)
 	return ICP_END;
 }
 
-int icp_segment_reader_next(icp_segment_reader *r, icp_batch *batch,
-                            icp_error *err)
+/* Frames the batch at the cursor: its 12-byte prefix read, its length
+ * checked against the limits and the body, all of its bytes in the window
+ * at rpos (*need of them), and the index entries at its position checked.
+ * ICP_END: the cursor is at the footer. Nothing is consumed. */
+static int frame(icp_segment_reader *r, uint64_t *need_out, icp_error *err)
 {
 	uint64_t need;
 	int64_t base;
 	int32_t blen;
+	int rc;
+
+	if (r->pos == r->body_end)
+		return ICP_END;
+	if (r->body_end - r->pos < 12)
+		return overrun(r, -1, 12, err);
+	rc = fill(r, 12, err);
+	if (rc == ICP_END)
+		rc = overrun(r, -1, 12, err);
+	if (rc != ICP_OK)
+		return rc;
+	base = (int64_t)icp_load_be64(r->win + r->rpos);
+	blen = (int32_t)icp_load_be32(r->win + r->rpos + 8);
+	if (blen < ICP_BATCH_HEADER_SIZE - 12)
+		return icp_error_set(err, ICP_ERR_CORRUPT,
+		                     "%s: batch at byte %llu (base offset %lld) has batchLength %d, "
+		                     "less than the 49 bytes of a batch header",
+		                     r->src->name, (unsigned long long)r->pos, (long long)base, blen);
+	need = (uint64_t)blen + 12;
+	if (need > r->opts.max_batch_bytes)
+		return icp_error_set(err, ICP_ERR_TOO_LARGE,
+		                     "%s: batch at byte %llu (base offset %lld) is %llu bytes, over the "
+		                     "limit of %zu (processor.max_batch_bytes)",
+		                     r->src->name, (unsigned long long)r->pos, (long long)base,
+		                     (unsigned long long)need, r->opts.max_batch_bytes);
+	if (need > r->body_end - r->pos)
+		return overrun(r, base, need, err);
+	rc = fill(r, (size_t)need, err);
+	if (rc == ICP_END)
+		rc = overrun(r, base, need, err);
+	if (rc != ICP_OK)
+		return rc;
+	*need_out = need;
+	if (r->index) {
+		const icp_segment_index *ix = r->index;
+		while (r->index_next < ix->n_entries &&
+		       ix->entries[r->index_next].position == r->pos) {
+			if (ix->entries[r->index_next].offset != base) {
+				if (mismatch(r, ICP_MISMATCH_INDEX, ix->entries[r->index_next].offset,
+				             base, ICP_ERR_CORRUPT) == ICP_OK) {
+					r->index = NULL; /* a hint proven wrong: stop checking */
+					return ICP_OK;
+				}
+				return icp_error_set(err, ICP_ERR_CORRUPT,
+				                     "%s: index entry %zu says offset %lld is at byte %llu, "
+				                     "but the batch there has base offset %lld",
+				                     r->src->name, r->index_next,
+				                     (long long)ix->entries[r->index_next].offset,
+				                     (unsigned long long)r->pos, (long long)base);
+			}
+			r->index_next++;
+		}
+		if (r->index_next < ix->n_entries && ix->entries[r->index_next].position < r->pos + need &&
+		    ix->entries[r->index_next].position > r->pos) {
+			if (mismatch(r, ICP_MISMATCH_INDEX, ix->entries[r->index_next].offset, -1,
+			             ICP_ERR_CORRUPT) == ICP_OK) {
+				r->index = NULL;
+				return ICP_OK;
+			}
+			return icp_error_set(err, ICP_ERR_CORRUPT,
+			                     "%s: index entry %zu (offset %lld) points at byte %u, inside "
+			                     "the batch at byte %llu",
+			                     r->src->name, r->index_next,
+			                     (long long)ix->entries[r->index_next].offset,
+			                     ix->entries[r->index_next].position,
+			                     (unsigned long long)r->pos);
+		}
+	}
+	return ICP_OK;
+}
+
+/* The checks of a decoded batch against the ones before it, in object
+ * order, and the reader's running totals. */
+static int deliver(icp_segment_reader *r, uint64_t pos, const icp_batch *batch, icp_error *err)
+{
+	if (batch->base_offset <= r->prev_last ||
+	    (r->have_header && batch->base_offset < r->header.base_offset &&
+	     mismatch(r, ICP_MISMATCH_HEADER_BASE_OFFSET, r->header.base_offset,
+	              batch->base_offset, ICP_ERR_CORRUPT) != ICP_OK))
+		return icp_error_set(err, ICP_ERR_CORRUPT,
+		                     "%s: batch at byte %llu has base offset %lld, not after the "
+		                     "previous batch's last offset %lld (segment base offset %lld)",
+		                     r->src->name, (unsigned long long)pos,
+		                     (long long)batch->base_offset, (long long)r->prev_last,
+		                     (long long)r->header.base_offset);
+	if (r->first_base < 0)
+		r->first_base = batch->base_offset;
+	r->prev_last = batch->last_offset;
+	r->records_seen += batch->record_count;
+	if (batch->n_records)
+		r->last_record = batch->records[batch->n_records - 1].offset;
+	return ICP_OK;
+}
+
+static int ahead_next(icp_segment_reader *r, icp_batch *batch, icp_error *err);
+
+int icp_segment_reader_next(icp_segment_reader *r, icp_batch *batch,
+                            icp_error *err)
+{
+	uint64_t need = 0, pos;
 	int rc;
 
 	if (r->done == ICP_END)
@@ -405,107 +513,25 @@ int icp_segment_reader_next(icp_segment_reader *r, icp_batch *batch,
 		              r->sticky.msg);
 		return r->done;
 	}
-	if (r->pos == r->body_end) {
+	if (r->ahead) {
+		rc = ahead_next(r, batch, err);
+		if (rc == ICP_OK)
+			return rc;
+		goto out;
+	}
+	rc = frame(r, &need, err);
+	if (rc == ICP_END)
 		rc = finish(r, err);
-		goto out;
-	}
-	if (r->body_end - r->pos < 12) {
-		rc = overrun(r, -1, 12, err);
-		goto out;
-	}
-	rc = fill(r, 12, err);
-	if (rc == ICP_END)
-		rc = overrun(r, -1, 12, err);
 	if (rc != ICP_OK)
 		goto out;
-	base = (int64_t)icp_load_be64(r->win + r->rpos);
-	blen = (int32_t)icp_load_be32(r->win + r->rpos + 8);
-	if (blen < ICP_BATCH_HEADER_SIZE - 12) {
-		rc = icp_error_set(err, ICP_ERR_CORRUPT,
-		                   "%s: batch at byte %llu (base offset %lld) has batchLength %d, "
-		                   "less than the 49 bytes of a batch header",
-		                   r->src->name, (unsigned long long)r->pos, (long long)base, blen);
-		goto out;
-	}
-	need = (uint64_t)blen + 12;
-	if (need > r->opts.max_batch_bytes) {
-		rc = icp_error_set(err, ICP_ERR_TOO_LARGE,
-		                   "%s: batch at byte %llu (base offset %lld) is %llu bytes, over the "
-		                   "limit of %zu (processor.max_batch_bytes)",
-		                   r->src->name, (unsigned long long)r->pos, (long long)base,
-		                   (unsigned long long)need, r->opts.max_batch_bytes);
-		goto out;
-	}
-	if (need > r->body_end - r->pos) {
-		rc = overrun(r, base, need, err);
-		goto out;
-	}
-	rc = fill(r, (size_t)need, err);
-	if (rc == ICP_END)
-		rc = overrun(r, base, need, err);
-	if (rc != ICP_OK)
-		goto out;
-	if (r->index) {
-		const icp_segment_index *ix = r->index;
-		while (r->index_next < ix->n_entries &&
-		       ix->entries[r->index_next].position == r->pos) {
-			if (ix->entries[r->index_next].offset != base) {
-				if (mismatch(r, ICP_MISMATCH_INDEX, ix->entries[r->index_next].offset,
-				             base, ICP_ERR_CORRUPT) == ICP_OK) {
-					r->index = NULL; /* a hint proven wrong: stop checking */
-					break;
-				}
-				rc = icp_error_set(err, ICP_ERR_CORRUPT,
-				                   "%s: index entry %zu says offset %lld is at byte %llu, "
-				                   "but the batch there has base offset %lld",
-				                   r->src->name, r->index_next,
-				                   (long long)ix->entries[r->index_next].offset,
-				                   (unsigned long long)r->pos, (long long)base);
-				goto out;
-			}
-			r->index_next++;
-		}
-		if (r->index && r->index_next < ix->n_entries &&
-		    ix->entries[r->index_next].position < r->pos + need &&
-		    ix->entries[r->index_next].position > r->pos) {
-			if (mismatch(r, ICP_MISMATCH_INDEX, ix->entries[r->index_next].offset, -1,
-			             ICP_ERR_CORRUPT) == ICP_OK) {
-				r->index = NULL;
-				goto decode;
-			}
-			rc = icp_error_set(err, ICP_ERR_CORRUPT,
-			                   "%s: index entry %zu (offset %lld) points at byte %u, inside "
-			                   "the batch at byte %llu",
-			                   r->src->name, r->index_next,
-			                   (long long)ix->entries[r->index_next].offset,
-			                   ix->entries[r->index_next].position,
-			                   (unsigned long long)r->pos);
-			goto out;
-		}
-	}
-decode:
-	rc = icp_batch_decode(r->dec, icp_slice_make(r->win + r->rpos, (size_t)need), r->pos,
+	pos = r->pos;
+	icp_batch_decoder_skip_records(r->dec, r->skip_now);
+	rc = icp_batch_decode(r->dec, icp_slice_make(r->win + r->rpos, (size_t)need), pos,
 	                      r->src->name, batch, err);
+	if (rc == ICP_OK)
+		rc = deliver(r, pos, batch, err);
 	if (rc != ICP_OK)
 		goto out;
-	if (batch->base_offset <= r->prev_last ||
-	    (r->have_header && batch->base_offset < r->header.base_offset &&
-	     mismatch(r, ICP_MISMATCH_HEADER_BASE_OFFSET, r->header.base_offset,
-	              batch->base_offset, ICP_ERR_CORRUPT) != ICP_OK)) {
-		rc = icp_error_set(err, ICP_ERR_CORRUPT,
-		                   "%s: batch at byte %llu has base offset %lld, not after the previous "
-		                   "batch's last offset %lld (segment base offset %lld)",
-		                   r->src->name, (unsigned long long)r->pos,
-		                   (long long)batch->base_offset, (long long)r->prev_last,
-		                   (long long)r->header.base_offset);
-		goto out;
-	}
-	if (r->first_base < 0)
-		r->first_base = batch->base_offset;
-	r->prev_last = batch->last_offset;
-	r->records_seen += batch->record_count;
-	if (batch->n_records)
-		r->last_record = batch->records[batch->n_records - 1].offset;
 	r->last_raw = icp_slice_make(r->win + r->rpos, (size_t)need);
 	consume(r, (size_t)need);
 	return ICP_OK;
@@ -514,4 +540,228 @@ out:
 	if (err && err->status != ICP_OK)
 		r->sticky = *err;
 	return rc;
+}
+
+/* ------------------------------------------------------------ decode-ahead */
+
+static void ahead_unref(struct ahead *a)
+{
+	size_t i;
+	if (atomic_fetch_sub(&a->refs, 1) != 1)
+		return;
+	for (i = 0; i < a->depth; i++) {
+		icp_batch_decoder_free(a->slot[i].dec);
+		icp_free(a->slot[i].raw);
+	}
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cv);
+	icp_free(a);
+}
+
+/* A token: decodes the oldest unclaimed slot, if any. */
+static int ahead_job(void *arg, unsigned worker, icp_error *err)
+{
+	struct ahead *a = arg;
+	ahead_slot *s = NULL;
+	(void)worker;
+	(void)err;
+	for (;;) {
+		size_t i;
+		int want = SLOT_QUEUED;
+		s = NULL;
+		for (i = 0; i < a->depth; i++) {
+			ahead_slot *c = &a->slot[i];
+			if (atomic_load(&c->state) == SLOT_QUEUED &&
+			    (!s || atomic_load_explicit(&c->seq, memory_order_relaxed) <
+			               atomic_load_explicit(&s->seq, memory_order_relaxed)))
+				s = c;
+		}
+		if (!s || atomic_compare_exchange_strong(&s->state, &want, SLOT_RUNNING))
+			break;
+	}
+	if (s) {
+		icp_error_init(&s->err);
+		icp_batch_decoder_skip_records(s->dec, s->skip);
+		s->rc = icp_batch_decode(s->dec, icp_slice_make(s->raw, s->raw_len), s->pos, s->name,
+		                         &s->batch, &s->err);
+		pthread_mutex_lock(&a->mu);
+		atomic_store(&s->state, SLOT_DONE);
+		pthread_cond_broadcast(&a->cv);
+		pthread_mutex_unlock(&a->mu);
+	}
+	ahead_unref(a);
+	return ICP_OK;
+}
+
+/* Bytes the slots in use hold or will: their raw copies and what their
+ * decoders grew to when last used. */
+static size_t ahead_bytes(const struct ahead *a)
+{
+	size_t i, sum = 0;
+	for (i = 0; i < a->n; i++) {
+		const ahead_slot *s = &a->slot[(a->head + i) % a->depth];
+		sum += s->raw_len + s->footprint;
+	}
+	return sum;
+}
+
+/* Frames and queues batches until the ring is full, the byte allowance
+ * is reached (one batch always goes) or framing ends; a framing error is
+ * kept for when the batches before it have been handed back. */
+static int ahead_fill(icp_segment_reader *r, icp_error *err)
+{
+	struct ahead *a = r->ahead;
+	while (!a->stop && a->n < a->depth && (a->n == 0 || ahead_bytes(a) < a->max_bytes)) {
+		ahead_slot *s = &a->slot[(a->head + a->n) % a->depth];
+		uint64_t need = 0;
+		int rc = frame(r, &need, &a->stop_err);
+		if (rc != ICP_OK) {
+			a->stop = rc;
+			break;
+		}
+		if (s->raw_cap < need) {
+			uint8_t *nr = icp_realloc(s->raw, (size_t)need);
+			if (!nr)
+				return icp_error_set(err, ICP_ERR_NOMEM,
+				                     "%s: out of memory for a %llu-byte batch",
+				                     r->src->name, (unsigned long long)need);
+			s->raw = nr;
+			s->raw_cap = (size_t)need;
+		}
+		memcpy(s->raw, r->win + r->rpos, (size_t)need);
+		s->raw_len = (size_t)need;
+		s->pos = r->pos;
+		s->skip = r->skip_now;
+		s->name = r->src->name;
+		atomic_store_explicit(&s->seq, a->next_seq++, memory_order_relaxed);
+		consume(r, (size_t)need);
+		a->n++;
+		atomic_store(&s->state, SLOT_QUEUED); /* publishes the fields above */
+		atomic_fetch_add(&a->refs, 1);
+		if (!icp_pool_try_submit_detached(a->pool, ahead_job, a))
+			atomic_fetch_sub(&a->refs, 1); /* queue full: decoded here later */
+	}
+	return ICP_OK;
+}
+
+/* The head slot decoded: by the reader when no worker claimed it, else
+ * the worker's result once it is done. */
+static int ahead_take(struct ahead *a, ahead_slot *s, int skip, icp_error *err)
+{
+	int want = SLOT_QUEUED;
+	if (atomic_compare_exchange_strong(&s->state, &want, SLOT_MINE)) {
+		int rc;
+		icp_batch_decoder_skip_records(s->dec, skip);
+		s->skip = skip;
+		rc = icp_batch_decode(s->dec, icp_slice_make(s->raw, s->raw_len), s->pos, s->name,
+		                      &s->batch, err);
+		s->footprint = icp_batch_decoder_footprint(s->dec);
+		return rc;
+	}
+	pthread_mutex_lock(&a->mu);
+	while (atomic_load(&s->state) != SLOT_DONE)
+		pthread_cond_wait(&a->cv, &a->mu);
+	pthread_mutex_unlock(&a->mu);
+	s->footprint = icp_batch_decoder_footprint(s->dec);
+	if (s->rc != ICP_OK)
+		*err = s->err;
+	return s->rc;
+}
+
+static int ahead_next(icp_segment_reader *r, icp_batch *batch, icp_error *err)
+{
+	struct ahead *a = r->ahead;
+	ahead_slot *s;
+	int rc;
+
+	if (a->returned) { /* the caller is done with the batch last returned */
+		atomic_store(&a->slot[a->head].state, SLOT_FREE);
+		a->returned = 0;
+		a->head = (a->head + 1) % a->depth;
+		a->n--;
+	}
+	rc = ahead_fill(r, err);
+	if (rc != ICP_OK)
+		return rc;
+	if (a->n == 0) {
+		if (a->stop == ICP_END)
+			return finish(r, err);
+		icp_error_set(err, a->stop_err.status ? a->stop_err.status : a->stop, "%s",
+		              a->stop_err.msg);
+		return a->stop;
+	}
+	s = &a->slot[a->head];
+	rc = ahead_take(a, s, r->skip_now, err);
+	if (rc != ICP_OK)
+		return rc;
+	if (s->skip && !r->skip_now && !s->batch.control) {
+		/* framed while scanning, wanted now: decode it again here */
+		icp_batch_decoder_skip_records(s->dec, 0);
+		rc = icp_batch_decode(s->dec, icp_slice_make(s->raw, s->raw_len), s->pos, s->name,
+		                      &s->batch, err);
+		if (rc != ICP_OK)
+			return rc;
+	}
+	*batch = s->batch;
+	if (r->skip_now && !batch->control) {
+		batch->records = NULL; /* decoded ahead in full, skipped now */
+		batch->n_records = 0;
+		batch->headers = NULL;
+		batch->n_headers = 0;
+	}
+	rc = deliver(r, s->pos, batch, err);
+	if (rc != ICP_OK)
+		return rc;
+	r->last_raw = icp_slice_make(s->raw, s->raw_len);
+	a->returned = 1;
+	return ICP_OK;
+}
+
+/* The reader lets go: slots nobody claimed are taken away from tokens
+ * still queued; a slot a worker is decoding stays alive with the ring
+ * until that worker lets go too. */
+static void ahead_free(struct ahead *a)
+{
+	size_t i;
+	if (!a)
+		return;
+	for (i = 0; i < a->depth; i++) {
+		int want = SLOT_QUEUED;
+		atomic_compare_exchange_strong(&a->slot[i].state, &want, SLOT_MINE);
+	}
+	ahead_unref(a);
+}
+
+int icp_segment_reader_decode_ahead(icp_segment_reader *r, icp_pool *pool, size_t depth,
+                                    size_t max_bytes, icp_error *err)
+{
+	struct ahead *a;
+	size_t i;
+
+	if (r->ahead || r->prev_last >= 0 || r->done || !pool || icp_pool_workers(pool) < 2 ||
+	    depth < 2)
+		return ICP_OK; /* inline decoding */
+	a = icp_calloc(1, sizeof(*a));
+	if (!a)
+		return icp_error_set(err, ICP_ERR_NOMEM, "%s: out of memory", r->src->name);
+	if (pthread_mutex_init(&a->mu, NULL) != 0) {
+		icp_free(a);
+		return icp_error_set(err, ICP_ERR_IO, "%s: cannot create a mutex", r->src->name);
+	}
+	pthread_cond_init(&a->cv, NULL);
+	atomic_init(&a->refs, 1);
+	a->pool = pool;
+	a->depth = depth < AHEAD_MAX_DEPTH ? depth : AHEAD_MAX_DEPTH;
+	a->max_bytes = max_bytes;
+	icp_error_init(&a->stop_err);
+	for (i = 0; i < a->depth; i++) {
+		atomic_init(&a->slot[i].state, SLOT_FREE);
+		a->slot[i].dec = icp_batch_decoder_new(&r->opts);
+		if (!a->slot[i].dec) {
+			ahead_unref(a);
+			return icp_error_set(err, ICP_ERR_NOMEM, "%s: out of memory", r->src->name);
+		}
+	}
+	r->ahead = a;
+	return ICP_OK;
 }

@@ -32,6 +32,7 @@
 #define ICP_SEGMENT_H
 
 #include "core/core.h"
+#include "pool/pool.h"
 
 #define ICP_SEGMENT_HEADER_SIZE 32
 #define ICP_SEGMENT_FOOTER_SIZE 16
@@ -206,6 +207,21 @@ int icp_segment_reader_next(icp_segment_reader *r, icp_batch *batch,
 
 /* Same switch on the reader's decoder, effective from the next batch. */
 void icp_segment_reader_skip_records(icp_segment_reader *r, int skip);
+
+/* Decode-ahead: from now on the reader frames up to `depth` batches
+ * beyond the one returned (fewer once they hold max_bytes: raw copies
+ * plus decoder buffers; one always goes) and decodes them on `pool`
+ * while the caller works on the one it has: CRC, decompression and
+ * record parsing of later batches overlap the caller's work and each
+ * other. Batches, errors and ICP_END come back exactly as without it,
+ * in the same order: an error found ahead is returned when the reader
+ * reaches it. A batch framed while records were skipped and wanted later
+ * is decoded again inline. Only before the first batch; a pool with
+ * fewer than 2 workers (or depth < 2) keeps inline decoding. The pool
+ * must outlive the reader; icp_segment_reader_free() waits for its jobs.
+ * Returns ICP_OK or ICP_ERR_NOMEM. */
+int icp_segment_reader_decode_ahead(icp_segment_reader *r, icp_pool *pool, size_t depth,
+                                    size_t max_bytes, icp_error *err);
 
 /* The bytes of the batch the last icp_segment_reader_next() returned
  * (12 + batchLength, CRC-checked), valid until the next call: to keep a

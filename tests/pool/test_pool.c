@@ -1,5 +1,5 @@
 /* Worker pool: submit/wait, back-pressure, first error kept, inline mode,
- * many small jobs, drain on free, the CPU count rule. */
+ * many small jobs, drain on free, detached jobs, the CPU count rule. */
 #include "pool/pool.h"
 #include "test.h"
 
@@ -270,6 +270,30 @@ static void test_shutdown_drains(void)
 	icp_pool_free(NULL);
 }
 
+/* Detached jobs: refused (never blocking) on a full ring and by an inline
+ * pool; queued ones run, also when the pool is freed right after. */
+static void test_detached(void)
+{
+	icp_pool *p = NULL;
+	icp_error err;
+	atomic_int n;
+	int i, queued = 0;
+
+	atomic_init(&n, 0);
+	icp_error_init(&err);
+	CHECK_EQ_INT(icp_pool_new(1, 0, &p, &err), ICP_OK);
+	CHECK_EQ_INT(icp_pool_try_submit_detached(p, slow_job, &n), 0); /* inline */
+	icp_pool_free(p);
+	CHECK_EQ_INT(icp_pool_try_submit_detached(NULL, slow_job, &n), 0);
+	CHECK_EQ_INT(icp_pool_new(2, 4, &p, &err), ICP_OK);
+	/* 2 running + 4 queued at most: the ring fills before 40 tries */
+	for (i = 0; i < 40; i++)
+		queued += icp_pool_try_submit_detached(p, slow_job, &n);
+	CHECK(queued >= 4 && queued < 40);
+	icp_pool_free(p);
+	CHECK_EQ_INT(atomic_load(&n), queued);
+}
+
 static void test_cpus(void)
 {
 	CHECK_EQ_INT(icp_pool_cpus_from(8, NULL), 8);
@@ -290,6 +314,7 @@ int main(void)
 	TEST_RUN(test_inline);
 	TEST_RUN(test_many_small_jobs);
 	TEST_RUN(test_shutdown_drains);
+	TEST_RUN(test_detached);
 	TEST_RUN(test_cpus);
 	return TEST_DONE();
 }

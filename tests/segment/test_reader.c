@@ -3,10 +3,19 @@
  * shape (whole, byte-by-byte, from an indexed position), then one planted
  * defect per case, each of which must fail with ICP_ERR_CORRUPT (or
  * TOO_LARGE) and a message naming the position.
+ *
+ * Every case runs three times: batches decoded inline, then decoded ahead
+ * on a pool of 2 workers (ring of 2, then of 4 with a 1-byte allowance so
+ * only one batch is ahead at a time): the records, errors and messages
+ * must be the same, in the same order.
  */
 #include "segment/segment.h"
 #include "test.h"
 #include "seg_builder.h"
+
+/* The decode-ahead under test (NULL: inline); set by main() per round. */
+static icp_pool *ahead_pool;
+static size_t ahead_depth, ahead_bytes;
 
 typedef struct trickle {
 	icp_segment_mem mem;
@@ -80,6 +89,11 @@ static int read_all(const icp_buf *seg, uint64_t start, size_t step,
 	rc = icp_segment_reader_new(&src, opts, &r, err);
 	if (rc != ICP_OK)
 		return rc;
+	if (ahead_pool &&
+	    icp_segment_reader_decode_ahead(r, ahead_pool, ahead_depth, ahead_bytes, err) != ICP_OK) {
+		icp_segment_reader_free(r);
+		return ICP_ERR_NOMEM;
+	}
 	if (idx)
 		icp_segment_reader_check_index(r, idx);
 	while ((rc = icp_segment_reader_next(r, &b, err)) == ICP_OK) {
@@ -132,6 +146,9 @@ static void test_record_fields(void)
 	standard_segment(&seg, &pos_b);
 	icp_segment_mem_source(&m, icp_slice_make(seg.data, seg.len), 0, "t", &src);
 	CHECK_EQ_INT(icp_segment_reader_new(&src, NULL, &r, &err), ICP_OK);
+	if (ahead_pool)
+		CHECK_EQ_INT(icp_segment_reader_decode_ahead(r, ahead_pool, ahead_depth, ahead_bytes,
+		                                             &err), ICP_OK);
 	CHECK_EQ_INT(icp_segment_reader_header(r)->message_count, 8);
 	CHECK_EQ_INT(icp_segment_reader_next(r, &b, &err), ICP_OK);
 	CHECK_EQ_INT(b.n_records, 3);
@@ -429,13 +446,95 @@ static void test_index(void)
 	icp_buf_dispose(&sum);
 }
 
+/* Scanning then writing (the processor's read past a transaction): the
+ * first batch with records skipped, the rest with records. Batches
+ * decoded ahead while skipping are decoded again when wanted. */
+static void test_skip_switch(void)
+{
+	icp_buf seg, sum;
+	icp_segment_mem m;
+	icp_segment_source src;
+	icp_segment_reader *r = NULL;
+	icp_error err;
+	icp_batch b;
+	size_t pos_b;
+	int rc, n = 0;
+
+	icp_error_init(&err);
+	icp_buf_init(&seg, 0);
+	icp_buf_init(&sum, 0);
+	standard_segment(&seg, &pos_b);
+	icp_segment_mem_source(&m, icp_slice_make(seg.data, seg.len), 0, "test.kfs", &src);
+	CHECK_EQ_INT(icp_segment_reader_new(&src, NULL, &r, &err), ICP_OK);
+	if (ahead_pool)
+		CHECK_EQ_INT(icp_segment_reader_decode_ahead(r, ahead_pool, ahead_depth, ahead_bytes,
+		                                             &err), ICP_OK);
+	icp_segment_reader_skip_records(r, 1);
+	while ((rc = icp_segment_reader_next(r, &b, &err)) == ICP_OK) {
+		size_t i;
+		icp_buf_printf(&sum, "[%lld:%zu]", (long long)b.base_offset, b.n_records);
+		for (i = 0; i < b.n_records; i++)
+			icp_buf_printf(&sum, "%lld,", (long long)b.records[i].offset);
+		CHECK_EQ_INT((int)icp_segment_reader_last_raw(r).len, (int)(12 + b.batch_length));
+		if (++n == 1)
+			icp_segment_reader_skip_records(r, 0);
+	}
+	CHECK_EQ_INT(rc, ICP_END);
+	icp_buf_printf(&sum, "%s", "");
+	CHECK_EQ_STR((char *)sum.data, "[100:0][104:2]104,105,[106:0][107:2]107,108,");
+	icp_segment_reader_free(r);
+	icp_buf_dispose(&sum);
+	icp_buf_dispose(&seg);
+}
+
+/* A reader freed with batches still decoding waits for them. */
+static void test_free_in_flight(void)
+{
+	icp_buf seg;
+	icp_segment_mem m;
+	icp_segment_source src;
+	icp_segment_reader *r = NULL;
+	icp_error err;
+	icp_batch b;
+	size_t pos_b;
+
+	icp_error_init(&err);
+	icp_buf_init(&seg, 0);
+	standard_segment(&seg, &pos_b);
+	icp_segment_mem_source(&m, icp_slice_make(seg.data, seg.len), 0, "test.kfs", &src);
+	CHECK_EQ_INT(icp_segment_reader_new(&src, NULL, &r, &err), ICP_OK);
+	if (ahead_pool)
+		CHECK_EQ_INT(icp_segment_reader_decode_ahead(r, ahead_pool, ahead_depth, ahead_bytes,
+		                                             &err), ICP_OK);
+	CHECK_EQ_INT(icp_segment_reader_next(r, &b, &err), ICP_OK);
+	CHECK_EQ_INT((int)b.base_offset, 100);
+	CHECK(icp_segment_reader_footprint(r) > 0);
+	icp_segment_reader_free(r);
+	icp_buf_dispose(&seg);
+}
+
 int main(void)
 {
-	TEST_RUN(test_valid_all_steps);
-	TEST_RUN(test_record_fields);
-	TEST_RUN(test_start_at_index);
-	TEST_RUN(test_corrupt_cases);
-	TEST_RUN(test_bomb_cap);
-	TEST_RUN(test_index);
+	static const size_t depth[] = {0, 2, 4}, bytes[] = {0, 64u << 20, 1};
+	icp_error err;
+	size_t round;
+
+	icp_error_init(&err);
+	for (round = 0; round < ICP_ARRAY_LEN(depth); round++) {
+		ahead_depth = depth[round];
+		ahead_bytes = bytes[round];
+		if (depth[round])
+			CHECK_EQ_INT(icp_pool_new(2, 0, &ahead_pool, &err), ICP_OK);
+		TEST_RUN(test_valid_all_steps);
+		TEST_RUN(test_record_fields);
+		TEST_RUN(test_start_at_index);
+		TEST_RUN(test_corrupt_cases);
+		TEST_RUN(test_bomb_cap);
+		TEST_RUN(test_index);
+		TEST_RUN(test_skip_switch);
+		TEST_RUN(test_free_in_flight);
+		icp_pool_free(ahead_pool);
+		ahead_pool = NULL;
+	}
 	return TEST_DONE();
 }
