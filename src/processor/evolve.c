@@ -83,34 +83,6 @@ static int registry_defs(icp_processor *p, const char *topic, icp_arena *a,
 	return rc;
 }
 
-/* lfs.store_metadata: the envelope's columns of compatibility.md, after
- * the mapping's (optional: records that are not envelopes have none). */
-static const struct {
-	const char *name;
-	icp_ice_kind kind;
-} lfs_cols[] = {
-	{"lfs_content_type", ICP_ICE_STRING}, {"lfs_blob_size", ICP_ICE_LONG},
-	{"lfs_checksum", ICP_ICE_STRING},     {"lfs_checksum_alg", ICP_ICE_STRING},
-	{"lfs_bucket", ICP_ICE_STRING},       {"lfs_key", ICP_ICE_STRING},
-};
-
-int icp_evolve_add_lfs_columns(const icp_config_mapping *m, icp_ice_schema *s, icp_error *err)
-{
-	size_t i;
-	if (!m->lfs.store_metadata)
-		return ICP_OK; /* with mode off too: envelopes written as values still fill them */
-	for (i = 0; i < ICP_ARRAY_LEN(lfs_cols); i++) {
-		icp_ice_type t;
-		if (icp_ice_schema_find(s, lfs_cols[i].name))
-			continue; /* a mapping column of that name wins */
-		memset(&t, 0, sizeof(t));
-		t.kind = lfs_cols[i].kind;
-		if (icp_ice_schema_add(s, s->highest_field_id + 1, lfs_cols[i].name, 0, &t) != ICP_OK)
-			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-	}
-	return ICP_OK;
-}
-
 /* *unavailable: the registry could not give a schema (err says why).
  * *gen: the registry document's generation the columns came from (0 for
  * mapping columns). */
@@ -139,7 +111,7 @@ static int wanted(icp_processor *p, const icp_config_mapping *m, icp_ice_schema 
 		icp_free(defs);
 	}
 	if (rc == ICP_OK)
-		rc = icp_evolve_add_lfs_columns(m, *out, err);
+		rc = icp_rows_add_lfs_columns(m, *out, err);
 	if (rc != ICP_OK)
 		icp_error_prefix(err, "mapping for topic %s", m->topic);
 	return rc;

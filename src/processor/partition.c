@@ -141,17 +141,6 @@ int icp_parts_discover(icp_processor *p, icp_error *err)
 	size_t i, j;
 	int rc = ICP_OK;
 
-	/* discovery.mode: etcd (the KafScale metadata snapshot), auto (the
-	 * snapshot when there is one, else S3), s3 (list the bucket) */
-	if (p->cfg->discovery.mode != ICP_DISCOVERY_S3 && p->coord) {
-		rc = icp_proc_coord_discover(p, err);
-		if (rc == ICP_OK || rc != ICP_ERR_NOT_FOUND ||
-		    p->cfg->discovery.mode == ICP_DISCOVERY_ETCD)
-			return rc;
-		icp_error_clear(err);
-		rc = ICP_OK;
-	}
-
 	for (i = 0; i < p->n_tables && rc == ICP_OK; i++) {
 		icp_table *t = &p->tables[i];
 		icp_storage_listing l = {0};
@@ -200,90 +189,13 @@ static int seg_cmp(const void *a, const void *b)
 	return x->base < y->base ? -1 : x->base > y->base;
 }
 
-/* ------------------------------------------------------- the position
- * The only writers of a partition's read and commit position, its
- * timestamps, and its stop state (see proc_int.h). */
-
-/* The only way the read position moves back: forgets what was read past
- * `next`: the listing cursor, the transaction state and queue, the index
- * and any open read. */
-static void rewind_to(icp_part *pt, int64_t next)
-{
-	pt->next = next;
-	icp_free(pt->last_key);
-	pt->last_key = NULL;
-	if (pt->txn)
-		icp_txn_reset(pt->txn, next);
-	icp_part_forget_index(pt); /* the object may have been replaced */
-	icp_segread_close(pt);
-	icp_segread_ahead_close(pt);
-}
-
-void icp_part_advance(icp_part *pt, int64_t next)
-{
-	pt->next = next;
-}
-
-void icp_part_saw_ts(icp_part *pt, int64_t ts)
-{
-	pt->last_ts = ts;
-}
-
-void icp_part_stop_at(icp_part *pt, int64_t offset)
-{
-	pt->next = offset;
-	pt->stopped = 1;
-	pt->stop_offset = offset;
-}
-
-void icp_part_resume(icp_part *pt)
-{
-	pt->stopped = 0;
-}
-
-void icp_part_set_error(icp_part *pt, const char *msg)
-{
-	icp_free(pt->error);
-	pt->error = msg ? icp_strdup(msg) : NULL;
-}
-
-void icp_part_committed(icp_part *pt)
-{
-	pt->committed_next = pt->next;
-	pt->committed_ts = pt->last_ts;
-	icp_obs_committed(pt);
-}
-
-void icp_part_reset(icp_part *pt, int64_t committed)
-{
-	if (committed == pt->committed_next && committed == pt->next)
-		return;
-	pt->committed_next = committed;
-	rewind_to(pt, committed);
-}
-
-void icp_part_drop_uncommitted(icp_part *pt, int64_t committed)
-{
-	pt->committed_next = committed;
-	pt->last_ts = pt->committed_ts;
-	rewind_to(pt, committed);
-}
-
-void icp_part_forget_index(icp_part *pt)
-{
-	icp_segment_index_dispose(&pt->index);
-	memset(&pt->index, 0, sizeof(pt->index));
-	icp_free(pt->index_key);
-	pt->index_key = NULL;
-}
-
 void icp_part_free(icp_part *pt)
 {
 	if (!pt)
 		return;
 	icp_segread_close(pt);
 	icp_segread_ahead_close(pt);
-	icp_part_forget_index(pt);
+	icp_segread_forget_index(pt);
 	icp_free(pt->topic);
 	icp_free(pt->tp);
 	icp_free(pt->prefix);
@@ -465,6 +377,7 @@ int icp_part_poll(icp_processor *p, icp_part *pt, int *progress, int *more, icp_
 	int rc, later = 0;
 
 	*more = 0;
+	icp_segread_sync(pt); /* a rewind since the last turn: reading state goes */
 	if (pt->stop_offset >= 0 && pt->next >= pt->stop_offset)
 		return ICP_OK; /* stopped at an invalid record (strict) */
 	rc = list_segments(p, pt, &l, &segs, &n, err);

@@ -270,6 +270,9 @@ struct icp_part {
 	char *index_key;
 	struct icp_part_read *rd;   /* a read its last turn left open (segread.c) */
 	struct icp_part_ahead *ahead; /* the next segment, fetched ahead (segread.c) */
+	uint64_t rewinds;           /* times the position moved back (position.c) */
+	uint64_t read_epoch;        /* rewinds when the reading state above was
+	                             * last valid (segread.c, icp_segread_sync) */
 	icp_metrics_gauge *m_last_offset, *m_wm_offset, *m_wm_ts, *m_lag_offsets,
 		*m_lag_seconds, *m_stalled;
 };
@@ -329,11 +332,13 @@ static inline int icp_part_active(const icp_processor *p, const icp_part *pt)
 	return pt->owned && (!p->coord || icp_coord_owns(p->coord, pt->tp));
 }
 
+/* env.c (a leaf: calls no other file here) ---------------------------- */
+
 /* 1 once a stop was requested and its deadline has passed: give up
  * retries and long reads (uncommitted data is read again later). */
 int icp_processor_past_deadline(const icp_processor *p);
 
-/* Fair turns (processor.c): a partition reads for at most one turn while
+/* Fair turns (set by processor.c): a partition reads for at most one turn while
  * other partitions are active, so a backlog on one topic never holds the
  * others (and their tables' commits) back for long. 1 once the current
  * turn is used up. */
@@ -343,6 +348,13 @@ int icp_proc_turn_over(const icp_processor *p);
  * blobs): same endpoint and credentials. Caller frees it. */
 int icp_processor_open_bucket(icp_processor *p, const char *bucket, icp_storage **out,
                               icp_error *err);
+
+/* The object-store options of s3.* (warehouse 0) or iceberg.s3.*
+ * (warehouse 1). */
+void icp_proc_store_opts(icp_processor *p, int warehouse, icp_storage_opts *o);
+
+/* s when it is a non-empty string, else NULL (optional config text). */
+const char *icp_proc_nonempty(const char *s);
 
 /* memory.c: the budget of processor.memory_limit_bytes and its split
  * (docs/internals/memory.md). _open creates p->budget and reserves the
@@ -429,8 +441,8 @@ void icp_rows_dispose(icp_table *t);
 /* Call after t->schema (and pfields) changed: the column extractor is
  * rebuilt from the new schema at the next append. */
 void icp_rows_schema_changed(icp_table *t);
-/* evolve.c: appends the LFS metadata columns (lfs.store_metadata) to s. */
-int icp_evolve_add_lfs_columns(const icp_config_mapping *m, icp_ice_schema *s, icp_error *err);
+/* Appends the LFS metadata columns (lfs.store_metadata) to s. */
+int icp_rows_add_lfs_columns(const icp_config_mapping *m, icp_ice_schema *s, icp_error *err);
 
 /* evolve.c: the schema a new table of mapping m is created with (base
  * columns + the mapping's or registry's columns), and bringing an
@@ -452,10 +464,6 @@ int icp_evolve_table(icp_processor *p, icp_table *t, icp_ice_metadata **meta, ic
  * writing with its current schema, and the same document is not tried
  * again. */
 int icp_table_registry_recheck(icp_processor *p, icp_table *t, icp_error *err);
-
-/* processor.c: the object-store options of s3.* (warehouse 0) or
- * iceberg.s3.* (warehouse 1). */
-void icp_proc_store_opts(icp_processor *p, int warehouse, icp_storage_opts *o);
 
 /* table.c */
 int icp_table_open(icp_processor *p, icp_table *t, const icp_config_mapping *m,
@@ -566,8 +574,10 @@ int64_t icp_commit_snapshot_id(const icp_commit *c);
 /* Attempts sent or being built so far (0 in BUILD). */
 int icp_commit_attempts(const icp_commit *c);
 
-/* partition.c: discovers partitions of mapped topics and reads new
- * segments. *progress is set when records were taken. */
+/* partition.c: discovers partitions of mapped topics by listing the
+ * segments bucket (etcd discovery is coordinate.c's, chosen by
+ * processor.c) and reads new segments. *progress is set when records
+ * were taken. */
 int icp_parts_discover(icp_processor *p, icp_error *err);
 /* Adds topic-partition `partition` of t unless known. */
 int icp_parts_add(icp_processor *p, icp_table *t, int32_t partition, icp_error *err);
@@ -575,7 +585,7 @@ int icp_parts_add(icp_processor *p, icp_table *t, int32_t partition, icp_error *
  * turn is over (icp_proc_turn_over), then *more says whether it stopped
  * with data left (another turn is owed). */
 int icp_part_poll(icp_processor *p, icp_part *pt, int *progress, int *more, icp_error *err);
-/* The partition's position: only these (partition.c) write its read
+/* The partition's position: only these (position.c) write its read
  * and commit position, timestamps, stop state and error; everyone else
  * reads the fields.
  * _advance: the read position moves forward to `next` (segread.c).
@@ -587,8 +597,9 @@ int icp_part_poll(icp_processor *p, icp_part *pt, int *progress, int *more, icp_
  * _reset: the table holds `committed` (a reload): the committed and read
  *   positions move there unless both already are.
  * _drop_uncommitted: uncommitted data was discarded: back to `committed`.
- * Moving back forgets what was read past it: the listing cursor, the
- * transaction state and queue, the index and the open read. */
+ * Moving back forgets what was read past it: the listing cursor and the
+ * transaction state and queue at once; the index, the open read and the
+ * segment fetched ahead at the next icp_segread_sync(). */
 void icp_part_advance(icp_part *pt, int64_t next);
 void icp_part_saw_ts(icp_part *pt, int64_t ts);
 void icp_part_stop_at(icp_part *pt, int64_t offset);
@@ -597,13 +608,16 @@ void icp_part_set_error(icp_part *pt, const char *msg);
 void icp_part_committed(icp_part *pt);
 void icp_part_reset(icp_part *pt, int64_t committed);
 void icp_part_drop_uncommitted(icp_part *pt, int64_t committed);
+/* partition.c: frees a partition and its reading state. */
 void icp_part_free(icp_part *pt);
-/* Closes the read a turn left open (segread.c); on rewind and free. */
+/* segread.c: the reading state of a partition. _sync drops it when the
+ * position moved back since it was built (before each poll and read);
+ * _close the read a turn left open; _ahead_close the segment fetched
+ * ahead; _forget_index the cached index (a wrong one). */
+void icp_segread_sync(icp_part *pt);
 void icp_segread_close(icp_part *pt);
-/* Drops the segment fetched ahead (segread.c); on rewind and free. */
 void icp_segread_ahead_close(icp_part *pt);
-/* Drops the cached index (a wrong one, or on rewind). */
-void icp_part_forget_index(icp_part *pt);
+void icp_segread_forget_index(icp_part *pt);
 
 /* segread.c: reads one complete segment of pt from position `from`
  * (pt->next, or the transaction scan position), writing what is decided.

@@ -19,8 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The store of a bucket: file://<endpoint dir>/<bucket> for local
- * stores, else s3://<bucket> with the endpoint's settings. */
 static int uses_registry_columns(const icp_config *cfg)
 {
 	size_t i;
@@ -28,73 +26,6 @@ static int uses_registry_columns(const icp_config *cfg)
 		if (cfg->mappings[i].schema.source == ICP_SOURCE_REGISTRY)
 			return 1;
 	return 0;
-}
-
-static int store_url(const char *endpoint, const char *bucket, icp_buf *out, icp_error *err)
-{
-	if (strncmp(endpoint, "file://", 7) == 0)
-		icp_buf_printf(out, "%s/%s", endpoint, bucket);
-	else
-		icp_buf_printf(out, "s3://%s", bucket);
-	return out->status ? icp_error_set(err, ICP_ERR_NOMEM, "out of memory") : ICP_OK;
-}
-
-/* Every S3 request, by operation and status class, into
- * kafscale_processor_s3_requests_total (called from any thread: metric
- * handles are atomic). */
-static void on_s3_request(void *ctx, icp_s3_op op, long status)
-{
-	icp_processor *p = ctx;
-	icp_s3_class cls = icp_s3_class_of(status);
-	if ((int)op >= 0 && op < ICP_S3_OP_COUNT && (int)cls >= 0 && cls < ICP_S3_CLASS_COUNT)
-		icp_metrics_counter_inc(p->m_s3[op][cls]);
-}
-
-static const char *nonempty(const char *s)
-{
-	return s && s[0] ? s : NULL;
-}
-
-/* S3 settings: s3.* for segments and LFS blobs, iceberg.s3.* (which
- * default to s3.*) for the warehouse. */
-void icp_proc_store_opts(icp_processor *p, int warehouse, icp_storage_opts *o)
-{
-	const icp_config *cfg = p->cfg;
-	icp_storage_opts_init(o);
-	o->s3.endpoint = warehouse ? cfg->iceberg.s3.endpoint : cfg->s3.endpoint;
-	o->s3.region = warehouse ? cfg->iceberg.s3.region : cfg->s3.region;
-	o->s3.path_style = warehouse ? cfg->iceberg.s3.path_style : cfg->s3.path_style;
-	o->s3.ca_bundle = nonempty(warehouse ? cfg->iceberg.s3.ca_bundle : cfg->s3.ca_bundle);
-	o->s3.access_key_id =
-		nonempty(warehouse ? cfg->iceberg.s3.access_key_id : cfg->s3.access_key_id);
-	o->s3.secret_access_key =
-		nonempty(warehouse ? cfg->iceberg.s3.secret_access_key : cfg->s3.secret_access_key);
-	o->s3.session_token =
-		nonempty(warehouse ? cfg->iceberg.s3.session_token : cfg->s3.session_token);
-	o->s3.on_request = on_s3_request;
-	o->s3.on_request_ctx = p;
-	o->s3_upload_concurrency = (int)(warehouse ? cfg->iceberg.s3.upload_concurrency
-	                                           : cfg->s3.upload_concurrency);
-	/* the memory budget's share for upload parts (memory.c) */
-	if (warehouse && p->mem_upload_conc > 0) {
-		o->s3_upload_concurrency = p->mem_upload_conc;
-		o->s3_part_size = (size_t)8 << 20;
-	}
-}
-
-int icp_processor_open_bucket(icp_processor *p, const char *bucket, icp_storage **out,
-                              icp_error *err)
-{
-	icp_buf url;
-	int rc;
-	icp_buf_init(&url, 0);
-	icp_storage_opts o;
-	icp_proc_store_opts(p, 0, &o);
-	rc = store_url(p->cfg->s3.endpoint, bucket, &url, err);
-	if (rc == ICP_OK)
-		rc = icp_storage_open_ex((char *)url.data, &o, out, err);
-	icp_buf_dispose(&url);
-	return rc;
 }
 
 /* ------------------------------------------------- start-up checks */
@@ -261,11 +192,11 @@ int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err
 	co.username = cfg->iceberg.catalog.username;
 	co.password = cfg->iceberg.catalog.password;
 	/* "" in the config means "the default": NULL for the catalog */
-	co.oauth2_server_uri = nonempty(cfg->iceberg.catalog.oauth2_server_uri);
-	co.scope = nonempty(cfg->iceberg.catalog.scope);
-	co.access_delegation = nonempty(cfg->iceberg.catalog.access_delegation);
-	co.rest_warehouse = nonempty(cfg->iceberg.catalog.warehouse);
-	co.ca_bundle = nonempty(cfg->iceberg.catalog.ca_bundle);
+	co.oauth2_server_uri = icp_proc_nonempty(cfg->iceberg.catalog.oauth2_server_uri);
+	co.scope = icp_proc_nonempty(cfg->iceberg.catalog.scope);
+	co.access_delegation = icp_proc_nonempty(cfg->iceberg.catalog.access_delegation);
+	co.rest_warehouse = icp_proc_nonempty(cfg->iceberg.catalog.warehouse);
+	co.ca_bundle = icp_proc_nonempty(cfg->iceberg.catalog.ca_bundle);
 	co.timeout_ms = (long)cfg->iceberg.catalog.timeout_seconds * 1000;
 	co.warehouse_store = p->warehouse;
 	rc = icp_catalog_open(&co, &p->catalog, err);
@@ -391,13 +322,6 @@ static void write_local_cache(icp_processor *p)
 	icp_buf_dispose(&tmp);
 }
 
-int icp_processor_past_deadline(const icp_processor *p)
-{
-	/* a second signal in --once (2) gives up at once */
-	return p->stop && *p->stop &&
-	       (*p->stop >= 2 || (p->deadline_ns && icp_mono_ns() >= p->deadline_ns));
-}
-
 /* Partitions are listed at start and then every DISCOVER_EVERY polls: a
  * topic-level delimiter LIST costs one request per 1,000 partitions, but
  * doing it on every poll would add to the per-partition LISTs that an
@@ -409,11 +333,6 @@ int icp_processor_past_deadline(const icp_processor *p)
  * enough that every table's commit interval holds during a backlog. */
 #define TURN_NS (250ull * 1000000ull)
 #define TURN_ALONE_NS (1000ull * 1000000ull)
-
-int icp_proc_turn_over(const icp_processor *p)
-{
-	return p->turn_end_ns && icp_mono_ns() >= p->turn_end_ns;
-}
 
 static int commit_tables(icp_processor *p, int only_due, icp_error *err);
 
@@ -481,13 +400,27 @@ static int poll_turns(icp_processor *p, size_t active, int first, int *progress,
 	return rc;
 }
 
+/* discovery.mode: etcd (the KafScale metadata snapshot), auto (the
+ * snapshot when there is one, else S3), s3 (list the bucket). */
+static int discover(icp_processor *p, icp_error *err)
+{
+	if (p->cfg->discovery.mode != ICP_DISCOVERY_S3 && p->coord) {
+		int rc = icp_proc_coord_discover(p, err);
+		if (rc == ICP_OK || rc != ICP_ERR_NOT_FOUND ||
+		    p->cfg->discovery.mode == ICP_DISCOVERY_ETCD)
+			return rc;
+		icp_error_clear(err);
+	}
+	return icp_parts_discover(p, err);
+}
+
 static int poll_all(icp_processor *p, int *progress, icp_error *err)
 {
 	size_t i, active = 0;
 	int rc, more;
 
 	if (p->polls++ % DISCOVER_EVERY == 0) {
-		rc = icp_parts_discover(p, err);
+		rc = discover(p, err);
 		if (rc != ICP_OK) {
 			icp_metrics_counter_inc(p->m_err_discover);
 			icp_error_prefix(err, "discover");

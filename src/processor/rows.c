@@ -96,6 +96,34 @@ static void coerce_init(icp_table *t)
 			NULL);
 }
 
+/* lfs.store_metadata: the envelope's columns of compatibility.md, after
+ * the mapping's (optional: records that are not envelopes have none). */
+static const struct {
+	const char *name;
+	icp_ice_kind kind;
+} lfs_cols[] = {
+	{"lfs_content_type", ICP_ICE_STRING}, {"lfs_blob_size", ICP_ICE_LONG},
+	{"lfs_checksum", ICP_ICE_STRING},     {"lfs_checksum_alg", ICP_ICE_STRING},
+	{"lfs_bucket", ICP_ICE_STRING},       {"lfs_key", ICP_ICE_STRING},
+};
+
+int icp_rows_add_lfs_columns(const icp_config_mapping *m, icp_ice_schema *s, icp_error *err)
+{
+	size_t i;
+	if (!m->lfs.store_metadata)
+		return ICP_OK; /* with mode off too: envelopes written as values still fill them */
+	for (i = 0; i < ICP_ARRAY_LEN(lfs_cols); i++) {
+		icp_ice_type t;
+		if (icp_ice_schema_find(s, lfs_cols[i].name))
+			continue; /* a mapping column of that name wins */
+		memset(&t, 0, sizeof(t));
+		t.kind = lfs_cols[i].kind;
+		if (icp_ice_schema_add(s, s->highest_field_id + 1, lfs_cols[i].name, 0, &t) != ICP_OK)
+			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+	}
+	return ICP_OK;
+}
+
 void icp_rows_schema_changed(icp_table *t)
 {
 	coerce_free(t);
@@ -247,7 +275,7 @@ static int columns_ready(icp_table *t, icp_error *err)
 	if (rc == ICP_OK)
 		rc = icp_columns_schema(defs, n, &want, err);
 	if (rc == ICP_OK)
-		rc = icp_evolve_add_lfs_columns(t->map, want, err);
+		rc = icp_rows_add_lfs_columns(t->map, want, err);
 	/* lfs_* columns come from the LFS envelope (filter.c), the rest from
 	 * the record's JSON value */
 	if (rc == ICP_OK)

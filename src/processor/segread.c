@@ -285,6 +285,26 @@ static void read_close(read_state *rs)
 	rs->charged_ahead = rs->charged_keep = rs->charged_decode = 0;
 }
 
+void icp_segread_forget_index(icp_part *pt)
+{
+	icp_segment_index_dispose(&pt->index);
+	memset(&pt->index, 0, sizeof(pt->index));
+	icp_free(pt->index_key);
+	pt->index_key = NULL;
+}
+
+void icp_segread_sync(icp_part *pt)
+{
+	if (pt->read_epoch == pt->rewinds)
+		return;
+	/* the position moved back: the object may have been replaced, and
+	 * the open read and the body fetched ahead are past it */
+	icp_segread_forget_index(pt);
+	icp_segread_close(pt);
+	icp_segread_ahead_close(pt);
+	pt->read_epoch = pt->rewinds;
+}
+
 void icp_segread_close(icp_part *pt)
 {
 	if (!pt->rd)
@@ -539,6 +559,7 @@ int icp_segread(icp_processor *p, icp_part *pt, const icp_seg_ref *s, int64_t fr
 	int64_t entry_offset = -1;
 	int rc, first = 1;
 
+	icp_segread_sync(pt);
 	if (pt->rd && strcmp(pt->rd->key, s->kfs) == 0 && pt->rd->resume_pos == from) {
 		rs = pt->rd; /* the read the last turn left open */
 		pt->rd = NULL;
@@ -607,7 +628,7 @@ resume:
 			                           : err->msg);
 			icp_error_clear(err);
 			read_close(rs);
-			icp_part_forget_index(pt);
+			icp_segread_forget_index(pt);
 			start = 0;
 			goto again;
 		}
