@@ -36,7 +36,8 @@
 /* ------------------------------------------------------------ type text */
 
 /* Parses a column type string: a primitive (boolean int long float double
- * string binary timestamp date; case-insensitive, as compatibility.md) or
+ * string binary timestamp date, and timestamptz time uuid decimal(P,S)
+ * with 1 <= P <= 38, 0 <= S <= P; case-insensitive, as compatibility.md) or
  * struct<name:type,...>, list<type>, map<keytype,type> nested up to 16
  * deep. Whitespace around tokens is allowed. Field ids are 0 (assigned by
  * icp_columns_schema). ICP_ERR_INVALID with "at byte N: what was
@@ -48,7 +49,22 @@ int icp_columns_type_text(const icp_ice_type *t, icp_buf *out);
 
 /* ------------------------------------------------------------- schemas */
 
-/* One wanted column: name, type text, required. */
+/* How a time column (timestamp, timestamptz, date, time) reads JSON
+ * values (docs/internals/columns.md). 0 is the rule without a format, so
+ * zeroed state keeps it. The other values are config.h's ICP_TIME_FMT_*
+ * + 1 (the config keeps -1 for an absent key). */
+typedef enum icp_columns_format {
+	ICP_COLUMNS_FMT_DEFAULT = 0, /* strings RFC 3339; integers epoch ms
+	                              * (timestamps only) */
+	ICP_COLUMNS_FMT_RFC3339,     /* strings only */
+	ICP_COLUMNS_FMT_EPOCH_S,     /* numbers in seconds, strings RFC 3339 */
+	ICP_COLUMNS_FMT_EPOCH_MS,
+	ICP_COLUMNS_FMT_EPOCH_US
+} icp_columns_format;
+
+/* One wanted column: name, type text, required. (A column's format is
+ * not part of it: positional initialisers of defs stay valid; the
+ * mapping gives formats to the extractor, icp_columns_set_formats.) */
 typedef struct icp_columns_def {
 	const char *name;
 	const char *type;
@@ -94,7 +110,7 @@ typedef struct icp_columns icp_columns;
  * `want` (may be NULL) marks columns that are required by the mapping
  * although optional in the table (added by evolution): a record missing
  * them is invalid too. ICP_ERR_INVALID for a required column of a type
- * this module cannot fill (decimal, uuid, fixed, time). */
+ * this module cannot fill (fixed). */
 int icp_columns_new(const icp_ice_schema *schema, const icp_ice_schema *want,
                     icp_columns **out, icp_error *err);
 /* The same for a subset of the top-level columns: with include, only
@@ -106,6 +122,16 @@ int icp_columns_new_subset(const icp_ice_schema *schema, const icp_ice_schema *w
                            const char *prefix, int include, icp_columns **out,
                            icp_error *err);
 void icp_columns_free(icp_columns *x);
+
+/* Applies the formats of mapping m's columns (schema.columns[].format)
+ * to the extracted top-level columns of the same name, and to every time
+ * leaf nested below them: the table schema has no place for a reading
+ * rule, so it comes from the mapping. Other columns keep the default
+ * rule. m may be NULL (nothing changes). */
+void icp_columns_set_formats(icp_columns *x, const icp_config_mapping *m);
+/* Sets one top-level column's format (tests, callers without a config).
+ * ICP_ERR_NOT_FOUND when no extracted column has that name. */
+int icp_columns_set_format(icp_columns *x, const char *name, icp_columns_format fmt);
 
 /* Number of extracted top-level columns (0: nothing to do). */
 size_t icp_columns_count(const icp_columns *x);
@@ -148,6 +174,18 @@ int icp_columns_parse_timestamp(const char *s, size_t n, int64_t *micros);
 /* "YYYY-MM-DD", or an RFC 3339 date-time whose date part (in its own
  * offset) is taken, to days since 1970-01-01. */
 int icp_columns_parse_date(const char *s, size_t n, int32_t *days);
+/* "HH:MM:SS[.f{1,9}]" (no offset) to microseconds since midnight,
+ * fraction truncated. ICP_ERR_INVALID otherwise. */
+int icp_columns_parse_time(const char *s, size_t n, int64_t *micros);
+/* Decimal text (a JSON number, or the same with a leading '+', ".5",
+ * "5.") to the unscaled value of decimal(precision,scale), exactly;
+ * digits past the scale rounded HALF_UP (away from zero at .5). be: 16
+ * big-endian two's-complement bytes. ICP_ERR_INVALID: not a number (or
+ * a bad precision/scale); ICP_ERR_TOO_LARGE: more than precision digits. */
+int icp_columns_parse_decimal(const char *s, size_t n, int precision, int scale,
+                              uint8_t be[16]);
+/* Canonical 8-4-4-4-12 hex text (either case) to 16 bytes. */
+int icp_columns_parse_uuid(const char *s, size_t n, uint8_t out[16]);
 /* A JSON integer literal's text to int64 exactly (no fraction, exponent
  * or overflow: ICP_ERR_INVALID). */
 int icp_columns_parse_long(const char *s, size_t n, int64_t *out);

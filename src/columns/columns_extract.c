@@ -26,6 +26,11 @@ typedef struct leaf {
 	int field_id;
 	icp_ice_kind kind;
 	size_t width;          /* bytes per value in vals (boff for bytes) */
+	int bytes;             /* values are boffs into x->text (string, binary,
+	                        * uuid, decimal wider than 18 digits) */
+	int precision, scale;  /* decimal */
+	int fmt;               /* time kinds: icp_columns_format */
+	size_t col;            /* top-level column */
 	int max_def, max_rep;
 	int16_t *def, *rep;
 	size_t n, cap;         /* entries */
@@ -87,15 +92,21 @@ static int grow(void **p, size_t *cap, size_t need, size_t width)
 
 /* ------------------------------------------------------------- compile */
 
-static size_t kind_width(icp_ice_kind k)
+/* Bytes per value as the Parquet writer takes them: decimals up to 9
+ * digits are int32, up to 18 int64 (the physical types Iceberg's
+ * Parquet mapping asks for), wider ones bytes like uuid. */
+static size_t kind_width(const icp_ice_type *t)
 {
-	switch (k) {
+	switch (t->kind) {
 	case ICP_ICE_BOOLEAN: return 1;
 	case ICP_ICE_INT: case ICP_ICE_DATE: case ICP_ICE_FLOAT: return 4;
 	case ICP_ICE_LONG: case ICP_ICE_DOUBLE: case ICP_ICE_TIMESTAMP: case ICP_ICE_TIMESTAMPTZ:
+	case ICP_ICE_TIME:
 		return 8;
-	case ICP_ICE_STRING: case ICP_ICE_BINARY: return sizeof(boff);
-	default: return 0; /* not fillable from JSON: always null */
+	case ICP_ICE_DECIMAL:
+		return t->precision <= 9 ? 4 : t->precision <= 18 ? 8 : sizeof(boff);
+	case ICP_ICE_STRING: case ICP_ICE_BINARY: case ICP_ICE_UUID: return sizeof(boff);
+	default: return 0; /* not fillable from JSON (fixed): always null */
 	}
 }
 
@@ -167,7 +178,7 @@ static int compile(icp_columns *x, const icp_ice_type *t, int32_t id, int option
 	}
 	default: {
 		leaf *l;
-		if (!kind_width(t->kind) && !optional)
+		if (!kind_width(t) && !optional)
 			return icp_error_set(err, ICP_ERR_INVALID,
 			                     "required column %s: type %s cannot be filled from JSON",
 			                     x->names[col], icp_ice_kind_name(t->kind));
@@ -177,7 +188,13 @@ static int compile(icp_columns *x, const icp_ice_type *t, int32_t id, int option
 		memset(l, 0, sizeof(*l));
 		l->field_id = id;
 		l->kind = t->kind;
-		l->width = kind_width(t->kind);
+		l->width = kind_width(t);
+		l->bytes = t->kind == ICP_ICE_STRING || t->kind == ICP_ICE_BINARY ||
+		           t->kind == ICP_ICE_UUID ||
+		           (t->kind == ICP_ICE_DECIMAL && t->precision > 18);
+		l->precision = t->precision;
+		l->scale = t->scale;
+		l->col = col;
 		l->max_def = nd.def_here;
 		l->max_rep = rep;
 		break;
@@ -248,6 +265,35 @@ fail:
 		icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 	icp_columns_free(x);
 	return rc;
+}
+
+int icp_columns_set_format(icp_columns *x, const char *name, icp_columns_format fmt)
+{
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < x->n_leaves; i++) {
+		leaf *l = &x->leaves[i];
+		if (strcmp(name, x->names[l->col]) == 0) {
+			l->fmt = (int)fmt;
+			found = 1;
+		}
+	}
+	return found ? ICP_OK : ICP_ERR_NOT_FOUND;
+}
+
+void icp_columns_set_formats(icp_columns *x, const icp_config_mapping *m)
+{
+	size_t j;
+
+	for (j = 0; m && j < m->schema.n_columns; j++) {
+		const icp_config_column *c = &m->schema.columns[j];
+		/* the config keeps -1 for an absent key, then the enum order */
+		if (c->format >= 0)
+			icp_columns_set_format(x, c->name,
+			                       (icp_columns_format)(ICP_COLUMNS_FMT_RFC3339 +
+			                                            c->format));
+	}
 }
 
 void icp_columns_free(icp_columns *x)
@@ -352,6 +398,7 @@ static int leaf_value(icp_columns *x, leaf *l, const cj_node *v)
 		float f;
 		uint8_t b;
 	} u;
+	uint8_t be[16];
 	void *slot;
 	size_t at;
 	int ok;
@@ -362,17 +409,39 @@ static int leaf_value(icp_columns *x, leaf *l, const cj_node *v)
 	case ICP_ICE_LONG: ok = icp_cc_long(v, &u.l); break;
 	case ICP_ICE_FLOAT: ok = icp_cc_float(v, &u.f); break;
 	case ICP_ICE_DOUBLE: ok = icp_cc_double(v, &u.d); break;
-	case ICP_ICE_DATE: ok = icp_cc_date(v, &u.i); break;
+	case ICP_ICE_DATE: ok = icp_cc_date_fmt(v, l->fmt, &u.i); break;
+	case ICP_ICE_TIME: ok = icp_cc_time(v, l->fmt, &u.l); break;
 	case ICP_ICE_TIMESTAMP:
-	case ICP_ICE_TIMESTAMPTZ: ok = icp_cc_timestamp(v, &u.l); break;
+	case ICP_ICE_TIMESTAMPTZ: ok = icp_cc_timestamp_fmt(v, l->fmt, &u.l); break;
+	case ICP_ICE_DECIMAL:
+		if (!icp_cc_decimal(v, l->precision, l->scale, be))
+			return 0;
+		if (!l->bytes) {
+			/* the value is within the precision, so the low bytes hold it */
+			if (l->width == 4)
+				u.i = (int32_t)icp_load_be32(be + 12);
+			else
+				u.l = (int64_t)icp_load_be64(be + 8);
+			ok = 1;
+			break;
+		}
+		/* FIXED: the minimal width for the precision, big-endian */
+		/* fall through */
 	case ICP_ICE_STRING:
-	case ICP_ICE_BINARY: {
+	case ICP_ICE_BINARY:
+	case ICP_ICE_UUID: {
 		boff bo;
 		at = x->text.len;
-		if (l->kind == ICP_ICE_STRING)
+		if (l->kind == ICP_ICE_STRING) {
 			ok = v->type == CJ_STR && icp_buf_append(&x->text, v->s, v->len) == ICP_OK;
-		else
+		} else if (l->kind == ICP_ICE_BINARY) {
 			ok = icp_cc_binary(v, &x->text);
+		} else if (l->kind == ICP_ICE_UUID) {
+			ok = icp_cc_uuid(v, be) && icp_buf_append(&x->text, be, 16) == ICP_OK;
+		} else {
+			size_t nb = (size_t)icp_parquet_decimal_bytes(l->precision);
+			ok = icp_buf_append(&x->text, be + 16 - nb, nb) == ICP_OK;
+		}
 		if (x->text.status)
 			return ICP_ERR_NOMEM;
 		if (!ok)
@@ -534,7 +603,7 @@ int icp_columns_write(icp_columns *x, icp_parquet_writer *pw, icp_error *err)
 		b.n = l->n;
 		b.def = l->def;
 		b.rep = l->max_rep ? l->rep : NULL;
-		if (l->kind == ICP_ICE_STRING || l->kind == ICP_ICE_BINARY) {
+		if (l->bytes) {
 			size_t cap = x->cap_slices;
 			if (grow((void **)&x->slices, &cap, l->nv ? l->nv : 1, sizeof(icp_slice)))
 				return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");

@@ -1,6 +1,7 @@
 /*
  * columns internals: the record scanner (columns_json.c) and the coercion
- * functions (columns_coerce.c) shared with the extractor.
+ * functions (columns_coerce.c, columns_time.c, columns_decimal.c) shared
+ * with the extractor.
  *
  * The scanner parses one record value into a flat, pre-order array of
  * nodes owned by the caller (reused from record to record: grown, never
@@ -49,8 +50,32 @@ int icp_cc_int(const cj_node *v, int32_t *out);
 int icp_cc_double(const cj_node *v, double *out);
 int icp_cc_float(const cj_node *v, float *out);
 int icp_cc_bool(const cj_node *v, uint8_t *out);
+/* Time kinds: fmt is the column's format (icp_columns_format); the plain
+ * functions are the format-less rule. */
 int icp_cc_timestamp(const cj_node *v, int64_t *out);
+int icp_cc_timestamp_fmt(const cj_node *v, int fmt, int64_t *out);
 int icp_cc_date(const cj_node *v, int32_t *out);
+int icp_cc_date_fmt(const cj_node *v, int fmt, int32_t *out);
+int icp_cc_time(const cj_node *v, int fmt, int64_t *out);
+/* decimal(P,S) from a number or numeric string: the unscaled value as 16
+ * big-endian two's-complement bytes. */
+int icp_cc_decimal(const cj_node *v, int precision, int scale, uint8_t be[16]);
+int icp_cc_uuid(const cj_node *v, uint8_t out[16]);
+
+/* Exact decimal arithmetic (columns_decimal.c): a sign and a magnitude in
+ * four little-endian 32-bit limbs, always below 10^38. */
+typedef struct icp_dec {
+	uint32_t m[4];
+	int neg;
+} icp_dec;
+enum { ICP_DEC_HALF_UP, ICP_DEC_FLOOR };
+/* Decimal text (JSON number grammar, plus a leading '+' and ".5"/"5.")
+ * times 10^scale, digits past that rounded by mode. ICP_ERR_INVALID: not
+ * a number; ICP_ERR_TOO_LARGE: max_digits (<= 38) digits do not hold it. */
+int icp_dec_parse(const char *s, size_t n, int scale, int max_digits, int mode, icp_dec *out);
+/* 1 with the value when it fits an int64, else 0. */
+int icp_dec_to_i64(const icp_dec *x, int64_t *out);
+void icp_dec_to_be(const icp_dec *x, uint8_t be[16]);
 /* Binary: decodes standard base64 (padded, length % 4 == 0) into out when
  * the string is valid base64, else appends the string's UTF-8 bytes. */
 int icp_cc_binary(const cj_node *v, icp_buf *out);

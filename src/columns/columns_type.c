@@ -7,6 +7,8 @@
  *           | "map<" "string" "," type ">"
  *   field  := name ":" type        name := [A-Za-z_][A-Za-z0-9_]*
  *   prim   := boolean|int|long|float|double|string|binary|timestamp|date
+ *           | timestamptz|time|uuid | "decimal(" P "," S ")"
+ *                                       (1 <= P <= 38, 0 <= S <= P)
  * Map keys are JSON member names, hence strings. Nested fields, list
  * elements and map values are optional (JSON null allowed inside).
  */
@@ -73,10 +75,64 @@ static int expect(tparser *p, char c, const char *what)
 	return ICP_OK;
 }
 
-static const char *const prims[] = {"boolean", "int",    "long",   "float",    "double",
-                                    "string",  "binary", "timestamp", "date"};
+static const char *const prims[] = {"boolean",   "int",         "long",   "float",
+                                    "double",    "string",      "binary", "timestamp",
+                                    "date",      "timestamptz", "time",   "uuid"};
 
 static int parse_type(tparser *p, int depth, icp_ice_type **out);
+
+/* A small unsigned number token; -1 when there is none. */
+static long read_uint(tparser *p)
+{
+	long v = 0;
+	int nd = 0;
+
+	skip_ws(p);
+	while (p->s[p->pos] >= '0' && p->s[p->pos] <= '9') {
+		if (v < 1000)
+			v = v * 10 + (p->s[p->pos] - '0');
+		nd++;
+		p->pos++;
+	}
+	return nd ? v : -1;
+}
+
+/* "(P,S)" after "decimal"; limits are Iceberg's (38 digits fit 16 bytes). */
+static int parse_decimal(tparser *p, icp_ice_type **out)
+{
+	long prec, scale;
+	size_t at;
+	int rc;
+
+	if ((rc = expect(p, '(', "'(' after decimal")) != ICP_OK)
+		return rc;
+	at = (skip_ws(p), p->pos);
+	if ((prec = read_uint(p)) < 0)
+		return perr(p, "the precision (1..38)");
+	if (prec < 1 || prec > 38) {
+		p->pos = at;
+		return icp_error_set(p->err, ICP_ERR_INVALID,
+		                     "at byte %zu: decimal precision %ld is not in 1..38", at, prec);
+	}
+	if ((rc = expect(p, ',', "',' after the decimal precision")) != ICP_OK)
+		return rc;
+	at = (skip_ws(p), p->pos);
+	if ((scale = read_uint(p)) < 0)
+		return perr(p, "the scale (0..precision)");
+	if (scale > prec) {
+		p->pos = at;
+		return icp_error_set(p->err, ICP_ERR_INVALID,
+		                     "at byte %zu: decimal scale %ld is larger than the precision %ld",
+		                     at, scale, prec);
+	}
+	if ((rc = expect(p, ')', "')' closing decimal(P,S)")) != ICP_OK)
+		return rc;
+	if (!(*out = icp_ice_type_new(ICP_ICE_DECIMAL)))
+		return icp_error_set(p->err, ICP_ERR_NOMEM, "out of memory");
+	(*out)->precision = (int32_t)prec;
+	(*out)->scale = (int32_t)scale;
+	return ICP_OK;
+}
 
 static int parse_struct(tparser *p, int depth, icp_ice_type *st)
 {
@@ -125,7 +181,8 @@ static int parse_type(tparser *p, int depth, icp_ice_type **out)
 	at = p->pos;
 	if (!read_name(p, word, sizeof(word)))
 		return perr(p, "a type (boolean, int, long, float, double, string, binary, "
-		               "timestamp, date, struct<..>, list<..>, map<..>)");
+		               "timestamp, timestamptz, date, time, uuid, decimal(P,S), "
+		               "struct<..>, list<..>, map<..>)");
 	for (i = 0; i < ICP_ARRAY_LEN(prims); i++)
 		if (strcasecmp(word, prims[i]) == 0) {
 			icp_ice_type prim;
@@ -135,6 +192,8 @@ static int parse_type(tparser *p, int depth, icp_ice_type **out)
 			*out = t;
 			return ICP_OK;
 		}
+	if (strcasecmp(word, "decimal") == 0)
+		return parse_decimal(p, out);
 	if (strcasecmp(word, "struct") == 0) {
 		if (!(t = icp_ice_type_new(ICP_ICE_STRUCT)))
 			return icp_error_set(p->err, ICP_ERR_NOMEM, "out of memory");
@@ -450,8 +509,13 @@ int icp_columns_evolve(const char *table, const icp_ice_schema *cur,
 			continue;
 		type_str(h->type, a, sizeof(a));
 		type_str(w->type, b, sizeof(b));
+		/* Iceberg's promotions: int->long, float->double, and a decimal's
+		 * precision may grow with the same scale (the unscaled values
+		 * of old files still mean the same numbers). */
 		if ((h->type->kind == ICP_ICE_INT && w->type->kind == ICP_ICE_LONG) ||
-		    (h->type->kind == ICP_ICE_FLOAT && w->type->kind == ICP_ICE_DOUBLE)) {
+		    (h->type->kind == ICP_ICE_FLOAT && w->type->kind == ICP_ICE_DOUBLE) ||
+		    (h->type->kind == ICP_ICE_DECIMAL && w->type->kind == ICP_ICE_DECIMAL &&
+		     w->type->scale == h->type->scale && w->type->precision > h->type->precision)) {
 			if (!allow_widening) {
 				rc = icp_error_set(err, ICP_ERR_INVALID,
 				                   "table %s: column %s is %s in the table, the mapping "
@@ -461,12 +525,14 @@ int icp_columns_evolve(const char *table, const icp_ice_schema *cur,
 				goto fail;
 			}
 			h->type->kind = w->type->kind;
+			h->type->precision = w->type->precision;
 			changed = 1;
 			continue;
 		}
 		rc = icp_error_set(err, ICP_ERR_INVALID,
 		                   "table %s: column %s is %s in the table, the mapping wants %s: "
-		                   "only int->long and float->double can be changed",
+		                   "only int->long, float->double and a larger decimal "
+		                   "precision with the same scale can be changed",
 		                   table, w->name, a, b);
 		goto fail;
 	}

@@ -49,8 +49,13 @@ enum { ICP_LFS_OFF, ICP_LFS_RESOLVE, ICP_LFS_REFERENCE, ICP_LFS_SKIP,
        ICP_LFS_HYBRID };
 enum { ICP_COL_BOOLEAN, ICP_COL_INT, ICP_COL_LONG, ICP_COL_FLOAT,
        ICP_COL_DOUBLE, ICP_COL_STRING, ICP_COL_BINARY, ICP_COL_TIMESTAMP,
-       ICP_COL_DATE,
-       ICP_COL_NESTED /* struct<..>, list<..>, map<..>: see type_text */ };
+       ICP_COL_DATE, ICP_COL_TIMESTAMPTZ, ICP_COL_TIME, ICP_COL_UUID,
+       ICP_COL_NESTED /* decimal(P,S), struct<..>, list<..>, map<..>: see
+                       * type_text */ };
+/* mappings[].schema.columns[].format: how time columns read JSON values
+ * (docs/internals/columns.md); DEFAULT = the key is absent. */
+enum { ICP_TIME_FMT_DEFAULT = -1, ICP_TIME_FMT_RFC3339, ICP_TIME_FMT_EPOCH_S,
+       ICP_TIME_FMT_EPOCH_MS, ICP_TIME_FMT_EPOCH_US };
 enum { ICP_PARQUET_ZSTD, ICP_PARQUET_SNAPPY, ICP_PARQUET_GZIP,
        ICP_PARQUET_LZ4_RAW, ICP_PARQUET_NONE };
 enum { ICP_LOG_DEBUG, ICP_LOG_INFO, ICP_LOG_WARN, ICP_LOG_ERROR };
@@ -66,6 +71,7 @@ typedef struct icp_config_column {
 	int type;      /* ICP_COL_*, set by validation from type_text */
 	int required;
 	char *type_text; /* the type as written (src/columns grammar) */
+	int format;      /* ICP_TIME_FMT_*, DEFAULT when absent */
 } icp_config_column;
 
 typedef struct icp_config_mapping {

@@ -36,7 +36,11 @@ static const char *const lfs_modes[] = {"off", "resolve", "reference", "skip",
                                         "hybrid", NULL};
 static const char *const column_types[] = {"boolean", "int", "long", "float",
                                            "double", "string", "binary",
-                                           "timestamp", "date", NULL};
+                                           "timestamp", "date", "timestamptz",
+                                           "time", "uuid", NULL};
+/* order of ICP_TIME_FMT_* */
+static const char *const time_formats[] = {"rfc3339", "epoch_s", "epoch_ms",
+                                           "epoch_us", NULL};
 static const char *const compressions[] = {"zstd", "snappy", "gzip", "lz4_raw",
                                            "none", NULL};
 static const char *const log_levels[] = {"debug", "info", "warn", "error", NULL};
@@ -51,10 +55,21 @@ static const icp_cfg_key column_keys[] = {
 	 * icp_config_enum_name(), and validation sets `type` from it. */
 	{.path = "type", .kind = ICP_CFG_STR, .off = COL(type_text),
 	 .names = column_types, .flags = REQ,
-	 .help = "Iceberg type (case-insensitive) (Go), or struct<name:type,..>, "
+	 .help = "Iceberg type (case-insensitive) (Go), or decimal(P,S) "
+	         "(1 <= P <= 38, 0 <= S <= P), struct<name:type,..>, "
 	         "list<type>, map<string,type>."},
 	{.path = "required", .kind = ICP_CFG_BOOL, .off = COL(required),
 	 .def = "false", .help = "Column is required (not null) (Go)."},
+	/* No default: absent keeps the rule typed columns always had. */
+	{.path = "format", .kind = ICP_CFG_ENUM, .off = COL(format),
+	 .names = time_formats,
+	 .help = "Time columns only (timestamp, timestamptz, date, time, also "
+	         "nested in the column): how JSON numbers are read. epoch_s, "
+	         "epoch_ms, epoch_us: numbers in that unit (a fraction is "
+	         "floored to the microsecond; date: the instant's UTC day; time: "
+	         "since midnight), strings RFC 3339; rfc3339: strings only. "
+	         "Absent: integers are epoch milliseconds (timestamps), strings "
+	         "RFC 3339."},
 };
 
 const icp_cfg_table icp_cfg_column_table = {

@@ -248,15 +248,64 @@ static int check_column_type(icp_cfg_ctx *c, icp_config_column *col, size_t i, s
 		col->type = ICP_COL_NESTED;
 		return ICP_OK;
 	}
-	if (!strchr(col->type_text, '<'))
+	/* a bad name gets the list; a bad nested or decimal type the grammar's
+	 * position */
+	if (!strchr(col->type_text, '<') && !strchr(col->type_text, '('))
 		return icp_error_set(c->err, ICP_ERR_INVALID,
 		                     "mappings[%zu].schema.columns[%zu].type \"%.200s\" is not "
 		                     "supported (expected boolean|int|long|float|double|string|"
-		                     "binary|timestamp|date, struct<name:type,..>, list<type> or "
-		                     "map<string,type>)", i, j, col->type_text);
+		                     "binary|timestamp|timestamptz|date|time|uuid, decimal(P,S), "
+		                     "struct<name:type,..>, list<type> or map<string,type>)",
+		                     i, j, col->type_text);
 	return icp_error_set(c->err, ICP_ERR_INVALID,
 	                     "mappings[%zu].schema.columns[%zu].type \"%.200s\" is not a valid "
 	                     "type: %s", i, j, col->type_text, e.msg);
+}
+
+/* 1 when t is, or has below it, a kind a format applies to. */
+static int has_time(const icp_ice_type *t)
+{
+	size_t k;
+
+	switch (t->kind) {
+	case ICP_ICE_TIMESTAMP: case ICP_ICE_TIMESTAMPTZ: case ICP_ICE_DATE: case ICP_ICE_TIME:
+		return 1;
+	case ICP_ICE_STRUCT:
+		for (k = 0; k < t->n_fields; k++)
+			if (has_time(t->fields[k].type))
+				return 1;
+		return 0;
+	case ICP_ICE_LIST: return has_time(t->element);
+	case ICP_ICE_MAP: return has_time(t->value);
+	default: return 0;
+	}
+}
+
+/* format (enum-checked by the loader) only on time columns: elsewhere
+ * it would be silently ignored. */
+static int check_column_format(icp_cfg_ctx *c, const icp_config_column *col, size_t i,
+                               size_t j)
+{
+	icp_ice_type *t = NULL;
+	icp_error e;
+	int ok;
+
+	if (col->format < 0)
+		return ICP_OK;
+	icp_error_init(&e);
+	if (icp_columns_parse_type(col->type_text, &t, &e) != ICP_OK)
+		return ICP_OK; /* reported by check_column_type */
+	ok = has_time(t);
+	icp_ice_type_free(t);
+	if (ok)
+		return ICP_OK;
+	return icp_error_set(c->err, ICP_ERR_INVALID,
+	                     "mappings[%zu].schema.columns[%zu].format \"%s\": column \"%.200s\" "
+	                     "is %.200s; format applies to timestamp, timestamptz, date and "
+	                     "time columns",
+	                     i, j, icp_config_enum_name("mappings.schema.columns.format",
+	                                                col->format),
+	                     col->name, col->type_text);
 }
 
 static int check_columns(icp_cfg_ctx *c, const icp_config_mapping *m, size_t i)
@@ -265,7 +314,8 @@ static int check_columns(icp_cfg_ctx *c, const icp_config_mapping *m, size_t i)
 
 	for (j = 0; j < m->schema.n_columns; j++) {
 		const char *name = m->schema.columns[j].name;
-		if (check_column_type(c, &m->schema.columns[j], i, j))
+		if (check_column_type(c, &m->schema.columns[j], i, j) ||
+		    check_column_format(c, &m->schema.columns[j], i, j))
 			return c->err->status;
 		for (k = 0; k < ICP_ARRAY_LEN(builtin_columns); k++)
 			if (strcmp(name, builtin_columns[k]) == 0)

@@ -281,6 +281,9 @@ static int columns_ready(icp_table *t, icp_error *err)
 	if (rc == ICP_OK)
 		rc = icp_columns_new_subset(t->schema, want, LFS_COLS(t) ? "lfs_" : NULL, 0,
 		                            &t->columns, err);
+	/* how time columns read JSON (schema.columns[].format) */
+	if (rc == ICP_OK)
+		icp_columns_set_formats(t->columns, t->map);
 	if (rc == ICP_OK && LFS_COLS(t))
 		rc = icp_columns_new_subset(t->schema, NULL, "lfs_", 1, &t->lfs_columns, err);
 	if (rc == ICP_OK)

@@ -8,7 +8,12 @@
 # files stay readable); a third run that narrows is refused before any
 # data is written. Last, schema.mode strict: the partition stops at the
 # first record whose required column is missing (offset 3), the records
-# before it are committed, nothing at or past it.
+# before it are committed, nothing at or past it. Last, the types analysts
+# expect (decimal, timestamptz, uuid, time, an epoch_s format): DuckDB reads
+# them exactly with the Parquet types Iceberg's mapping asks for, and the
+# manifest's bounds are Iceberg's single-value serialisation.
+# Reopened, the decimals compare equal (no new schema); decimal(10,2) ->
+# decimal(12,2) is widened and a narrowing refused.
 source "$(dirname "$0")/../processor/lib.sh"
 D=$WORK/typed; mkdir -p "$D/segments/bucket"
 $PY "$ROOT/tests/columns/typed_values.py" "$D"
@@ -172,4 +177,121 @@ assert not bad, ("coercion nulls per column (got, want)", bad, got)
 assert got.get("tags") == 0 and got.get("attrs") == 0 and got.get("addr") == 0, got
 print("coercion nulls per column:", got)
 PY
+
+# the types analysts expect: decimal(10,2) (INT64), decimal(38,4) (FIXED 16),
+# timestamptz (required), uuid, time, and a timestamp read as epoch
+# seconds (format). DuckDB reads the values back exactly (decimals as
+# text, instants as epoch micros, uuids as text) with the Parquet types
+# Iceberg's mapping asks for; icebird still reads the table.
+D=$WORK/analyst; mkdir -p "$D/segments/bucket"
+$PY "$ROOT/tests/columns/analyst_values.py" "$D"
+"$SEGGEN" --out "$D/all" --namespace prod --topics orders --partitions 1 \
+  --records-per-partition 5 --value-json "$D/values.jsonl" --codec zstd --seed 5 --quiet
+cp -r "$D/all/prod" "$D/segments/bucket/"
+typed_config '[{name: amt, type: "decimal(10,2)"}, {name: big, type: "Decimal(38, 4)"},
+  {name: tz, type: timestamptz, required: true}, {name: u, type: uuid}, {name: t, type: time},
+  {name: ts, type: timestamp, format: epoch_s}]' false
+"$BIN" --once -config="$D/config.yaml"
+$PY - "$(meta_file)" <<'PY2'
+import json, sys
+m = json.load(open(sys.argv[1]))
+s = [x for x in m["schemas"] if x["schema-id"] == m["current-schema-id"]][0]
+f = {x["name"]: x for x in s["fields"]}
+got = {k: f[k]["type"] for k in ("amt", "big", "tz", "u", "t", "ts")}
+assert got == {"amt": "decimal(10,2)", "big": "decimal(38,4)", "tz": "timestamptz",
+               "u": "uuid", "t": "time", "ts": "timestamp"}, got
+assert f["tz"]["required"] is True and f["u"]["required"] is False
+print("analyst types in the schema:", got)
+PY2
+files="read_parquet('$(data_dir)/*.parquet')"
+# Parquet types as DuckDB sees them (physical, length, logical/converted)
+node "$ROOT/tools/duckdb-query.mjs" "SELECT name, type, type_length, converted_type, logical_type,
+  scale, precision FROM parquet_schema('$(ls "$(data_dir)"/*.parquet | head -1)')
+  WHERE name IN ('amt','big','tz','u','t','ts') ORDER BY name" > "$D/pq.json"
+node "$ROOT/tools/duckdb-query.mjs" "SELECT typeof(amt), typeof(big), typeof(tz), typeof(u),
+  typeof(t), typeof(ts) FROM $files LIMIT 1" > "$D/types.json"
+node "$ROOT/tools/duckdb-query.mjs" "SELECT CAST(amt AS VARCHAR), CAST(big AS VARCHAR),
+  CAST(epoch_us(tz) AS VARCHAR), CAST(u AS VARCHAR), CAST(t AS VARCHAR),
+  CAST(epoch_us(ts) AS VARCHAR) FROM $files ORDER BY \"offset\"" > "$D/got.json"
+$PY - "$D" <<'PY2'
+import json, sys
+d = sys.argv[1]
+pq = {r[0]: r[1:] for r in json.load(open(d + "/pq.json"))}
+def has(col, *words):
+    text = " ".join(str(x) for x in pq[col])
+    assert all(w in text for w in words), (col, pq[col], words)
+has("amt", "INT64", "DECIMAL", "2", "10")
+has("big", "FIXED_LEN_BYTE_ARRAY", "16", "DECIMAL", "4", "38")
+has("u", "FIXED_LEN_BYTE_ARRAY", "16", "UUID")
+has("t", "INT64", "TimeType(isAdjustedToUTC=0", "MICROS=MicroSeconds()")
+has("tz", "INT64", "TimestampType(isAdjustedToUTC=1", "MICROS=MicroSeconds()")
+has("ts", "INT64", "TimestampType(isAdjustedToUTC=0", "MICROS=MicroSeconds()")
+types = json.load(open(d + "/types.json"))[0]
+assert types == ["DECIMAL(10,2)", "DECIMAL(38,4)", "TIMESTAMP WITH TIME ZONE", "UUID",
+                 "TIME", "TIMESTAMP"], types
+got, want = json.load(open(d + "/got.json")), json.load(open(d + "/expected.json"))
+bad = [(i, g, w) for i, (g, w) in enumerate(zip(got, want)) if g != w]
+assert len(got) == len(want) and not bad, ("rows (offset, got, want)", bad, got)
+print("DuckDB reads the analyst types exactly:", len(got), "rows")
+PY2
+# the manifest's bounds in Iceberg's single-value serialisation: decimals
+# as minimal big-endian two's complement of the unscaled value, uuid 16
+# bytes, time/timestamptz little-endian micros
+$PY - "$(meta_file)" <<'PY2'
+import json, struct, sys, warnings
+import avro.datafile, avro.io
+warnings.simplefilter("ignore")
+m = json.load(open(sys.argv[1]))
+snap = [x for x in m["snapshots"] if x["snapshot-id"] == m["current-snapshot-id"]][0]
+def entries(url):
+    with open(url.replace("file://", ""), "rb") as fh:
+        return list(avro.datafile.DataFileReader(fh, avro.io.DatumReader()))
+files = [e["data_file"] for ml in entries(snap["manifest-list"]) for e in entries(ml["manifest_path"])]
+assert len(files) == 1, len(files)
+lo = {x["key"]: x["value"] for x in files[0]["lower_bounds"]}
+hi = {x["key"]: x["value"] for x in files[0]["upper_bounds"]}
+def dec(v):  # minimal two's complement, big-endian
+    n = 1
+    while not -(1 << (8 * n - 1)) <= v < (1 << (8 * n - 1)):
+        n += 1
+    return v.to_bytes(n, "big", signed=True)
+le = lambda v: struct.pack("<q", v)
+want = {  # field id: (lower, upper); amt 9, big 10, tz 11, u 12, t 13, ts 14
+    9: (dec(-1), dec(1234567891)),
+    10: (dec(-1), dec(10 ** 36 - 1)),
+    11: (le(-14164939876544), le(1709251200000000)),
+    12: (bytes.fromhex("123e4567e89b12d3a456426614174000"), b"\xff" * 16),
+    13: (le(0), le(86399999999)),
+    14: (le(-2208988800000000), le(1700000000500000)),
+}
+bad = {k: ((lo.get(k), hi.get(k)), v) for k, v in want.items() if (lo.get(k), hi.get(k)) != v}
+assert not bad, ("bounds (got, want)", bad)
+print("manifest bounds ok for", sorted(want))
+PY2
+expected "$D"
+check_table "$D" orders shop.orders
+# reopened with the same columns: the decimal types read back from the
+# metadata compare equal (no new schema); then amt's precision grows
+# (allowed with allow_type_widening, same scale), a narrowing is refused
+"$BIN" --once -config="$D/config.yaml"
+typed_config '[{name: amt, type: "decimal(12,2)"}, {name: big, type: "decimal(38,4)"},
+  {name: tz, type: timestamptz, required: true}, {name: u, type: uuid}, {name: t, type: time},
+  {name: ts, type: timestamp, format: epoch_s}]' true
+"$BIN" --once -config="$D/config.yaml"
+$PY - "$(meta_file)" <<'PY2'
+import json, sys
+m = json.load(open(sys.argv[1]))
+s = [x for x in m["schemas"] if x["schema-id"] == m["current-schema-id"]][0]
+f = {x["name"]: x for x in s["fields"]}
+assert len(m["schemas"]) == 2, [x["schema-id"] for x in m["schemas"]]
+assert f["amt"]["type"] == "decimal(12,2)" and f["amt"]["id"] == 9, f["amt"]
+print("decimal(10,2) -> decimal(12,2) widened")
+PY2
+typed_config '[{name: amt, type: "decimal(11,2)"}]' true
+if "$BIN" --once -config="$D/config.yaml" 2> "$D/err.txt"; then
+  echo "decimal narrowing run succeeded"; exit 1; fi
+grep -q "table shop.orders: column amt is decimal(12,2) in the table, the mapping wants decimal(11,2)" \
+  "$D/err.txt" || { cat "$D/err.txt"; exit 1; }
+got=$(node "$ROOT/tools/duckdb-query.mjs" "SELECT string_agg(CAST(amt AS VARCHAR), ',' ORDER BY \"offset\") FROM read_parquet('$(data_dir)/*.parquet')")
+[ "$got" = '[["12345678.91,-0.01,0.10,3.15"]]' ] || { echo "amt after widening: $got"; exit 1; }
 echo "1 passed, 0 failed"

@@ -211,10 +211,184 @@ static void test_required_by_mapping(void)
 	icp_ice_schema_free(wfull);
 }
 
+static const icp_parquet_field_metrics *metrics_of(const icp_parquet_file_metrics *m, int id)
+{
+	size_t i;
+	for (i = 0; i < m->n_fields; i++)
+		if (m->fields[i].field_id == id)
+			return &m->fields[i];
+	return NULL;
+}
+
+/* The bound's bytes as hex ("-" when absent). */
+static const char *hex(const uint8_t *p, size_t n)
+{
+	static char buf[80];
+	size_t i;
+	if (!p)
+		return "-";
+	for (i = 0; i < n && i < 39; i++)
+		snprintf(buf + 2 * i, 3, "%02x", p[i]);
+	buf[2 * i] = '\0';
+	return buf;
+}
+
+/* decimal (each Parquet width), uuid, time, timestamptz and formats:
+ * required columns of these types are accepted, values land in the leaf
+ * in the writer's layout, a bad value is counted (and refuses the record
+ * when required), and the file's Iceberg bounds are the single-value
+ * serialisation (decimal: minimal big-endian two's complement). */
+static void test_analyst_types(void)
+{
+	icp_columns_def d[] = {{"amt", "decimal(9,2)", 1}, {"big", "decimal(38,4)", 1},
+	                       {"mid", "decimal(18,4)", 0}, {"u", "uuid", 1},
+	                       {"t", "time", 1},           {"tz", "timestamptz", 1},
+	                       {"ts", "timestamp", 0},     {"l", "list<timestamptz>", 0}};
+	static const uint8_t uuid[16] = {0x12, 0x3e, 0x45, 0x67, 0xe8, 0x9b, 0x12, 0xd3,
+	                                 0xa4, 0x56, 0x42, 0x66, 0x14, 0x17, 0x40, 0x00};
+	icp_ice_schema *full = NULL, *s = typed(d, 8, &full);
+	icp_columns *x = NULL;
+	icp_parquet_field *pf = NULL;
+	icp_parquet_file_metrics fm;
+	const icp_parquet_field_metrics *fmx;
+	icp_parquet_writer *pw = NULL;
+	icp_parquet_sink sink;
+	icp_buf out;
+	icp_error err;
+	size_t npf = 0;
+	int64_t v;
+	int32_t i32;
+	leaf *l;
+
+	icp_error_init(&err);
+	CHECK_EQ_INT(icp_columns_new(s, full, &x, &err), ICP_OK);
+	if (!x)
+		return;
+	/* ids: amt 9, big 10, mid 11, u 12, t 13, tz 14, ts 15, l 16 (element 17) */
+	CHECK_EQ_INT(icp_columns_set_format(x, "ts", ICP_COLUMNS_FMT_EPOCH_S), ICP_OK);
+	CHECK_EQ_INT(icp_columns_set_format(x, "l", ICP_COLUMNS_FMT_EPOCH_US), ICP_OK);
+	CHECK_EQ_INT(icp_columns_set_format(x, "nope", ICP_COLUMNS_FMT_EPOCH_US),
+	             ICP_ERR_NOT_FOUND);
+	CHECK_EQ_INT(leaf_of(x, 14)->fmt, ICP_COLUMNS_FMT_DEFAULT);
+	icp_columns_begin(x);
+	CHECK_EQ_INT(add(x, "{\"amt\":-1234567.89,\"big\":\"12345678901234567890.12\","
+	                    "\"mid\":0.00005,\"u\":\"123e4567-e89b-12d3-a456-426614174000\","
+	                    "\"t\":\"12:34:56.5\",\"tz\":\"2024-02-29T12:00:00+14:00\","
+	                    "\"ts\":1700000000.25,\"l\":[1,2]}"), 1);
+	/* amt beyond 7 integer digits: counted, and the record refused */
+	CHECK_EQ_INT(add(x, "{\"amt\":10000000,\"big\":0,\"u\":\"123e4567-e89b-12d3-a456-"
+	                    "426614174000\",\"t\":\"00:00:00\",\"tz\":0}"), 0);
+	CHECK_EQ_STR(icp_columns_invalid_column(x), "amt");
+	CHECK_EQ_INT(add(x, "{\"amt\":1,\"big\":0,\"u\":\"not-a-uuid\",\"t\":\"00:00:00\","
+	                    "\"tz\":0}"), 0);
+	CHECK_EQ_STR(icp_columns_invalid_column(x), "u");
+	CHECK_EQ_INT(add(x, "{\"amt\":0.005,\"big\":-0.00005,\"mid\":\"x\","
+	                    "\"u\":\"123E4567-E89B-12D3-A456-426614174000\",\"t\":\"00:00:00\","
+	                    "\"tz\":0,\"ts\":-1.5,\"l\":[\"1970-01-01T00:00:00-01:00\",true]}"), 1);
+	CHECK_EQ_INT(icp_columns_coerce_nulls(x, 0), 1); /* amt 10000000 */
+	CHECK_EQ_INT(icp_columns_coerce_nulls(x, 2), 1); /* mid "x" */
+	CHECK_EQ_INT(icp_columns_coerce_nulls(x, 3), 1); /* u */
+	CHECK_EQ_INT(icp_columns_coerce_nulls(x, 7), 1); /* l: true */
+	l = leaf_of(x, 9); /* decimal(9,2): int32 */
+	CHECK(l && l->width == 4 && l->nv == 2 && !l->bytes);
+	if (l && l->nv == 2) {
+		memcpy(&i32, l->vals, 4);
+		CHECK_EQ_INT(i32, -123456789);
+		memcpy(&i32, l->vals + 4, 4);
+		CHECK_EQ_INT(i32, 1);
+	}
+	l = leaf_of(x, 11); /* decimal(18,4): int64 */
+	CHECK(l && l->width == 8 && l->nv == 1);
+	if (l && l->nv == 1) {
+		memcpy(&v, l->vals, 8);
+		CHECK(v == 1); /* 0.00005 -> 0.0001 (HALF_UP) */
+	}
+	l = leaf_of(x, 10); /* decimal(38,4): 16 bytes */
+	CHECK(l && l->bytes && l->nv == 2);
+	if (l && l->nv == 2) {
+		boff bo;
+		memcpy(&bo, l->vals, sizeof(bo));
+		CHECK_EQ_STR(hex(x->text.data + bo.off, bo.len), "0000000000001a249b1f10a06c96afd0");
+		memcpy(&bo, l->vals + sizeof(bo), sizeof(bo));
+		CHECK_EQ_STR(hex(x->text.data + bo.off, bo.len), "ffffffffffffffffffffffffffffffff");
+	}
+	l = leaf_of(x, 12);
+	CHECK(l && l->bytes && l->nv == 2);
+	if (l && l->nv == 2) {
+		boff bo;
+		memcpy(&bo, l->vals + sizeof(bo), sizeof(bo));
+		CHECK(bo.len == 16 && memcmp(x->text.data + bo.off, uuid, 16) == 0);
+	}
+	l = leaf_of(x, 13);
+	CHECK(l && l->nv == 2);
+	if (l && l->nv == 2) {
+		memcpy(&v, l->vals, 8);
+		CHECK(v == INT64_C(45296500000));
+	}
+	l = leaf_of(x, 15); /* epoch_s, fractions exact */
+	CHECK(l && l->nv == 2);
+	if (l && l->nv == 2) {
+		memcpy(&v, l->vals, 8);
+		CHECK(v == INT64_C(1700000000250000));
+		memcpy(&v, l->vals + 8, 8);
+		CHECK(v == -1500000);
+	}
+	l = leaf_of(x, 17); /* the format reaches nested leaves */
+	CHECK(l && l->nv == 3);
+	if (l && l->nv == 3) {
+		memcpy(&v, l->vals + 8, 8);
+		CHECK(v == 2);
+		memcpy(&v, l->vals + 16, 8);
+		CHECK(v == INT64_C(3600000000));
+	}
+
+	CHECK_EQ_INT(icp_ice_schema_to_parquet(s, &pf, &npf), ICP_OK);
+	icp_buf_init(&out, 0);
+	icp_parquet_buf_sink(&out, &sink);
+	memset(&fm, 0, sizeof(fm));
+	CHECK_EQ_INT(icp_parquet_writer_new(pf, npf, NULL, sink, &pw, &err), ICP_OK);
+	if (pw) {
+		CHECK_EQ_INT(icp_columns_write(x, pw, &err), ICP_OK);
+		CHECK_EQ_INT(icp_parquet_writer_end_rows(pw, &err), ICP_OK);
+		CHECK_EQ_INT(icp_parquet_writer_close(pw, &fm, &err), ICP_OK);
+		if (err.status)
+			fprintf(stderr, "  %s\n", err.msg);
+		icp_parquet_writer_free(pw);
+	}
+	if ((fmx = metrics_of(&fm, 9))) {
+		CHECK_EQ_STR(hex(fmx->lower, fmx->lower_len), "f8a432eb");
+		CHECK_EQ_STR(hex(fmx->upper, fmx->upper_len), "01");
+	}
+	if ((fmx = metrics_of(&fm, 10))) {
+		CHECK_EQ_STR(hex(fmx->lower, fmx->lower_len), "ff");
+		CHECK_EQ_STR(hex(fmx->upper, fmx->upper_len), "1a249b1f10a06c96afd0");
+	}
+	if ((fmx = metrics_of(&fm, 11))) {
+		CHECK_EQ_STR(hex(fmx->lower, fmx->lower_len), "01");
+		CHECK_EQ_INT(fmx->null_count, 1);
+	}
+	if ((fmx = metrics_of(&fm, 12)))
+		CHECK_EQ_STR(hex(fmx->upper, fmx->upper_len), "123e4567e89b12d3a456426614174000");
+	if ((fmx = metrics_of(&fm, 13))) {
+		CHECK_EQ_STR(hex(fmx->lower, fmx->lower_len), "0000000000000000");
+		CHECK_EQ_STR(hex(fmx->upper, fmx->upper_len), "20bde18b0a000000");
+	}
+	if ((fmx = metrics_of(&fm, 14)))
+		CHECK_EQ_STR(hex(fmx->upper, fmx->upper_len), "00f89c4378120600");
+	CHECK(metrics_of(&fm, 9) && metrics_of(&fm, 10) && metrics_of(&fm, 14));
+	icp_parquet_file_metrics_dispose(&fm);
+	icp_buf_dispose(&out);
+	icp_free(pf);
+	icp_columns_free(x);
+	icp_ice_schema_free(s);
+	icp_ice_schema_free(full);
+}
+
 int main(void)
 {
 	TEST_RUN(test_flat);
 	TEST_RUN(test_nested);
 	TEST_RUN(test_required_by_mapping);
+	TEST_RUN(test_analyst_types);
 	return TEST_DONE();
 }

@@ -62,7 +62,30 @@ static void test_grammar(void)
 	                   "list<list<list<list<long>>>>>>>>>>>>>>>>>", NULL, 0),
 	             ICP_ERR_INVALID);
 	CHECK_CONTAINS(msg, "deeper than 16");
-	CHECK_EQ_INT(parse("decimal(10,2)", NULL, 0), ICP_ERR_INVALID);
+	/* the types analysts expect */
+	CHECK_EQ_INT(parse("Decimal( 10 , 2 )", c, sizeof(c)), ICP_OK);
+	CHECK_EQ_STR(c, "decimal(10,2)");
+	CHECK_EQ_INT(parse("decimal(38,38)", c, sizeof(c)), ICP_OK);
+	CHECK_EQ_STR(c, "decimal(38,38)");
+	CHECK_EQ_INT(parse("struct<t:TIMESTAMPTZ,u:uuid,d:time,m:list<decimal(1,0)>>", c,
+	                   sizeof(c)), ICP_OK);
+	CHECK_EQ_STR(c, "struct<t:timestamptz,u:uuid,d:time,m:list<decimal(1,0)>>");
+	CHECK_EQ_INT(parse("decimal(39,2)", NULL, 0), ICP_ERR_INVALID);
+	CHECK_CONTAINS(msg, "at byte 8: decimal precision 39 is not in 1..38");
+	CHECK_EQ_INT(parse("decimal(0,0)", NULL, 0), ICP_ERR_INVALID);
+	CHECK_CONTAINS(msg, "precision 0 is not in 1..38");
+	CHECK_EQ_INT(parse("decimal(5,6)", NULL, 0), ICP_ERR_INVALID);
+	CHECK_CONTAINS(msg, "at byte 10: decimal scale 6 is larger than the precision 5");
+	CHECK_EQ_INT(parse("decimal", NULL, 0), ICP_ERR_INVALID);
+	CHECK_CONTAINS(msg, "expected '(' after decimal");
+	CHECK_EQ_INT(parse("decimal(10)", NULL, 0), ICP_ERR_INVALID);
+	CHECK_CONTAINS(msg, "expected ',' after the decimal precision");
+	CHECK_EQ_INT(parse("decimal(10,)", NULL, 0), ICP_ERR_INVALID);
+	CHECK_CONTAINS(msg, "expected the scale");
+	CHECK_EQ_INT(parse("decimal(10,2", NULL, 0), ICP_ERR_INVALID);
+	CHECK_CONTAINS(msg, "expected ')' closing decimal(P,S)");
+	CHECK_EQ_INT(parse("decimal(99999999999999999999,2)", NULL, 0), ICP_ERR_INVALID);
+	CHECK_EQ_INT(parse("fixed[16]", NULL, 0), ICP_ERR_INVALID);
 }
 
 static void test_schema_ids(void)
@@ -218,6 +241,70 @@ static void test_evolve(void)
 	icp_ice_schema_free(cur);
 }
 
+static icp_ice_schema *dec(const char *type)
+{
+	icp_columns_def d[] = {{"amount", "long", 0}};
+	icp_ice_schema *s = NULL;
+	icp_error err;
+	d[0].type = type;
+	icp_error_init(&err);
+	CHECK_EQ_INT(icp_columns_schema(d, 1, &s, &err), ICP_OK);
+	return s;
+}
+
+/* decimal: the precision may grow with the same scale (Iceberg's
+ * promotion); narrowing or another scale is refused. */
+static void test_evolve_decimal(void)
+{
+	icp_ice_schema *cur = dec("decimal(9,2)"), *w, *out = NULL;
+	icp_error err;
+
+	if (!cur)
+		return;
+	w = dec("decimal(20,2)");
+	icp_error_init(&err);
+	CHECK_EQ_INT(icp_columns_evolve("n.t", cur, w, 0, &out, &err), ICP_ERR_INVALID);
+	CHECK_CONTAINS(err.msg, "table n.t: column amount is decimal(9,2) in the table, the "
+	                        "mapping wants decimal(20,2): widening needs "
+	                        "schema.allow_type_widening: true");
+	icp_error_init(&err);
+	CHECK_EQ_INT(icp_columns_evolve("n.t", cur, w, 1, &out, &err), ICP_OK);
+	CHECK(out != NULL);
+	if (out) {
+		const icp_ice_field *f = icp_ice_schema_find(out, "amount");
+		CHECK(f && f->id == 9 && f->type->kind == ICP_ICE_DECIMAL &&
+		      f->type->precision == 20 && f->type->scale == 2);
+		icp_ice_schema_free(out);
+		out = NULL;
+	}
+	icp_ice_schema_free(w);
+	/* same type: nothing to do */
+	w = dec("decimal(9,2)");
+	CHECK_EQ_INT(icp_columns_evolve("n.t", cur, w, 1, &out, &err), ICP_OK);
+	CHECK(out == NULL);
+	icp_ice_schema_free(w);
+	/* narrowing, a scale change, another kind: refused even with the flag */
+	w = dec("decimal(8,2)");
+	icp_error_init(&err);
+	CHECK_EQ_INT(icp_columns_evolve("n.t", cur, w, 1, &out, &err), ICP_ERR_INVALID);
+	CHECK_CONTAINS(err.msg, "table n.t: column amount is decimal(9,2) in the table, the "
+	                        "mapping wants decimal(8,2): only int->long, float->double and "
+	                        "a larger decimal precision with the same scale");
+	icp_ice_schema_free(w);
+	w = dec("decimal(12,4)");
+	icp_error_init(&err);
+	CHECK_EQ_INT(icp_columns_evolve("n.t", cur, w, 1, &out, &err), ICP_ERR_INVALID);
+	CHECK_CONTAINS(err.msg, "column amount is decimal(9,2) in the table, the mapping wants "
+	                        "decimal(12,4)");
+	icp_ice_schema_free(w);
+	w = dec("double");
+	icp_error_init(&err);
+	CHECK_EQ_INT(icp_columns_evolve("n.t", cur, w, 1, &out, &err), ICP_ERR_INVALID);
+	CHECK_CONTAINS(err.msg, "mapping wants double");
+	icp_ice_schema_free(w);
+	icp_ice_schema_free(cur);
+}
+
 #define BASE "s3: {bucket: b}\niceberg: {catalog: {type: rest, uri: 'http://cat'}, warehouse: 's3://w/wh'}\n" \
              "etcd: {endpoints: [http://etcd:2379]}\n"
 
@@ -253,6 +340,38 @@ static void test_config(void)
 	CHECK_EQ_INT(load("mappings: [{topic: t, table: n.t, schema: {columns: ["
 	                  "{name: a, type: money}]}}]", &cfg), ICP_ERR_INVALID);
 	CHECK_CONTAINS(msg, "mappings[0].schema.columns[0].type \"money\" is not supported");
+	/* the new types and format */
+	CHECK_EQ_INT(load("mappings: [{topic: t, table: n.t, schema: {columns: ["
+	                  "{name: a, type: timestamptz, format: epoch_s}, {name: b, type: uuid},"
+	                  "{name: c, type: 'decimal(10,2)', required: true},"
+	                  "{name: d, type: time, format: epoch_ms},"
+	                  "{name: e, type: 'list<timestamp>', format: rfc3339}]}}]",
+	                  &cfg), ICP_OK);
+	if (cfg) {
+		const icp_config_column *col = cfg->mappings[0].schema.columns;
+		CHECK_EQ_INT(col[0].type, ICP_COL_TIMESTAMPTZ);
+		CHECK_EQ_INT(col[0].format, ICP_TIME_FMT_EPOCH_S);
+		CHECK_EQ_INT(col[1].type, ICP_COL_UUID);
+		CHECK_EQ_INT(col[1].format, ICP_TIME_FMT_DEFAULT);
+		CHECK_EQ_INT(col[2].type, ICP_COL_NESTED);
+		CHECK_EQ_INT(col[3].type, ICP_COL_TIME);
+		CHECK_EQ_INT(col[3].format, ICP_TIME_FMT_EPOCH_MS);
+		CHECK_EQ_INT(col[4].format, ICP_TIME_FMT_RFC3339);
+		icp_config_free(cfg);
+	}
+	CHECK_EQ_INT(load("mappings: [{topic: t, table: n.t, schema: {columns: ["
+	                  "{name: a, type: long}, {name: ts, type: timestamp, format: epoch_ns}]}}]",
+	                  &cfg), ICP_ERR_INVALID);
+	CHECK_CONTAINS(msg, "mappings[0].schema.columns[1].format \"epoch_ns\" is not supported "
+	                    "(expected rfc3339|epoch_s|epoch_ms|epoch_us)");
+	CHECK_EQ_INT(load("mappings: [{topic: t, table: n.t, schema: {columns: ["
+	                  "{name: a, type: long, format: epoch_ms}]}}]", &cfg), ICP_ERR_INVALID);
+	CHECK_CONTAINS(msg, "mappings[0].schema.columns[0].format \"epoch_ms\": column \"a\" is "
+	                    "long; format applies to timestamp, timestamptz, date and time");
+	CHECK_EQ_INT(load("mappings: [{topic: t, table: n.t, schema: {columns: ["
+	                  "{name: a, type: 'decimal(40,2)'}]}}]", &cfg), ICP_ERR_INVALID);
+	CHECK_CONTAINS(msg, "mappings[0].schema.columns[0].type \"decimal(40,2)\" is not a valid "
+	                    "type: at byte 8: decimal precision 40 is not in 1..38");
 }
 
 int main(void)
@@ -261,6 +380,7 @@ int main(void)
 	TEST_RUN(test_schema_ids);
 	TEST_RUN(test_registry);
 	TEST_RUN(test_evolve);
+	TEST_RUN(test_evolve_decimal);
 	TEST_RUN(test_config);
 	return TEST_DONE();
 }
