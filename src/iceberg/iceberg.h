@@ -30,6 +30,10 @@
 
 /* ---------------------------------------------------------------- types */
 
+/* Defined in pspec/pspec.h (which includes this header). */
+typedef struct icp_pspec icp_pspec;
+typedef struct icp_pspec_value icp_pspec_value;
+
 typedef enum icp_ice_kind {
 	ICP_ICE_BOOLEAN = 1,
 	ICP_ICE_INT,
@@ -179,6 +183,31 @@ int32_t icp_ice_metadata_max_schema_id(const icp_ice_metadata *m);
  * (NULL-terminated key/value pairs). The result is JSON text in out. */
 int icp_ice_metadata_create(const icp_ice_schema *schema, const char *location,
                             const char *const *props, icp_buf *out, icp_error *err);
+/* The same with a partition spec (NULL: unpartitioned). The spec is
+ * written as spec-id 0 whatever its spec_id, with its field ids; it must
+ * bind to schema (ICP_ERR_INVALID/UNSUPPORTED from icp_pspec_bind
+ * otherwise). last-partition-id = the highest field id, at least 999. */
+int icp_ice_metadata_create_spec(const icp_ice_schema *schema, const icp_pspec *spec,
+                                 const char *location, const char *const *props,
+                                 icp_buf *out, icp_error *err);
+
+/* Partition specs of the table ("partition-specs"; a v1 table without it:
+ * its "partition-spec" fields as spec 0; neither: one unpartitioned spec
+ * 0). Each spec is bound to the current schema when it can be (source
+ * columns present, transforms known); one that cannot stays unbound
+ * (source_type kind 0) and icp_ice_metadata_spec reports why. */
+int32_t icp_ice_metadata_default_spec_id(const icp_ice_metadata *m);
+/* "last-partition-id"; absent (v1): the highest field id, at least 999. */
+int32_t icp_ice_metadata_last_partition_id(const icp_ice_metadata *m);
+/* Every spec in file order (n >= 1), for icp_pspec_find and
+ * icp_pspec_assign_field_ids. Owned by m. */
+const icp_pspec *const *icp_ice_metadata_specs(const icp_ice_metadata *m, size_t *n);
+/* The bound spec with that id (owned by m): ICP_OK, ICP_ERR_NOT_FOUND,
+ * or the error of binding it to the current schema (INVALID: a source
+ * column is gone or has another type; UNSUPPORTED: unknown transform),
+ * which means data cannot be written with it. */
+int icp_ice_metadata_spec(const icp_ice_metadata *m, int32_t spec_id, const icp_pspec **out,
+                          icp_error *err);
 
 /* -------------------------------------------------------------- commit */
 
@@ -208,11 +237,29 @@ typedef struct icp_ice_commit {
 	size_t n_summary;
 	const icp_ice_kv *set_props;
 	size_t n_set_props;
+	/* partition specs (all 0: untouched). Requirements: */
+	int assert_default_spec;          /* 1: default-spec-id must be this */
+	int32_t assert_default_spec_id;
+	int assert_last_partition;        /* 1: last-partition-id must be this */
+	int32_t last_assigned_partition_id;
+	/* Updates: add_spec is added with its field ids (spec-id max+1, or the
+	 * id of an existing spec equal with names, which is then reused);
+	 * last-partition-id is raised to its highest field id. With
+	 * set_default_spec, the default becomes add_spec's resulting id, or
+	 * default_spec_id when add_spec is NULL. Over REST, a spec equal to one
+	 * the table already has must be made default by id (add_spec NULL):
+	 * catalogs built on Iceberg Java refuse set-default-spec -1 when the
+	 * add-spec only matched an existing spec. */
+	const icp_pspec *add_spec;
+	int set_default_spec;
+	int32_t default_spec_id;
 } icp_ice_commit;
 
 /* Checks the requirements against `base` (ICP_ERR_CONFLICT naming the
  * failed one, with the expected and actual values; also when the snapshot
- * id already exists or its sequence number is not above the table's) and
+ * id already exists or its sequence number is not above the table's;
+ * ICP_ERR_INVALID when add_spec does not bind to the resulting current
+ * schema or default_spec_id is not a spec of the table) and
  * writes the next metadata version as JSON text into out:
  * everything of base kept, plus the updates, the snapshot-log and
  * metadata-log entries, last-updated-ms, trimmed per
@@ -220,37 +267,68 @@ typedef struct icp_ice_commit {
  * add_schema gets schema-id max+1 unless an identical schema exists (which
  * then becomes current); when add_schema is set the snapshot's schema-id
  * is the resulting current schema id, else snapshot_schema_id (< 0: none).
+ * Specs: see icp_ice_commit; old specs are always kept.
  * A format v1 base is refused (ICP_ERR_UNSUPPORTED): this processor writes
  * v2 only and does not upgrade tables implicitly. */
 int icp_ice_metadata_apply(const icp_ice_metadata *base, const icp_ice_commit *c,
                            icp_buf *out, icp_error *err);
 
 /* Appends the commit as a REST CommitTableRequest body
- * ({"requirements":[...],"updates":[...]}). */
+ * ({"requirements":[...],"updates":[...]}). Spec updates: add-spec with
+ * the spec as given, then set-default-spec with spec-id -1 ("the spec
+ * added by this commit", REST spec) or default_spec_id without add_spec. */
 int icp_ice_commit_to_rest_json(const icp_ice_commit *c, icp_buf *out);
 
 /* ------------------------------------------------------------ manifests
  *
- * Manifests and manifest lists are Avro OCF (deflate) per the v2 spec, for
- * unpartitioned tables (partition spec 0 with no fields). Written bytes are
- * appended to the caller's icp_buf. Readers decode into caller-owned
- * arenas: everything returned lives until the arena is freed/reset. */
+ * Manifests and manifest lists are Avro OCF (deflate) per the v2 spec.
+ * A manifest holds files of one partition spec; its data_file.partition
+ * record (102) has one optional field per partition field (field id =
+ * the partition field id, Avro type of the result type: see
+ * iceberg_partition.c). Written bytes are appended to the caller's
+ * icp_buf. Readers decode into caller-owned arenas: everything returned
+ * lives until the arena is freed/reset. */
 
-/* A new data file for a manifest. metrics may be NULL (no column stats). */
+/* A new data file for a manifest. metrics may be NULL (no column stats).
+ * partition: the file's partition tuple, one value per field of the
+ * manifest's spec in spec order (nulls allowed; borrowed for the call);
+ * NULL for an unpartitioned spec. */
 typedef struct icp_ice_data_file {
 	const char *path;           /* URL */
 	uint64_t file_size;
 	uint64_t record_count;
 	const icp_parquet_file_metrics *metrics;
+	const icp_pspec_value *partition;
 } icp_ice_data_file;
 
+/* Summary of one partition field over a manifest's files (manifest list
+ * field_summary 508). Bounds are Appendix D serialized values of the
+ * smallest and largest non-null, non-NaN value. */
+typedef struct icp_ice_field_summary {
+	int contains_null;
+	int contains_nan;           /* 0/1; -1: unknown (null in the file) */
+	int has_bounds;             /* 0: no bounds (all null/NaN): both null */
+	icp_slice lower, upper;
+} icp_ice_field_summary;
+
+/* What a manifest write returns. partitions (one per spec field, bounds
+ * inside the same allocation) is owned by the info: release it with
+ * icp_ice_manifest_info_dispose (not needed when n_partitions is 0). */
 typedef struct icp_ice_manifest_info {
 	uint64_t length;            /* bytes appended to out */
 	int32_t added_files;
 	int64_t added_rows;
+	int32_t partition_spec_id;
+	icp_ice_field_summary *partitions;
+	size_t n_partitions;
 } icp_ice_manifest_info;
 
-/* A manifest written by this snapshot, for the manifest list. */
+void icp_ice_manifest_info_dispose(icp_ice_manifest_info *info);
+
+/* A manifest written by this snapshot, for the manifest list. (Its
+ * partition data is a separate struct, icp_ice_manifest_parts, because
+ * callers initialise this one positionally and -Wextra refuses a shorter
+ * list.) */
 typedef struct icp_ice_manifest_file {
 	const char *path;           /* URL */
 	int64_t length;             /* bytes */
@@ -258,16 +336,45 @@ typedef struct icp_ice_manifest_file {
 	int64_t added_rows;
 } icp_ice_manifest_file;
 
+/* The partition side of a new manifest: its spec id and one summary per
+ * field of that spec (borrowed for the call; none when unpartitioned). */
+typedef struct icp_ice_manifest_parts {
+	int32_t partition_spec_id;
+	const icp_ice_field_summary *partitions;
+	size_t n_partitions;
+} icp_ice_manifest_parts;
+
+/* The list entries of a manifest just written (borrowing path and info's
+ * summaries). */
+icp_ice_manifest_file icp_ice_manifest_file_of(const char *path,
+                                               const icp_ice_manifest_info *info);
+icp_ice_manifest_parts icp_ice_manifest_parts_of(const icp_ice_manifest_info *info);
+
 /* Writes a v2 data manifest: one ADDED entry per file, snapshot_id set,
  * sequence numbers null (inherited), metrics from each file's metrics.
- * info may be NULL. ICP_ERR_INVALID (no files, NULL path), or the
- * writer's errors. */
+ * Unpartitioned (spec 0 without fields). info may be NULL. ICP_ERR_INVALID
+ * (no files, NULL path), or the writer's errors. */
 int icp_ice_manifest_write(const icp_ice_schema *schema, int64_t snapshot_id,
                            const icp_ice_data_file *files, size_t n, icp_buf *out,
                            icp_ice_manifest_info *info, icp_error *err);
+/* The same for a bound spec (NULL: unpartitioned spec 0): file metadata
+ * "partition-spec" = the spec's fields JSON, "partition-spec-id" = its id;
+ * each file's partition tuple is written and summarised into info
+ * (info->partitions, to dispose; info is overwritten, so dispose an
+ * earlier result held in it first). ICP_ERR_INVALID for a spec that is not
+ * bound, a file without its tuple, a value whose kind does not fit its
+ * field's result type, a partition field name that is empty;
+ * ICP_ERR_UNSUPPORTED for an unknown transform or a void field whose
+ * source column is gone. Partition field names that are not valid Avro
+ * names are escaped as Iceberg Java does (see iceberg_partition.c). */
+int icp_ice_manifest_write_spec(const icp_ice_schema *schema, const icp_pspec *spec,
+                                int64_t snapshot_id, const icp_ice_data_file *files,
+                                size_t n, icp_buf *out, icp_ice_manifest_info *info,
+                                icp_error *err);
 
 /* Writes a v2 manifest list: the new manifests first (sequence number and
- * min sequence number = sequence_number, added by snapshot_id), then every
+ * min sequence number = sequence_number, added by snapshot_id; spec 0
+ * without summaries), then every
  * entry of parent_list (the parent snapshot's manifest list bytes, v1 or
  * v2; empty slice when there is no parent) re-encoded unchanged (v1 lists:
  * sequence numbers 0, content 0). parent_id -1: none ("null" in the file
@@ -277,6 +384,13 @@ int icp_ice_manifest_list_write(int64_t snapshot_id, int64_t parent_id,
                                 int64_t sequence_number,
                                 const icp_ice_manifest_file *new_manifests, size_t n_new,
                                 icp_slice parent_list, icp_buf *out, icp_error *err);
+/* The same with the partition data of the new manifests: parts[i] for
+ * new_manifests[i] (parts NULL: all unpartitioned, spec 0). */
+int icp_ice_manifest_list_write_spec(int64_t snapshot_id, int64_t parent_id,
+                                     int64_t sequence_number,
+                                     const icp_ice_manifest_file *new_manifests,
+                                     const icp_ice_manifest_parts *parts, size_t n_new,
+                                     icp_slice parent_list, icp_buf *out, icp_error *err);
 
 /* One entry of a manifest list as read (v1 lists: defaults per spec). */
 typedef struct icp_ice_manifest_ref {
@@ -289,11 +403,26 @@ typedef struct icp_ice_manifest_ref {
 	int64_t added_snapshot_id;
 	int64_t added_files, existing_files, deleted_files;  /* -1: null */
 	int64_t added_rows, existing_rows, deleted_rows;     /* -1: null */
+	/* partitions (507) as read; NULL/0 when null or empty. Bounds point
+	 * into the arena. */
+	const icp_ice_field_summary *partitions;
+	size_t n_partitions;
 } icp_ice_manifest_ref;
 
 /* Reads every entry of a manifest list into arena a (*out: n entries). */
 int icp_ice_manifest_list_read(icp_slice bytes, icp_arena *a, icp_ice_manifest_ref **out,
                                size_t *n, icp_error *err);
+
+/* One value of a data file's partition tuple as read from a manifest:
+ * the partition field id, and the value in Appendix D single-value form
+ * (decimals minimal two's complement, floats 4 bytes, dates 4, ...),
+ * whatever Avro type the writer used; readable with
+ * icp_pspec_value_deserialize given the field's result type. */
+typedef struct icp_ice_partition_value {
+	int32_t field_id;
+	int is_null;
+	icp_slice value;            /* empty when null; in the arena */
+} icp_ice_partition_value;
 
 /* One entry of a manifest as read. */
 typedef struct icp_ice_manifest_entry {
@@ -305,9 +434,15 @@ typedef struct icp_ice_manifest_entry {
 	const char *file_format;
 	int64_t record_count;
 	int64_t file_size;
+	/* the partition tuple, in the order of the manifest's partition
+	 * record; NULL/0 for unpartitioned manifests */
+	const icp_ice_partition_value *partition;
+	size_t n_partition;
 } icp_ice_manifest_entry;
 
-/* Reads every entry of a manifest (v1 or v2) into arena a. */
+/* Reads every entry of a manifest (v1 or v2, any partition spec) into
+ * arena a. ICP_ERR_UNSUPPORTED for a partition field of a non-primitive
+ * Avro type. */
 int icp_ice_manifest_read(icp_slice bytes, icp_arena *a, icp_ice_manifest_entry **out,
                           size_t *n, icp_error *err);
 

@@ -8,7 +8,8 @@
  *   other attributes such as retention kept), metadata-log (+ the base
  *   file, trimmed to write.metadata.previous-versions-max), schemas,
  *   current-schema-id, last-column-id (when a schema is added), properties
- *   (merged).
+ *   (merged), partition-specs (+ an added spec), default-spec-id,
+ *   last-partition-id.
  */
 #include "iceberg/iceberg_int.h"
 
@@ -27,13 +28,17 @@ enum {
 	HK_CUR_SCHEMA,
 	HK_LAST_COL,
 	HK_PROPS,
+	HK_SPECS,
+	HK_DEFAULT_SPEC,
+	HK_LAST_PART,
 	HK__COUNT
 };
 
 static const char *const hk_names[HK__COUNT] = {
 	"last-sequence-number", "last-updated-ms", "current-snapshot-id", "snapshots",
 	"snapshot-log",         "refs",            "metadata-log",        "schemas",
-	"current-schema-id",    "last-column-id",  "properties",
+	"current-schema-id",    "last-column-id",  "properties",          "partition-specs",
+	"default-spec-id",      "last-partition-id",
 };
 
 typedef struct apply_ctx {
@@ -44,6 +49,9 @@ typedef struct apply_ctx {
 	int32_t new_schema_id;       /* current schema id afterwards */
 	int32_t last_col;
 	int keep_versions;
+	icp_pspec *new_spec;         /* owned: add_spec with its new id, to append */
+	int32_t default_spec;        /* default-spec-id afterwards */
+	int32_t last_part;           /* last-partition-id afterwards */
 } apply_ctx;
 
 static const char *snap_str(int64_t id, char *buf, size_t cap)
@@ -81,7 +89,90 @@ static int check_requirements(const apply_ctx *x, icp_error *err)
 		                     "iceberg commit: requirement assert-last-assigned-field-id failed: "
 		                     "expected %d, table has %d",
 		                     (int)c->last_assigned_field_id, (int)b->last_column_id);
+	if (c->assert_default_spec && b->default_spec_id != c->assert_default_spec_id)
+		return icp_error_set(err, ICP_ERR_CONFLICT,
+		                     "iceberg commit: requirement assert-default-spec-id failed: "
+		                     "expected %d, table has %d",
+		                     (int)c->assert_default_spec_id, (int)b->default_spec_id);
+	if (c->assert_last_partition && b->last_partition_id != c->last_assigned_partition_id)
+		return icp_error_set(err, ICP_ERR_CONFLICT,
+		                     "iceberg commit: requirement assert-last-assigned-partition-id "
+		                     "failed: expected %d, table has %d",
+		                     (int)c->last_assigned_partition_id, (int)b->last_partition_id);
 	return ICP_OK;
+}
+
+/* Decides what add_spec becomes (an existing equal spec, or a new entry
+ * with id max+1), the default spec and last-partition-id. The spec must
+ * bind to the schema that is current after this commit. */
+static int plan_spec(apply_ctx *x, icp_error *err)
+{
+	const icp_ice_metadata *b = x->base;
+	const icp_ice_commit *c = x->c;
+	int32_t added = -1, m;
+	icp_pspec *copy;
+	long found;
+	int rc;
+
+	x->default_spec = b->default_spec_id;
+	x->last_part = b->last_partition_id;
+	if (c->add_spec) {
+		copy = icp_pspec_copy(c->add_spec);
+		if (!copy)
+			return icp_error_set(err, ICP_ERR_NOMEM, "iceberg commit: out of memory");
+		rc = icp_pspec_bind(copy, c->add_schema ? c->add_schema : b->schema, err);
+		if (rc != ICP_OK) {
+			icp_pspec_free(copy);
+			icp_error_prefix(err, "iceberg commit: add-spec");
+			return rc;
+		}
+		/* a field id names one partition field across all specs (v2):
+		 * reusing an id for another source or transform would make old
+		 * manifests' values read as the new field's */
+		for (size_t i = 0; i < copy->n_fields; i++)
+			for (size_t k = 0; k < b->n_specs; k++)
+				for (size_t j = 0; j < b->specs[k]->n_fields; j++) {
+					const icp_pspec_field *o = &b->specs[k]->fields[j];
+					const icp_pspec_field *f = &copy->fields[i];
+					if (o->field_id != f->field_id ||
+					    (o->source_id == f->source_id && o->transform_text &&
+					     f->transform_text &&
+					     strcmp(o->transform_text, f->transform_text) == 0))
+						continue;
+					rc = icp_error_set(err, ICP_ERR_INVALID,
+					                   "iceberg commit: add-spec: field %s has field id "
+					                   "%d, which spec %d gives to %s",
+					                   f->name, (int)f->field_id,
+					                   (int)b->specs[k]->spec_id, o->name);
+					icp_pspec_free(copy);
+					return rc;
+				}
+		found = icp_pspec_find((const icp_pspec *const *)b->specs, b->n_specs, copy);
+		if (found >= 0) {
+			added = b->specs[found]->spec_id;
+			icp_pspec_free(copy);
+		} else {
+			added = copy->spec_id = b->max_spec_id + 1;
+			x->new_spec = copy;
+		}
+		m = icp_ice_spec_max_field_id(c->add_spec);
+		if (m > x->last_part)
+			x->last_part = m;
+	}
+	if (!c->set_default_spec)
+		return ICP_OK;
+	if (c->add_spec) {
+		x->default_spec = added;
+		return ICP_OK;
+	}
+	for (size_t i = 0; i < b->n_specs; i++)
+		if (b->specs[i]->spec_id == c->default_spec_id) {
+			x->default_spec = c->default_spec_id;
+			return ICP_OK;
+		}
+	return icp_error_set(err, ICP_ERR_INVALID,
+	                     "iceberg commit: set-default-spec: the table has no partition spec %d",
+	                     (int)c->default_spec_id);
 }
 
 static int check_snapshot(const apply_ctx *x, icp_error *err)
@@ -340,6 +431,24 @@ static void write_key_value(icp_json_writer *w, const apply_ctx *x, int hk, cons
 	case HK_PROPS:
 		write_props(w, x, old);
 		return;
+	case HK_SPECS:
+		icp_json_write_begin_array(w);
+		if (old && old->type == ICP_JSON_ARRAY) {
+			write_items(w, old, 0);
+		} else { /* absent: the specs the base was read with */
+			for (size_t i = 0; i < x->base->n_specs; i++)
+				icp_pspec_write_json(x->base->specs[i], w);
+		}
+		if (x->new_spec)
+			icp_pspec_write_json(x->new_spec, w);
+		icp_json_write_end_array(w);
+		return;
+	case HK_DEFAULT_SPEC:
+		icp_json_write_int64(w, x->default_spec);
+		return;
+	case HK_LAST_PART:
+		icp_json_write_int64(w, x->last_part);
+		return;
 	}
 }
 
@@ -363,8 +472,8 @@ int icp_ice_metadata_apply(const icp_ice_metadata *base, const icp_ice_commit *c
 	x.base = base;
 	x.c = c;
 	if ((rc = check_requirements(&x, err)) != ICP_OK || (rc = check_snapshot(&x, err)) != ICP_OK ||
-	    (rc = plan_schema(&x, err)) != ICP_OK)
-		return rc;
+	    (rc = plan_schema(&x, err)) != ICP_OK || (rc = plan_spec(&x, err)) != ICP_OK)
+		goto out;
 	x.keep_versions = keep_versions(&x);
 	x.now = icp_now_ms();
 	if (c->has_snapshot && c->timestamp_ms > x.now)
@@ -400,7 +509,9 @@ int icp_ice_metadata_apply(const icp_ice_metadata *base, const icp_ice_commit *c
 	icp_json_write_end_object(&w);
 	rc = icp_json_writer_finish(&w);
 	if (rc != ICP_OK)
-		return icp_error_set(err, rc, "iceberg commit: cannot write the new metadata (%s)",
-		                     icp_status_name(rc));
-	return ICP_OK;
+		icp_error_set(err, rc, "iceberg commit: cannot write the new metadata (%s)",
+		              icp_status_name(rc));
+out:
+	icp_pspec_free(x.new_spec);
+	return rc;
 }

@@ -137,6 +137,22 @@ int icp_ice_commit_to_rest_json(const icp_ice_commit *c, icp_buf *out)
 		icp_json_write_int64(&w, c->last_assigned_field_id);
 		icp_json_write_end_object(&w);
 	}
+	if (c->assert_default_spec) {
+		icp_json_write_begin_object(&w);
+		icp_json_write_key(&w, "type");
+		icp_json_write_string(&w, "assert-default-spec-id");
+		icp_json_write_key(&w, "default-spec-id");
+		icp_json_write_int64(&w, c->assert_default_spec_id);
+		icp_json_write_end_object(&w);
+	}
+	if (c->assert_last_partition) {
+		icp_json_write_begin_object(&w);
+		icp_json_write_key(&w, "type");
+		icp_json_write_string(&w, "assert-last-assigned-partition-id");
+		icp_json_write_key(&w, "last-assigned-partition-id");
+		icp_json_write_int64(&w, c->last_assigned_partition_id);
+		icp_json_write_end_object(&w);
+	}
 	icp_json_write_end_array(&w);
 	icp_json_write_key(&w, "updates");
 	icp_json_write_begin_array(&w);
@@ -157,6 +173,25 @@ int icp_ice_commit_to_rest_json(const icp_ice_commit *c, icp_buf *out)
 		icp_json_write_string(&w, "set-current-schema");
 		icp_json_write_key(&w, "schema-id");
 		icp_json_write_int64(&w, -1); /* -1: the schema added just before */
+		icp_json_write_end_object(&w);
+	}
+	/* specs after the schema (a spec may use a column added just before),
+	 * before the snapshot (written with the new default spec) */
+	if (c->add_spec) {
+		icp_json_write_begin_object(&w);
+		icp_json_write_key(&w, "action");
+		icp_json_write_string(&w, "add-spec");
+		icp_json_write_key(&w, "spec");
+		icp_pspec_write_json(c->add_spec, &w);
+		icp_json_write_end_object(&w);
+	}
+	if (c->set_default_spec) {
+		icp_json_write_begin_object(&w);
+		icp_json_write_key(&w, "action");
+		icp_json_write_string(&w, "set-default-spec");
+		icp_json_write_key(&w, "spec-id");
+		/* -1: the spec added just before (REST spec) */
+		icp_json_write_int64(&w, c->add_spec ? -1 : c->default_spec_id);
 		icp_json_write_end_object(&w);
 	}
 	if (c->has_snapshot) {

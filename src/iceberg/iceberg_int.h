@@ -6,8 +6,10 @@
 #ifndef ICP_ICEBERG_INT_H
 #define ICP_ICEBERG_INT_H
 
+#include "avro/avro.h"
 #include "iceberg/iceberg.h"
 #include "json/json.h"
+#include "pspec/pspec.h"
 
 /* One parsed metadata file. Everything the accessors return lives in the
  * arena (the DOM) or in this struct. */
@@ -25,7 +27,21 @@ struct icp_ice_metadata {
 	int32_t max_schema_id;
 	int64_t main_snapshot;      /* -1: none */
 	icp_ice_schema *schema;     /* current schema, owned */
+	/* partition specs (iceberg_spec.c): owned, bound when spec_bound[i] */
+	icp_pspec **specs;
+	int *spec_bound;
+	size_t n_specs;
+	int32_t default_spec_id;
+	int32_t last_partition_id;
+	int32_t max_spec_id;
 };
+
+/* Parses the specs of m->root (after the schemas). ICP_ERR_CORRUPT naming
+ * the key, ICP_ERR_NOMEM. Freed by icp_ice_specs_free. */
+int icp_ice_specs_parse(icp_ice_metadata *m, icp_error *err);
+void icp_ice_specs_free(icp_ice_metadata *m);
+/* Highest field id of a spec (0 when it has none). */
+int32_t icp_ice_spec_max_field_id(const icp_pspec *spec);
 
 /* Writes a type as spec JSON (a string for primitives). */
 int icp_ice_write_type(icp_json_writer *w, const icp_ice_type *t);
@@ -47,5 +63,39 @@ const icp_json *icp_ice_avro_record(const icp_json *type);
 /* An optional long/int of a datum: *out = value, or dflt when the name is
  * NULL or the value is null/absent. ICP_ERR_CORRUPT for another type. */
 int icp_ice_avro_long(const icp_json *datum, const char *name, int64_t dflt, int64_t *out);
+
+/* ------------------------------------------ partition tuples (Avro side) */
+
+/* Appends the data_file.partition record schema for spec (NULL or no
+ * fields: the empty record r102). Checks that the spec can be written. */
+int icp_ice_part_schema(const icp_pspec *spec, icp_buf *out, icp_error *err);
+/* Checks each file's tuple against the spec (kinds, lengths). */
+int icp_ice_part_check(const icp_pspec *spec, const icp_ice_data_file *files, size_t n,
+                       icp_error *err);
+/* Encodes one tuple (checked) as the partition record. */
+void icp_ice_part_write(icp_avro_writer *w, const icp_pspec *spec, const icp_pspec_value *v);
+/* Fills info->partitions with the summaries of the files' tuples. */
+int icp_ice_part_summarize(const icp_pspec *spec, const icp_ice_data_file *files, size_t n,
+                           icp_ice_manifest_info *info, icp_error *err);
+
+/* The partition record of a manifest others wrote, resolved by field id. */
+typedef struct icp_ice_part_field {
+	int32_t field_id;
+	const char *name;
+	int avro;                   /* ICE_AVRO_* of iceberg_partition.c */
+	int decimal;                /* logicalType decimal */
+} icp_ice_part_field;
+
+typedef struct icp_ice_part_layout {
+	icp_ice_part_field *f;      /* in the arena given to _init */
+	size_t n;
+} icp_ice_part_layout;
+
+/* Resolves the fields of the partition record type (NULL: none). */
+int icp_ice_part_layout_init(const icp_json *type, icp_arena *a, icp_ice_part_layout *out,
+                             icp_error *err);
+/* Reads one datum's partition record into Appendix D values (arena). */
+int icp_ice_part_read(const icp_ice_part_layout *l, const icp_json *rec, icp_arena *a,
+                      const icp_ice_partition_value **out, icp_error *err);
 
 #endif

@@ -4,8 +4,9 @@
  *
  *   manifest_entry: status(0) int, snapshot_id(1) long?, sequence_number(3)
  *     long?, file_sequence_number(4) long?, data_file(2) r2 {content(134),
- *     file_path(100), file_format(101), partition(102) r102 {} (no fields:
- *     the table is unpartitioned), record_count(103), file_size_in_bytes(104),
+ *     file_path(100), file_format(101), partition(102) r102 {one optional
+ *     field per partition field, see iceberg_partition.c; none for an
+ *     unpartitioned table}, record_count(103), file_size_in_bytes(104),
  *     column_sizes(108), value_counts(109), null_value_counts(110),
  *     nan_value_counts(137), lower_bounds(125), upper_bounds(128),
  *     key_metadata(131), split_offsets(132), equality_ids(135),
@@ -14,13 +15,13 @@
  * key/value field ids, marked "logicalType":"map" (Iceberg's convention,
  * record names k<key id>_v<value id>). "?" = union ["null", T].
  * File metadata: schema (table schema JSON), schema-id, partition-spec
- * ("[]"), partition-spec-id ("0"), format-version ("2"), content ("data").
+ * (the spec's fields JSON, "[]" unpartitioned), partition-spec-id,
+ * format-version ("2"), content ("data").
  *
  * New entries have status ADDED, this snapshot's id and null sequence
  * numbers: they are inherited from the manifest list, so the manifest can
  * be reused when a commit is retried with another sequence number.
  */
-#include "avro/avro.h"
 #include "iceberg/iceberg_int.h"
 
 #include <stdio.h>
@@ -36,17 +37,22 @@
 	     "]},\"logicalType\":\"map\"}",                                                 \
 	     id)
 
-static const char entry_schema[] =
+/* The manifest_entry schema around the partition record type, which
+ * depends on the spec (iceberg_partition.c). */
+static const char entry_head[] =
 	"{\"type\":\"record\",\"name\":\"manifest_entry\",\"fields\":["
 	F("status", "\"int\"", 0) ","
 	FOPT("snapshot_id", "\"long\"", 1) ","
 	FOPT("sequence_number", "\"long\"", 3) ","
 	FOPT("file_sequence_number", "\"long\"", 4) ","
-	F("data_file", "{\"type\":\"record\",\"name\":\"r2\",\"fields\":["
+	"{\"name\":\"data_file\",\"type\":{\"type\":\"record\",\"name\":\"r2\",\"fields\":["
 	  F("content", "\"int\"", 134) ","
 	  F("file_path", "\"string\"", 100) ","
 	  F("file_format", "\"string\"", 101) ","
-	  F("partition", "{\"type\":\"record\",\"name\":\"r102\",\"fields\":[]}", 102) ","
+	  "{\"name\":\"partition\",\"type\":";
+
+static const char entry_tail[] =
+	  ",\"field-id\":102},"
 	  F("record_count", "\"long\"", 103) ","
 	  F("file_size_in_bytes", "\"long\"", 104) ","
 	  MAPF("column_sizes", 108, 117, 118, "\"long\"") ","
@@ -59,8 +65,7 @@ static const char entry_schema[] =
 	  FOPT("split_offsets", "{\"type\":\"array\",\"items\":\"long\",\"element-id\":133}", 132) ","
 	  FOPT("equality_ids", "{\"type\":\"array\",\"items\":\"int\",\"element-id\":136}", 135) ","
 	  FOPT("sort_order_id", "\"int\"", 140)
-	  "]}", 2)
-	"]}";
+	"]},\"field-id\":2}]}";
 
 /* ------------------------------------------------ avro schema helpers */
 
@@ -165,7 +170,8 @@ static void write_bound_map(icp_avro_writer *w, const icp_parquet_file_metrics *
 	icp_avro_write_array_end(w);
 }
 
-static void write_entry(icp_avro_writer *w, int64_t snapshot_id, const icp_ice_data_file *f)
+static void write_entry(icp_avro_writer *w, const icp_pspec *spec, int64_t snapshot_id,
+                        const icp_ice_data_file *f)
 {
 	const icp_parquet_file_metrics *m = f->metrics;
 
@@ -177,7 +183,7 @@ static void write_entry(icp_avro_writer *w, int64_t snapshot_id, const icp_ice_d
 	icp_avro_write_int(w, 0);                    /* content DATA */
 	icp_avro_write_cstr(w, f->path);
 	icp_avro_write_cstr(w, "PARQUET");
-	/* partition: a record without fields encodes to nothing */
+	icp_ice_part_write(w, spec, f->partition); /* nothing when unpartitioned */
 	icp_avro_write_long(w, (int64_t)f->record_count);
 	icp_avro_write_long(w, (int64_t)f->file_size);
 	write_count_map(w, m, M_SIZE);
@@ -205,15 +211,51 @@ int icp_ice_manifest_write(const icp_ice_schema *schema, int64_t snapshot_id,
                            const icp_ice_data_file *files, size_t n, icp_buf *out,
                            icp_ice_manifest_info *info, icp_error *err)
 {
+	return icp_ice_manifest_write_spec(schema, NULL, snapshot_id, files, n, out, info, err);
+}
+
+icp_ice_manifest_file icp_ice_manifest_file_of(const char *path,
+                                               const icp_ice_manifest_info *info)
+{
+	icp_ice_manifest_file f;
+
+	memset(&f, 0, sizeof(f));
+	f.path = path;
+	f.length = (int64_t)info->length;
+	f.added_files = info->added_files;
+	f.added_rows = info->added_rows;
+	return f;
+}
+
+icp_ice_manifest_parts icp_ice_manifest_parts_of(const icp_ice_manifest_info *info)
+{
+	icp_ice_manifest_parts p;
+
+	p.partition_spec_id = info->partition_spec_id;
+	p.partitions = info->partitions;
+	p.n_partitions = info->n_partitions;
+	return p;
+}
+
+int icp_ice_manifest_write_spec(const icp_ice_schema *schema, const icp_pspec *spec,
+                                int64_t snapshot_id, const icp_ice_data_file *files,
+                                size_t n, icp_buf *out, icp_ice_manifest_info *info,
+                                icp_error *err)
+{
 	icp_avro_writer_opts opts = {ICP_AVRO_CODEC_DEFLATE, 0, 0, NULL};
 	icp_avro_writer *w = NULL;
-	icp_buf sj;
-	char sid[24];
+	icp_buf sj, avsc, pj;
+	icp_json_writer jw;
+	char sid[24], pid[24];
 	size_t start = out ? out->len : 0;
 	int64_t rows = 0;
 	int rc;
 
 	icp_buf_init(&sj, ICP_BUF_UNLIMITED);
+	icp_buf_init(&avsc, ICP_BUF_UNLIMITED);
+	icp_buf_init(&pj, ICP_BUF_UNLIMITED);
+	if (info)
+		memset(info, 0, sizeof(*info));
 	if (!schema || !out || (n && !files) || n == 0 || n > INT32_MAX) {
 		rc = icp_error_set(err, ICP_ERR_INVALID, "iceberg manifest: needs a schema and 1.. files");
 		goto out;
@@ -225,39 +267,61 @@ int icp_ice_manifest_write(const icp_ice_schema *schema, int64_t snapshot_id,
 		}
 		rows += (int64_t)files[i].record_count;
 	}
+	icp_buf_append(&avsc, entry_head, sizeof(entry_head) - 1);
+	if ((rc = icp_ice_part_schema(spec, &avsc, err)) != ICP_OK ||
+	    (rc = icp_ice_part_check(spec, files, n, err)) != ICP_OK)
+		goto out;
+	icp_buf_append(&avsc, entry_tail, sizeof(entry_tail) - 1);
 	rc = icp_ice_schema_to_json(schema, &sj);
+	if (rc == ICP_OK) {
+		icp_json_writer_init(&jw, &pj, 0);
+		if (spec)
+			icp_pspec_write_fields_json(spec, &jw);
+		else
+			icp_json_write_raw(&jw, "[]", 2);
+		rc = icp_json_writer_finish(&jw);
+	}
+	if (rc == ICP_OK)
+		rc = avsc.status;
 	if (rc != ICP_OK) {
-		icp_error_set(err, rc, "iceberg manifest: cannot serialize the schema");
+		icp_error_set(err, rc, "iceberg manifest: cannot serialize the schema or spec");
 		goto out;
 	}
 	snprintf(sid, sizeof(sid), "%d", (int)schema->schema_id);
+	snprintf(pid, sizeof(pid), "%d", spec ? (int)spec->spec_id : 0);
 	{
 		icp_avro_meta meta[] = {
 			{"schema", icp_slice_make(sj.data, sj.len)},
 			{"schema-id", icp_slice_cstr(sid)},
-			{"partition-spec", icp_slice_cstr("[]")},
-			{"partition-spec-id", icp_slice_cstr("0")},
+			{"partition-spec", icp_slice_make(pj.data, pj.len)},
+			{"partition-spec-id", icp_slice_cstr(pid)},
 			{"format-version", icp_slice_cstr("2")},
 			{"content", icp_slice_cstr("data")},
 		};
-		rc = icp_avro_writer_new(entry_schema, sizeof(entry_schema) - 1, meta,
+		rc = icp_avro_writer_new((const char *)avsc.data, avsc.len, meta,
 		                         ICP_ARRAY_LEN(meta), &opts, out, &w, err);
 	}
 	if (rc != ICP_OK)
 		goto out;
 	for (size_t i = 0; i < n; i++)
-		write_entry(w, snapshot_id, &files[i]);
+		write_entry(w, spec, snapshot_id, &files[i]);
 	rc = icp_avro_writer_finish(w, err);
 	if (rc != ICP_OK)
 		goto out;
 	if (info) {
+		rc = icp_ice_part_summarize(spec, files, n, info, err);
+		if (rc != ICP_OK)
+			goto out;
 		info->length = out->len - start;
 		info->added_files = (int32_t)n;
 		info->added_rows = rows;
+		info->partition_spec_id = spec ? spec->spec_id : 0;
 	}
 out:
 	icp_avro_writer_free(w);
 	icp_buf_dispose(&sj);
+	icp_buf_dispose(&avsc);
+	icp_buf_dispose(&pj);
 	return rc;
 }
 
@@ -268,7 +332,10 @@ int icp_ice_manifest_read(icp_slice bytes, icp_arena *a, icp_ice_manifest_entry 
 {
 	icp_avro_reader *r = NULL;
 	const icp_json *top, *df_type = NULL, *df;
+	const icp_json *part_type = NULL;
 	const char *n_status, *n_snap, *n_seq, *n_df, *n_content, *n_path, *n_fmt, *n_rows, *n_size;
+	const char *n_part;
+	icp_ice_part_layout layout;
 	icp_ice_manifest_entry *v = NULL;
 	size_t cnt = 0, cap = 0;
 	icp_json *d;
@@ -290,6 +357,10 @@ int icp_ice_manifest_read(icp_slice bytes, icp_arena *a, icp_ice_manifest_entry 
 	n_fmt = icp_ice_avro_field(df, 101, NULL);
 	n_rows = icp_ice_avro_field(df, 103, NULL);
 	n_size = icp_ice_avro_field(df, 104, NULL);
+	n_part = icp_ice_avro_field(df, 102, &part_type);
+	memset(&layout, 0, sizeof(layout));
+	if (n_part && (rc = icp_ice_part_layout_init(part_type, a, &layout, err)) != ICP_OK)
+		goto out;
 	if (!n_status || !n_df || !df || !n_path || !n_fmt || !n_rows || !n_size) {
 		rc = icp_error_set(err, ICP_ERR_CORRUPT,
 		                   "iceberg manifest: the Avro schema lacks required manifest_entry "
@@ -329,6 +400,21 @@ int icp_ice_manifest_read(icp_slice bytes, icp_arena *a, icp_ice_manifest_entry 
 		}
 		e->status = (int32_t)st;
 		e->content = (int32_t)content;
+		if (layout.n) {
+			const icp_json *pr = icp_json_get(f, n_part);
+			if (!pr || pr->type != ICP_JSON_OBJECT) {
+				rc = icp_error_set(err, ICP_ERR_CORRUPT,
+				                   "iceberg manifest: entry %zu has no partition record",
+				                   cnt);
+				goto out;
+			}
+			rc = icp_ice_part_read(&layout, pr, a, &e->partition, err);
+			if (rc != ICP_OK) {
+				icp_error_prefix(err, "entry %zu", cnt);
+				goto out;
+			}
+			e->n_partition = layout.n;
+		}
 		cnt++;
 	}
 	if (rc == ICP_END) {

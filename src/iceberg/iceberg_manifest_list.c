@@ -11,6 +11,8 @@
  *     partitions(507) array<r508 {contains_null(509) boolean,
  *     contains_nan(518) boolean?, lower_bound(510) bytes?, upper_bound(511)
  *     bytes?}>?, key_metadata(519) bytes?
+ * partitions has one summary per field of the manifest's spec (lower and
+ * upper bounds in Appendix D form), an empty array when unpartitioned.
  * File metadata: snapshot-id, parent-snapshot-id ("null" when none),
  * sequence-number, format-version ("2").
  *
@@ -20,7 +22,6 @@
  * v1 entries get sequence numbers 0 and content 0, as the spec says
  * readers must assume.
  */
-#include "avro/avro.h"
 #include "iceberg/iceberg_int.h"
 
 #include <stdio.h>
@@ -216,10 +217,42 @@ static int write_parts(icp_avro_writer *w, const ml_row *row, size_t idx, icp_er
 	return ICP_OK;
 }
 
+/* Writes the field summaries of a manifest this snapshot wrote (an
+ * unpartitioned one has none: an empty array, as Iceberg Java writes). */
+static void write_new_parts(icp_avro_writer *w, const icp_ice_manifest_parts *m)
+{
+	static const icp_ice_manifest_parts none = {0, NULL, 0};
+
+	if (!m)
+		m = &none;
+	icp_avro_write_union_branch(w, 1);
+	icp_avro_write_array_start(w, (int64_t)m->n_partitions);
+	for (size_t i = 0; i < m->n_partitions; i++) {
+		const icp_ice_field_summary *fs = &m->partitions[i];
+		icp_avro_write_boolean(w, fs->contains_null != 0);
+		if (fs->contains_nan < 0) {
+			icp_avro_write_union_branch(w, 0);
+		} else {
+			icp_avro_write_union_branch(w, 1);
+			icp_avro_write_boolean(w, fs->contains_nan != 0);
+		}
+		for (int u = 0; u < 2; u++) {
+			icp_slice b = u ? fs->upper : fs->lower;
+			if (!fs->has_bounds) {
+				icp_avro_write_union_branch(w, 0);
+				continue;
+			}
+			icp_avro_write_union_branch(w, 1);
+			icp_avro_write_bytes(w, b.ptr, b.len);
+		}
+	}
+	icp_avro_write_array_end(w);
+}
+
 /* Writes one manifest_file record from values in our column order. */
 static int write_row(icp_avro_writer *w, const char *path, size_t path_len,
-                     const int64_t v[C__COUNT], const ml_row *parent, size_t idx,
-                     icp_error *err)
+                     const int64_t v[C__COUNT], const ml_row *parent,
+                     const icp_ice_manifest_parts *m, size_t idx, icp_error *err)
 {
 	int rc = ICP_OK;
 
@@ -240,11 +273,8 @@ static int write_row(icp_avro_writer *w, const char *path, size_t path_len,
 		rc = write_parts(w, parent, idx, err);
 		write_opt_bytes(w, parent->key_meta);
 	} else {
-		/* unpartitioned: one summary per partition field, i.e. none */
-		icp_avro_write_union_branch(w, 1);
-		icp_avro_write_array_start(w, 0);
-		icp_avro_write_array_end(w);
-		icp_avro_write_union_branch(w, 0);
+		write_new_parts(w, m);
+		icp_avro_write_union_branch(w, 0); /* key_metadata */
 	}
 	if (rc == ICP_OK)
 		rc = icp_avro_end_datum(w);
@@ -268,13 +298,23 @@ static int copy_row(void *ctx, const ml_row *row, size_t idx, icp_error *err)
 			                     "iceberg manifest list: parent entry %zu: field %lld out of "
 			                     "int range",
 			                     idx, (long long)col_ids[ints[i]]);
-	return write_row(ctx, row->path, row->path_len, row->v, row, idx, err);
+	return write_row(ctx, row->path, row->path_len, row->v, row, NULL, idx, err);
 }
 
 int icp_ice_manifest_list_write(int64_t snapshot_id, int64_t parent_id,
                                 int64_t sequence_number,
                                 const icp_ice_manifest_file *new_manifests, size_t n_new,
                                 icp_slice parent_list, icp_buf *out, icp_error *err)
+{
+	return icp_ice_manifest_list_write_spec(snapshot_id, parent_id, sequence_number,
+	                                        new_manifests, NULL, n_new, parent_list, out, err);
+}
+
+int icp_ice_manifest_list_write_spec(int64_t snapshot_id, int64_t parent_id,
+                                     int64_t sequence_number,
+                                     const icp_ice_manifest_file *new_manifests,
+                                     const icp_ice_manifest_parts *parts, size_t n_new,
+                                     icp_slice parent_list, icp_buf *out, icp_error *err)
 {
 	icp_avro_writer_opts opts = {ICP_AVRO_CODEC_DEFLATE, 0, 0, NULL};
 	icp_avro_writer *w = NULL;
@@ -310,13 +350,20 @@ int icp_ice_manifest_list_write(int64_t snapshot_id, int64_t parent_id,
 			                   "iceberg manifest list: new manifest %zu has no path", i);
 			goto out;
 		}
+		const icp_ice_manifest_parts *p = parts ? &parts[i] : NULL;
+		if (p && p->n_partitions && !p->partitions) {
+			rc = icp_error_set(err, ICP_ERR_INVALID,
+			                   "iceberg manifest list: new manifest %zu has no summaries", i);
+			goto out;
+		}
 		v[C_LEN] = m->length;
+		v[C_SPEC] = p ? p->partition_spec_id : 0;
 		v[C_SEQ] = sequence_number;
 		v[C_MINSEQ] = sequence_number;
 		v[C_SNAP] = snapshot_id;
 		v[C_AF] = m->added_files;
 		v[C_AR] = m->added_rows;
-		rc = write_row(w, m->path, strlen(m->path), v, NULL, i, err);
+		rc = write_row(w, m->path, strlen(m->path), v, NULL, p, i, err);
 	}
 	if (rc == ICP_OK && parent_list.len) {
 		a = icp_arena_new(0);
@@ -348,6 +395,51 @@ typedef struct read_ctx {
 	size_t n, cap;
 } read_ctx;
 
+static icp_slice opt_bytes(const icp_json *v, int *has)
+{
+	if (v && v->type == ICP_JSON_STRING) {
+		*has = 1;
+		return icp_slice_make(v->u.str.ptr, v->u.str.len);
+	}
+	return icp_slice_make(NULL, 0);
+}
+
+/* The field summaries of an entry, pointing into the datum (arena). */
+static int read_parts(icp_arena *a, const ml_row *row, size_t idx, icp_ice_manifest_ref *e,
+                      icp_error *err)
+{
+	const ml_names *nm = row->nm;
+	const icp_json *parts = row->parts;
+	icp_ice_field_summary *s;
+
+	if (!parts || parts->u.arr.n == 0)
+		return ICP_OK;
+	s = icp_arena_alloc(a, parts->u.arr.n * sizeof(*s));
+	if (!s)
+		return icp_error_set(err, ICP_ERR_NOMEM, "iceberg manifest list: out of memory");
+	for (size_t i = 0; i < parts->u.arr.n; i++) {
+		const icp_json *it = &parts->u.arr.items[i];
+		const icp_json *cn = nm->p_null ? icp_json_get(it, nm->p_null) : NULL;
+		const icp_json *nan = nm->p_nan ? icp_json_get(it, nm->p_nan) : NULL;
+		int hl = 0, hu = 0;
+		if (!cn || cn->type != ICP_JSON_BOOL)
+			return icp_error_set(err, ICP_ERR_CORRUPT,
+			                     "iceberg manifest list: entry %zu: partition summary %zu "
+			                     "lacks contains_null (509)",
+			                     idx, i);
+		memset(&s[i], 0, sizeof(s[i]));
+		s[i].contains_null = cn->u.boolean;
+		s[i].contains_nan = nan && nan->type == ICP_JSON_BOOL ? nan->u.boolean : -1;
+		s[i].lower = opt_bytes(nm->p_lower ? icp_json_get(it, nm->p_lower) : NULL, &hl);
+		s[i].upper = opt_bytes(nm->p_upper ? icp_json_get(it, nm->p_upper) : NULL, &hu);
+		/* a summary has both bounds or neither; keep what is there */
+		s[i].has_bounds = hl && hu;
+	}
+	e->partitions = s;
+	e->n_partitions = parts->u.arr.n;
+	return ICP_OK;
+}
+
 static int collect_row(void *ctx, const ml_row *row, size_t idx, icp_error *err)
 {
 	read_ctx *x = ctx;
@@ -377,8 +469,9 @@ static int collect_row(void *ctx, const ml_row *row, size_t idx, icp_error *err)
 	e->added_rows = row->v[C_AR];
 	e->existing_rows = row->v[C_ER];
 	e->deleted_rows = row->v[C_DR];
-	(void)idx;
-	return ICP_OK;
+	e->partitions = NULL;
+	e->n_partitions = 0;
+	return read_parts(x->a, row, idx, e, err);
 }
 
 int icp_ice_manifest_list_read(icp_slice bytes, icp_arena *a, icp_ice_manifest_ref **out,

@@ -122,7 +122,7 @@ static int parse_fields(icp_ice_metadata *m, icp_error *err)
 	if (v < 0 || v > INT32_MAX)
 		return md_corrupt(err, "last-column-id", "is out of range");
 	m->last_column_id = (int32_t)v;
-	if (parse_schemas(m, err) != ICP_OK)
+	if (parse_schemas(m, err) != ICP_OK || icp_ice_specs_parse(m, err) != ICP_OK)
 		return err->status;
 	main = icp_json_get_path(r, "refs.main");
 	if (main) {
@@ -172,6 +172,7 @@ void icp_ice_metadata_free(icp_ice_metadata *m)
 {
 	if (!m)
 		return;
+	icp_ice_specs_free(m);
 	icp_ice_schema_free(m->schema);
 	icp_arena_free(m->arena);
 	icp_free(m->file_location);
@@ -262,9 +263,41 @@ static int write_raw(icp_json_writer *w, const char *json)
 int icp_ice_metadata_create(const icp_ice_schema *schema, const char *location,
                             const char *const *props, icp_buf *out, icp_error *err)
 {
+	return icp_ice_metadata_create_spec(schema, NULL, location, props, out, err);
+}
+
+/* The spec as spec 0 (a new table's first spec), checked against schema. */
+static int write_first_spec(icp_json_writer *w, const icp_ice_schema *schema,
+                            const icp_pspec *spec, icp_error *err)
+{
+	icp_pspec *copy;
+	int rc;
+
+	if (!spec) {
+		write_raw(w, "{\"spec-id\":0,\"fields\":[]}");
+		return ICP_OK; /* the writer's status is checked at its end */
+	}
+	copy = icp_pspec_copy(spec);
+	if (!copy)
+		return icp_error_set(err, ICP_ERR_NOMEM, "iceberg: out of memory");
+	rc = icp_pspec_bind(copy, schema, err);
+	if (rc == ICP_OK) {
+		copy->spec_id = 0;
+		icp_pspec_write_json(copy, w);
+	} else {
+		icp_error_prefix(err, "iceberg: new table's partition spec");
+	}
+	icp_pspec_free(copy);
+	return rc;
+}
+
+int icp_ice_metadata_create_spec(const icp_ice_schema *schema, const icp_pspec *spec,
+                                 const char *location, const char *const *props,
+                                 icp_buf *out, icp_error *err)
+{
 	icp_json_writer w;
 	char uuid[37];
-	int32_t last_col;
+	int32_t last_col, last_part;
 	int rc;
 
 	if (!schema || !location || !out)
@@ -301,10 +334,15 @@ int icp_ice_metadata_create(const icp_ice_schema *schema, const char *location,
 	icp_json_write_key(&w, "default-spec-id");
 	icp_json_write_int64(&w, 0);
 	icp_json_write_key(&w, "partition-specs");
-	write_raw(&w, "[{\"spec-id\":0,\"fields\":[]}]");
+	icp_json_write_begin_array(&w);
+	rc = write_first_spec(&w, schema, spec, err);
+	if (rc != ICP_OK)
+		return rc;
+	icp_json_write_end_array(&w);
 	/* partition field ids start at 1000: 999 means none assigned yet */
+	last_part = icp_ice_spec_max_field_id(spec);
 	icp_json_write_key(&w, "last-partition-id");
-	icp_json_write_int64(&w, 999);
+	icp_json_write_int64(&w, last_part > 999 ? last_part : 999);
 	icp_json_write_key(&w, "default-sort-order-id");
 	icp_json_write_int64(&w, 0);
 	icp_json_write_key(&w, "sort-orders");

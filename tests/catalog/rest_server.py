@@ -7,7 +7,12 @@ STATE_DIR/catalog.json; metadata files are written by this server under the
 table's metadata folder (file:// warehouses), named NNNNN-<uuid>.metadata.json
 with the metadata-log kept, as real catalogs do. Commits check every
 requirement type of the spec (409 CommitFailedException on failure), apply
-the updates and are serialized by one lock.
+the updates and are serialized by one lock. Partition specs follow Iceberg
+Java's TableMetadata.Builder: add-spec reuses an equal spec (same source
+ids, transforms, names) or takes the highest spec id + 1 and raises
+last-partition-id; set-default-spec -1 means the spec added by this commit
+(400 when the add-spec only matched a spec the table already had); a create
+request's "partition-spec" becomes spec 0.
 
 Auth: --token T (static bearer) and/or --oauth ID:SECRET (client credentials
 at /v1/oauth/tokens, tokens expiring after --token-ttl seconds); 401 on a
@@ -155,12 +160,22 @@ class Catalog:
         loc = req.get("location") or "%s/%s/%s" % (self.args.warehouse.rstrip("/"),
                                                    "/".join(ident[0]), ident[1])
         now = int(time.time() * 1000)
+        # CreateTableRequest's "partition-spec" becomes spec 0 (field ids
+        # from 1000 where the request has none, as Iceberg Java assigns them)
+        fields, last_part = [], 999
+        for f in (req.get("partition-spec") or {}).get("fields", []):
+            f = dict(f)
+            if f.get("field-id") is None:
+                f["field-id"] = last_part + 1
+            last_part = max(last_part, f["field-id"])
+            fields.append(f)
+        check_spec_sources(fields, schema)
         return {
             "format-version": 2, "table-uuid": str(uuid.uuid4()), "location": loc.rstrip("/"),
             "last-sequence-number": 0, "last-updated-ms": now, "last-column-id": last_col,
             "current-schema-id": schema["schema-id"], "schemas": [schema],
-            "default-spec-id": 0, "partition-specs": [{"spec-id": 0, "fields": []}],
-            "last-partition-id": 999, "default-sort-order-id": 0,
+            "default-spec-id": 0, "partition-specs": [{"spec-id": 0, "fields": fields}],
+            "last-partition-id": last_part, "default-sort-order-id": 0,
             "sort-orders": [{"order-id": 0, "fields": []}],
             "properties": dict(req.get("properties") or {}), "current-snapshot-id": -1,
             "refs": {}, "snapshots": [], "snapshot-log": [], "metadata-log": [],
@@ -213,6 +228,7 @@ class Catalog:
     def apply(self, md, updates):
         now = int(time.time() * 1000)
         last_schema = None
+        last_spec, added_specs = None, set()
         for u in updates:
             a = u.get("action")
             if a == "assign-uuid":
@@ -265,9 +281,20 @@ class Catalog:
             elif a == "set-location":
                 md["location"] = u["location"]
             elif a == "add-spec":
-                md["partition-specs"].append(u["spec"])
+                last_spec = self.add_spec(md, u["spec"], added_specs)
             elif a == "set-default-spec":
-                md["default-spec-id"] = u["spec-id"]
+                sid = u["spec-id"]
+                if sid == -1:
+                    # Iceberg Java: -1 is the spec added by this commit; an
+                    # add-spec that only matched a spec the table already
+                    # had added nothing
+                    if last_spec is None:
+                        raise Fail(400, "BadRequestException",
+                                   "Cannot set last added spec: no spec has been added")
+                    sid = last_spec
+                if not any(x["spec-id"] == sid for x in md["partition-specs"]):
+                    raise Fail(400, "BadRequestException", "Cannot set default partition spec to unknown spec: %s" % sid)
+                md["default-spec-id"] = sid
             elif a == "add-sort-order":
                 md["sort-orders"].append(u["sort-order"])
             elif a == "set-default-sort-order":
@@ -275,6 +302,33 @@ class Catalog:
             else:
                 raise Fail(400, "BadRequestException", "unsupported update %r" % a)
         md["last-updated-ms"] = now
+
+    def add_spec(self, md, spec, added_specs):
+        """Iceberg Java's TableMetadata.Builder.addPartitionSpec: an equal
+        spec (same source ids, transforms and names in order; field ids
+        ignored) is reused, else the spec gets the highest spec id + 1;
+        last-partition-id covers its field ids (missing ones are assigned).
+        Returns the id "set-default-spec -1" refers to, or None when the
+        spec matched one the table had before this commit."""
+        def key(fields):
+            return [(f.get("source-id"), str(f.get("transform")).lower(), f.get("name")) for f in fields]
+        fields = [dict(f) for f in spec.get("fields", [])]
+        cur = [x for x in md["schemas"] if x["schema-id"] == md["current-schema-id"]][0]
+        check_spec_sources(fields, cur)
+        for x in md["partition-specs"]:
+            if key(x.get("fields", [])) == key(fields):
+                return x["spec-id"] if x["spec-id"] in added_specs else None
+        last = md.get("last-partition-id", 999)
+        for f in fields:
+            if f.get("field-id") is None:
+                last += 1
+                f["field-id"] = last
+            last = max(last, f["field-id"])
+        sid = max([x["spec-id"] for x in md["partition-specs"]] + [-1]) + 1
+        md["partition-specs"].append({"spec-id": sid, "fields": fields})
+        md["last-partition-id"] = last
+        added_specs.add(sid)
+        return sid
 
     def commit(self, ident, body, handler):
         key = SEP.join(ident[0]) + SEP + ident[1]
@@ -315,6 +369,25 @@ class Catalog:
         if fault and fault.endswith("-after"):
             raise Fail(int(fault[:3]), "ServiceFailureException", "injected failure after applying")
         return self.result(new_loc, md)
+
+
+def field_ids(t, out):
+    if isinstance(t, dict):
+        if isinstance(t.get("id"), int):
+            out.add(t["id"])
+        for v in t.values():
+            field_ids(v, out)
+    elif isinstance(t, list):
+        for v in t:
+            field_ids(v, out)
+    return out
+
+
+def check_spec_sources(fields, schema):
+    ids = field_ids(schema.get("fields", []), set())
+    for f in fields:
+        if f.get("source-id") not in ids:
+            raise Fail(400, "BadRequestException", "Cannot find source column for partition field: %s" % f.get("name"))
 
 
 def max_field_id(t):

@@ -10,9 +10,9 @@ static void test_manifest_roundtrip(void)
 {
 	icp_ice_schema *s = icp_ice_schema_base();
 	icp_ice_data_file f[3] = {
-		{"s3://b/d/1.parquet", 10, 5, NULL},
-		{"s3://b/d/2.parquet", 20, 6, NULL},
-		{"s3://b/d/3.parquet", 30, 7, NULL},
+		{"s3://b/d/1.parquet", 10, 5, NULL, NULL},
+		{"s3://b/d/2.parquet", 20, 6, NULL, NULL},
+		{"s3://b/d/3.parquet", 30, 7, NULL, NULL},
 	};
 	icp_ice_manifest_info info;
 	icp_ice_manifest_entry *e = NULL;
