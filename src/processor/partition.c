@@ -196,6 +196,7 @@ void icp_part_free(icp_part *pt)
 	icp_segread_close(pt);
 	icp_segread_ahead_close(pt);
 	icp_segread_forget_index(pt);
+	icp_part_prelist_drop(pt);
 	icp_free(pt->topic);
 	icp_free(pt->tp);
 	icp_free(pt->prefix);
@@ -294,8 +295,7 @@ static void stop_corrupt(icp_processor *p, icp_part *pt, const seg *s, icp_error
 {
 	char num[16];
 	snprintf(num, sizeof(num), "%d", pt->partition);
-	pt->stopped = 1;
-	pt->stop_base = s->base;
+	icp_part_stop_before(pt, s->base);
 	icp_part_set_error(pt, err->msg);
 	p->any_corrupt = 1;
 	icp_metrics_counter_inc(p->m_err_decode);
@@ -316,7 +316,8 @@ static int list_segments(icp_processor *p, icp_part *pt, icp_storage_listing *l,
 {
 	size_t i, n = 0, plen = strlen(pt->prefix);
 	seg *segs;
-	int rc = icp_storage_list(p->segments, pt->prefix, pt->last_key, 0, l, err);
+	int rc = icp_part_prelist_take(pt, l) ? ICP_OK
+	         : icp_storage_list(p->segments, pt->prefix, pt->last_key, 0, l, err);
 	if (rc != ICP_OK)
 		return rc;
 	segs = icp_calloc(l->n ? l->n : 1, sizeof(*segs));

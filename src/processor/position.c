@@ -40,6 +40,12 @@ void icp_part_stop_at(icp_part *pt, int64_t offset)
 	pt->stop_offset = offset;
 }
 
+void icp_part_stop_before(icp_part *pt, int64_t base)
+{
+	pt->stopped = 1;
+	pt->stop_base = base;
+}
+
 void icp_part_resume(icp_part *pt)
 {
 	pt->stopped = 0;

@@ -270,6 +270,11 @@ struct icp_part {
 	char *index_key;
 	struct icp_part_read *rd;   /* a read its last turn left open (segread.c) */
 	struct icp_part_ahead *ahead; /* the next segment, fetched ahead (segread.c) */
+	struct {                    /* a LIST sent ahead of its turn (prelist.c) */
+		icp_storage_listing l;
+		char *after;            /* the start key it listed after */
+		int ready;
+	} pre;
 	uint64_t rewinds;           /* times the position moved back (position.c) */
 	uint64_t read_epoch;        /* rewinds when the reading state above was
 	                             * last valid (segread.c, icp_segread_sync) */
@@ -591,7 +596,8 @@ int icp_part_poll(icp_processor *p, icp_part *pt, int *progress, int *more, icp_
  * _advance: the read position moves forward to `next` (segread.c).
  * _saw_ts: timestamp of the last record taken (rows.c).
  * _stop_at: strict mode met an invalid record at `offset`: nothing at or
- *   past it is read. _resume: clears the stop (a claim).
+ *   past it is read. _stop_before: the segment at `base` is corrupt:
+ *   nothing from it on is read. _resume: clears the stop (a claim).
  * _set_error: the text /status shows (copied; NULL clears).
  * _committed: what was read is committed (a landed commit).
  * _reset: the table holds `committed` (a reload): the committed and read
@@ -603,11 +609,21 @@ int icp_part_poll(icp_processor *p, icp_part *pt, int *progress, int *more, icp_
 void icp_part_advance(icp_part *pt, int64_t next);
 void icp_part_saw_ts(icp_part *pt, int64_t ts);
 void icp_part_stop_at(icp_part *pt, int64_t offset);
+void icp_part_stop_before(icp_part *pt, int64_t base);
 void icp_part_resume(icp_part *pt);
 void icp_part_set_error(icp_part *pt, const char *msg);
 void icp_part_committed(icp_part *pt);
 void icp_part_reset(icp_part *pt, int64_t committed);
 void icp_part_drop_uncommitted(icp_part *pt, int64_t committed);
+/* prelist.c: the LISTs of `parts` sent at once on up to
+ * processor.fetch_concurrency threads (remote segment stores), each kept
+ * in pt->pre. _take gives pt's listing when it was made after the key pt
+ * lists after now (1; out is then the caller's), else 0; either way
+ * pt->pre is empty after. _drop frees one unused. */
+void icp_parts_prelist(icp_processor *p, icp_part **parts, size_t n);
+int icp_part_prelist_take(icp_part *pt, icp_storage_listing *out);
+void icp_part_prelist_drop(icp_part *pt);
+
 /* partition.c: frees a partition and its reading state. */
 void icp_part_free(icp_part *pt);
 /* segread.c: the reading state of a partition. _sync drops it when the
