@@ -308,19 +308,13 @@ static void stop_corrupt(icp_processor *p, icp_part *pt, const seg *s, icp_error
 	icp_error_clear(err);
 }
 
-/* Lists the partition after the last segment the writing pass finished
- * and pairs .kfs with .index by base offset (any decimal width), in base
- * order. */
-static int list_segments(icp_processor *p, icp_part *pt, icp_storage_listing *l, seg **out,
-                         size_t *n_out, icp_error *err)
+/* Pairs the .kfs and .index keys of a partition's listing by base offset
+ * (any decimal width), in base order. *out points into l (icp_free it). */
+static int pair_segments(const icp_storage_listing *l, size_t plen, seg **out, size_t *n_out,
+                         icp_error *err)
 {
-	size_t i, n = 0, plen = strlen(pt->prefix);
-	seg *segs;
-	int rc = icp_part_prelist_take(pt, l) ? ICP_OK
-	         : icp_storage_list(p->segments, pt->prefix, pt->last_key, 0, l, err);
-	if (rc != ICP_OK)
-		return rc;
-	segs = icp_calloc(l->n ? l->n : 1, sizeof(*segs));
+	size_t i, n = 0;
+	seg *segs = icp_calloc(l->n ? l->n : 1, sizeof(*segs));
 	if (!segs)
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 	for (i = 0; i < l->n; i++) {
@@ -350,6 +344,55 @@ static int list_segments(icp_processor *p, icp_part *pt, icp_storage_listing *l,
 	*out = segs;
 	*n_out = n;
 	return ICP_OK;
+}
+
+/* Lists the partition after the last segment the writing pass finished
+ * (or takes the listing made ahead) and pairs its segments. */
+static int list_segments(icp_processor *p, icp_part *pt, icp_storage_listing *l, seg **out,
+                         size_t *n_out, icp_error *err)
+{
+	int rc = icp_part_prelist_take(pt, l) ? ICP_OK
+	         : icp_storage_list(p->segments, pt->prefix, pt->last_key, 0, l, err);
+	if (rc != ICP_OK)
+		return rc;
+	return pair_segments(l, strlen(pt->prefix), out, n_out, err);
+}
+
+/* The segment the next partition's turn will read first, from its
+ * listing made ahead: after pt's last listed segment the read-ahead may
+ * start on it (segread.c). Only a whole-object read (the position at the
+ * segment's base) can use a body fetched ahead; none when the next
+ * partition is stopped or has nothing listed. */
+static void next_turn_segment(icp_processor *p, icp_part *pt, seg *last)
+{
+	size_t i, k, n = 0;
+	icp_part *q = NULL;
+	seg *segs = NULL;
+	icp_error e;
+	for (i = 0; i < p->n_parts && p->parts[i] != pt; i++)
+		;
+	for (i++; i < p->n_parts; i++)
+		if (icp_part_active(p, p->parts[i])) {
+			q = p->parts[i];
+			break;
+		}
+	if (!q || !q->pre.ready || q->stopped || q->stop_base >= 0 ||
+	    (q->stop_offset >= 0 && q->next >= q->stop_offset))
+		return;
+	icp_error_init(&e);
+	if (pair_segments(&q->pre.l, strlen(q->prefix), &segs, &n, &e) != ICP_OK)
+		return;
+	for (k = 0; k < n; k++) {
+		if (!segs[k].kfs || !segs[k].index || (k + 1 < n && segs[k + 1].base <= q->next))
+			continue;
+		if (segs[k].base == q->next) {
+			last->next_kfs = segs[k].kfs; /* lives in q's listing until its turn */
+			last->next_kfs_size = segs[k].kfs_size;
+			last->next_part = q;
+		}
+		break;
+	}
+	icp_free(segs);
 }
 
 static int complete_after(const seg *segs, size_t n, size_t i)
@@ -415,6 +458,8 @@ again:
 		if (i + 1 < n && segs[i + 1].kfs && segs[i + 1].index) {
 			segs[i].next_kfs = segs[i + 1].kfs;
 			segs[i].next_kfs_size = segs[i + 1].kfs_size;
+		} else if (i + 1 == n) {
+			next_turn_segment(p, pt, &segs[i]);
 		}
 		rc = icp_segread(p, pt, s, from, progress, &sink_failed, err);
 		if (rc == ICP_AGAIN) {

@@ -649,10 +649,14 @@ typedef struct icp_seg_ref {
 	const char *kfs;
 	uint64_t kfs_size;
 	const char *index;
-	/* the complete segment listed after it (NULL: none): fetched ahead
-	 * while this one is read (S3) */
+	/* the complete segment to read after it (NULL: none): fetched ahead
+	 * while this one is read (S3). The next listed one of the same
+	 * partition, or after the partition's last listed segment the first
+	 * one the next partition's turn will read (next_part, from its
+	 * listing made ahead), kept in that partition's read-ahead. */
 	const char *next_kfs;
 	uint64_t next_kfs_size;
+	struct icp_part *next_part; /* NULL: the same partition */
 } icp_seg_ref;
 int icp_segread(icp_processor *p, icp_part *pt, const icp_seg_ref *s, int64_t from,
                 int *progress, int *sink_failed, icp_error *err);

@@ -640,10 +640,11 @@ resume:
 			goto out; /* ICP_AGAIN, a strict stop (ICP_END) or an error */
 		/* every chunk of this read claimed: the connections may start
 		 * on the next segment */
-		if (s->next_kfs && !pt->ahead && remote_segments(p) &&
+		if (s->next_kfs && !(s->next_part ? s->next_part : pt)->ahead &&
+		    remote_segments(p) &&
 		    b.position + (uint64_t)p->cfg->processor.fetch_concurrency * FETCH_CHUNK >=
 		        s->kfs_size)
-			ahead_open(p, pt, s);
+			ahead_open(p, s->next_part ? s->next_part : pt, s);
 		icp_obs_tick(p);
 		/* Past the shutdown deadline (or --once interrupted): stop
 		 * here; what was written so far is consistent (next moves per
