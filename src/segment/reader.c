@@ -60,6 +60,8 @@ struct ahead {
 	pthread_cond_t cv;
 	icp_pool *pool;
 	size_t depth, max_bytes;
+	char *name;              /* the object's name, for messages: a copy, as
+	                          * a worker may outlive the reader's source */
 	/* the reader's alone: */
 	size_t head, n;          /* ring: the oldest slot in use, count */
 	uint64_t next_seq;
@@ -555,6 +557,7 @@ static void ahead_unref(struct ahead *a)
 	}
 	pthread_mutex_destroy(&a->mu);
 	pthread_cond_destroy(&a->cv);
+	icp_free(a->name);
 	icp_free(a);
 }
 
@@ -632,7 +635,7 @@ static int ahead_fill(icp_segment_reader *r, icp_error *err)
 		s->raw_len = (size_t)need;
 		s->pos = r->pos;
 		s->skip = r->skip_now;
-		s->name = r->src->name;
+		s->name = a->name;
 		atomic_store_explicit(&s->seq, a->next_seq++, memory_order_relaxed);
 		consume(r, (size_t)need);
 		a->n++;
@@ -751,12 +754,13 @@ int icp_segment_reader_decode_ahead(icp_segment_reader *r, icp_pool *pool, size_
 	pthread_cond_init(&a->cv, NULL);
 	atomic_init(&a->refs, 1);
 	a->pool = pool;
+	a->name = icp_strdup(r->src->name ? r->src->name : "");
 	a->depth = depth < AHEAD_MAX_DEPTH ? depth : AHEAD_MAX_DEPTH;
 	a->max_bytes = max_bytes;
 	icp_error_init(&a->stop_err);
 	for (i = 0; i < a->depth; i++) {
 		atomic_init(&a->slot[i].state, SLOT_FREE);
-		a->slot[i].dec = icp_batch_decoder_new(&r->opts);
+		a->slot[i].dec = a->name ? icp_batch_decoder_new(&r->opts) : NULL;
 		if (!a->slot[i].dec) {
 			ahead_unref(a);
 			return icp_error_set(err, ICP_ERR_NOMEM, "%s: out of memory", r->src->name);
