@@ -26,6 +26,7 @@
 #include "processor/proc_int.h"
 
 #include "log/log.h"
+#include "pspec/pspec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,7 @@ struct icp_commit {
 	int64_t snap_id, added_size;
 	char uuid[37];
 	icp_ice_manifest_info info;
+	int32_t spec_id;           /* the table's default spec the manifest is for */
 	char *man_key, *man_url;   /* the manifest (one per commit) */
 	char *list_key, *list_url; /* the manifest list of the current attempt */
 };
@@ -153,14 +155,59 @@ static void landed(icp_commit *c, icp_ice_metadata *m, icp_error *err)
 	c->state = ICP_COMMIT_S_DONE;
 }
 
+/* The table's default partition spec, which every data file appended
+ * must be written with (whoever created the table). This version writes
+ * unpartitioned files only: a default spec with fields is refused, as
+ * files without partition tuples in it would make engines that prune by
+ * partition skip or misplace them. An unpartitioned default keeps its id
+ * (a table whose spec was evolved to unpartitioned has it above 0). */
+static int default_spec(icp_commit *c, const icp_pspec **out, icp_error *err)
+{
+	int32_t id = icp_ice_metadata_default_spec_id(c->base);
+	const icp_pspec *spec = NULL;
+	icp_buf f;
+	size_t i;
+	int rc = icp_ice_metadata_spec(c->base, id, &spec, err);
+	if (rc == ICP_ERR_NOT_FOUND && id == 0) {
+		icp_error_clear(err);
+		rc = ICP_OK; /* no spec at all: unpartitioned spec 0 */
+	}
+	if (rc != ICP_OK && rc != ICP_ERR_INVALID && rc != ICP_ERR_UNSUPPORTED)
+		return rc;
+	if (rc == ICP_OK && (!spec || spec->n_fields == 0)) {
+		*out = spec;
+		c->spec_id = id;
+		return ICP_OK;
+	}
+	icp_error_clear(err);
+	icp_buf_init(&f, 0);
+	for (i = 0; spec && i < spec->n_fields; i++)
+		icp_buf_printf(&f, "%s%s=%s(source id %d)", i ? ", " : "", spec->fields[i].name,
+		               spec->fields[i].transform_text, spec->fields[i].source_id);
+	rc = icp_error_set(err, ICP_ERR_UNSUPPORTED,
+	                   "table %s: its default partition spec %d is partitioned (%s); this "
+	                   "version appends to unpartitioned tables only: nothing is committed, "
+	                   "the records stay in the segments (make the table's default spec "
+	                   "unpartitioned, or map the topic to another table)",
+	                   c->in.label, id, f.len ? (char *)f.data : "fields it cannot bind");
+	icp_buf_dispose(&f);
+	return rc;
+}
+
 static int step_build(icp_commit *c, icp_error *err)
 {
 	icp_ice_data_file *files;
+	const icp_pspec *spec = NULL;
 	icp_buf bytes;
 	char name[128];
 	size_t i;
 	int rc;
 
+	rc = default_spec(c, &spec, err);
+	if (rc != ICP_OK) {
+		fail(c, rc);
+		return rc;
+	}
 	files = icp_calloc(c->in.n_files, sizeof(*files));
 	if (!files) {
 		fail(c, icp_error_set(err, ICP_ERR_NOMEM, "out of memory"));
@@ -176,8 +223,8 @@ static int step_build(icp_commit *c, icp_error *err)
 	c->snap_id = icp_ice_snapshot_id();
 	icp_ice_uuid(c->uuid);
 	icp_buf_init(&bytes, 0);
-	rc = icp_ice_manifest_write(c->in.schema, c->snap_id, files, c->in.n_files, &bytes, &c->info,
-	                            err);
+	rc = icp_ice_manifest_write_spec(c->in.schema, spec, c->snap_id, files, c->in.n_files, &bytes,
+	                                 &c->info, err);
 	if (rc == ICP_OK) {
 		snprintf(name, sizeof(name), "%s-m0.avro", c->uuid);
 		rc = put_meta_file(c, name, &bytes, &c->man_key, &c->man_url, err);
@@ -196,8 +243,8 @@ static int step_build(icp_commit *c, icp_error *err)
  * prefix (c->list_key/list_url). */
 static int write_list(icp_commit *c, int64_t parent, icp_error *err)
 {
-	icp_ice_manifest_file mf = {c->man_url, (int64_t)c->info.length, c->info.added_files,
-	                            c->info.added_rows};
+	icp_ice_manifest_file mf = icp_ice_manifest_file_of(c->man_url, &c->info);
+	icp_ice_manifest_parts parts = icp_ice_manifest_parts_of(&c->info);
 	icp_buf parent_list, bytes;
 	char name[128];
 	int rc = ICP_OK;
@@ -217,10 +264,11 @@ static int write_list(icp_commit *c, int64_t parent, icp_error *err)
 	}
 	icp_buf_init(&bytes, 0);
 	if (rc == ICP_OK)
-		rc = icp_ice_manifest_list_write(c->snap_id, parent,
-		                                 icp_ice_metadata_last_sequence(c->base) + 1, &mf, 1,
-		                                 icp_slice_make(parent_list.data, parent_list.len),
-		                                 &bytes, err);
+		rc = icp_ice_manifest_list_write_spec(c->snap_id, parent,
+		                                      icp_ice_metadata_last_sequence(c->base) + 1, &mf,
+		                                      &parts, 1,
+		                                      icp_slice_make(parent_list.data, parent_list.len),
+		                                      &bytes, err);
 	icp_buf_dispose(&parent_list);
 	if (rc == ICP_OK) {
 		snprintf(name, sizeof(name), "snap-%lld-%d-%s.avro", (long long)c->snap_id,
@@ -304,6 +352,10 @@ static void request_build(const icp_commit *c, int64_t parent, const summary *sm
 	ic->snapshot_schema_id = icp_ice_metadata_current_schema_id(base);
 	ic->summary = sm->kv;
 	ic->n_summary = sm->n;
+	/* the manifest says which spec its files are in: it must still be
+	 * the default one when the commit applies */
+	ic->assert_default_spec = 1;
+	ic->assert_default_spec_id = c->spec_id;
 }
 
 static int step_attempt(icp_commit *c, icp_error *err)
@@ -314,6 +366,17 @@ static int step_attempt(icp_commit *c, icp_error *err)
 	summary sm;
 	int rc;
 
+	if (icp_ice_metadata_default_spec_id(c->base) != c->spec_id) {
+		/* rebased on a table whose default spec changed since the
+		 * manifest was written: the next commit builds it again */
+		rc = icp_error_set(err, ICP_ERR_CONFLICT,
+		                   "table %s: its default partition spec changed from %d to %d while "
+		                   "committing; nothing is committed, the next commit writes the "
+		                   "manifest again", c->in.label, c->spec_id,
+		                   icp_ice_metadata_default_spec_id(c->base));
+		fail(c, rc);
+		return rc;
+	}
 	rc = write_list(c, parent, err);
 	if (rc != ICP_OK) {
 		fail(c, rc);
@@ -466,6 +529,7 @@ void icp_commit_free(icp_commit *c)
 	if (!c)
 		return;
 	icp_offsets_dispose(&c->own_offs);
+	icp_ice_manifest_info_dispose(&c->info);
 	icp_free(c->meta_prefix);
 	icp_free(c->man_key);
 	icp_free(c->man_url);
