@@ -90,6 +90,23 @@ int icp_columns_defs_from_json_schema(const icp_json *doc, icp_arena *a,
 int icp_columns_schema(const icp_columns_def *defs, size_t n, icp_ice_schema **out,
                        icp_error *err);
 
+/* The LFS metadata columns of compatibility.md (lfs_content_type,
+ * lfs_blob_size, lfs_checksum, lfs_checksum_alg, lfs_bucket, lfs_key),
+ * optional, appended to s with fresh ids when m->lfs.store_metadata (a
+ * column of s with one of those names wins: it is not added). */
+int icp_columns_add_lfs(const icp_config_mapping *m, icp_ice_schema *s, icp_error *err);
+/* 1 when name is one of those six names. */
+int icp_columns_is_lfs_name(const char *name);
+
+/* The schema mapping m wants for a new table, in this order (so field
+ * ids are stable): the base columns (1..8); m->timestamp_column when set,
+ * an optional timestamptz (id 9); defs (the mapping's or registry's
+ * columns, fresh ids); the LFS metadata columns (store_metadata). Errors
+ * as icp_columns_schema (a clash of the timestamp column with a def or a
+ * base column: ICP_ERR_INVALID; the config refuses it earlier). */
+int icp_columns_mapping_schema(const icp_config_mapping *m, const icp_columns_def *defs,
+                               size_t n, icp_ice_schema **out, icp_error *err);
+
 /* Schema evolution of table `table` from its current schema `cur` to what
  * is wanted: every field of cur is kept with its id (and requiredness);
  * wanted columns absent from cur are appended as optional columns with
@@ -121,6 +138,12 @@ int icp_columns_new(const icp_ice_schema *schema, const icp_ice_schema *want,
 int icp_columns_new_subset(const icp_ice_schema *schema, const icp_ice_schema *want,
                            const char *prefix, int include, icp_columns **out,
                            icp_error *err);
+/* As _new_subset, also leaving out the top-level column named skip (NULL:
+ * none): a column the caller fills itself, not from the JSON value (the
+ * record-time column, mappings[].timestamp_column). */
+int icp_columns_new_except(const icp_ice_schema *schema, const icp_ice_schema *want,
+                           const char *prefix, int include, const char *skip,
+                           icp_columns **out, icp_error *err);
 void icp_columns_free(icp_columns *x);
 
 /* Applies the formats of mapping m's columns (schema.columns[].format)

@@ -206,9 +206,11 @@ static int compile(icp_columns *x, const icp_ice_type *t, int32_t id, int option
 	return ICP_OK;
 }
 
-static int keep_field(const char *name, const char *prefix, int include)
+static int keep_field(const char *name, const char *prefix, int include, const char *skip)
 {
 	int match = prefix && strncmp(name, prefix, strlen(prefix)) == 0;
+	if (skip && strcmp(name, skip) == 0)
+		return 0;
 	return !prefix || match == include;
 }
 
@@ -221,6 +223,13 @@ int icp_columns_new(const icp_ice_schema *schema, const icp_ice_schema *want,
 int icp_columns_new_subset(const icp_ice_schema *schema, const icp_ice_schema *want,
                            const char *prefix, int include, icp_columns **out, icp_error *err)
 {
+	return icp_columns_new_except(schema, want, prefix, include, NULL, out, err);
+}
+
+int icp_columns_new_except(const icp_ice_schema *schema, const icp_ice_schema *want,
+                           const char *prefix, int include, const char *skip,
+                           icp_columns **out, icp_error *err)
+{
 	icp_columns *x = icp_calloc(1, sizeof(*x));
 	size_t i, n = 0;
 	int rc = ICP_ERR_NOMEM;
@@ -232,7 +241,7 @@ int icp_columns_new_subset(const icp_ice_schema *schema, const icp_ice_schema *w
 	icp_buf_init(&x->doc.scratch, 0);
 	for (i = 0; i < schema->root.n_fields; i++)
 		n += schema->root.fields[i].id > 8 &&
-		     keep_field(schema->root.fields[i].name, prefix, include);
+		     keep_field(schema->root.fields[i].name, prefix, include, skip);
 	x->tops = icp_calloc(n ? n : 1, sizeof(size_t));
 	x->names = icp_calloc(n ? n : 1, sizeof(char *));
 	x->coerce_nulls = icp_calloc(n ? n : 1, sizeof(uint64_t));
@@ -243,7 +252,7 @@ int icp_columns_new_subset(const icp_ice_schema *schema, const icp_ice_schema *w
 		const icp_ice_field *f = &schema->root.fields[i];
 		const icp_ice_field *w = want ? icp_ice_schema_find(want, f->name) : NULL;
 		size_t c = x->n_tops, idx;
-		if (f->id <= 8 || !keep_field(f->name, prefix, include))
+		if (f->id <= 8 || !keep_field(f->name, prefix, include, skip))
 			continue;
 		if (!(x->names[c] = icp_strdup(f->name)))
 			goto fail;

@@ -86,6 +86,15 @@ typedef struct icp_config_mapping {
 		size_t n_columns;
 		int allow_type_widening;
 	} schema;
+	/* "" = none; else an optional timestamptz column (after the base
+	 * ones) holding the record's Kafka timestamp in microseconds */
+	char *timestamp_column;
+	/* Partition transform expressions (src/pspec grammar). Absent and []
+	 * differ: has_partition_by 0 = keep the table's spec; 1 with n == 0 =
+	 * unpartitioned. Validated only (not used by the writer yet). */
+	icp_config_strlist partition_by;
+	int has_partition_by;
+	icp_config_strlist sort_by; /* column names (validated only) */
 	struct {
 		int mode;   /* ICP_LFS_* */
 		int64_t max_inline_size; /* 0 = no limit (resolve) */
@@ -157,6 +166,7 @@ typedef struct icp_config {
 		int64_t progress_interval_seconds; /* --once progress lines */
 		int64_t threads;  /* resolved: 0 becomes icp_pool_cpus() (>= 1) */
 		int64_t memory_limit_bytes; /* one budget for every buffer (budget.h) */
+		int64_t max_open_files;   /* per partitioned table (LRU roll past it) */
 	} processor;
 	struct {
 		int mode;       /* ICP_DISCOVERY_* */

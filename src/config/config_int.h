@@ -22,7 +22,8 @@ typedef enum icp_cfg_kind {
 	ICP_CFG_BOOL,     /* int 0/1 */
 	ICP_CFG_INT,      /* int64_t within [min, max] */
 	ICP_CFG_ENUM,     /* int index into names */
-	ICP_CFG_STRLIST,  /* icp_config_strlist */
+	ICP_CFG_STRLIST,  /* icp_config_strlist: items NULL = absent (or null);
+	                   * non-NULL with n == 0 = an empty list */
 	ICP_CFG_LIST      /* array of sub-table structs + size_t count */
 } icp_cfg_kind;
 
@@ -34,7 +35,10 @@ enum {
 	ICP_CFG_F_CASE_FOLD = 1u << 2, /* enum names match case-insensitively */
 	/* The default depends on other keys or the host; config_validate.c
 	 * resolves it (help text says how). Until then: NULL / -1. */
-	ICP_CFG_F_DERIVED = 1u << 3
+	ICP_CFG_F_DERIVED = 1u << 3,
+	/* STRLIST: absent prints as null in check-config (absent and []
+	 * mean different things, e.g. partition_by) */
+	ICP_CFG_F_ABSENT_NULL = 1u << 4
 };
 
 typedef struct icp_cfg_table icp_cfg_table;
@@ -108,6 +112,10 @@ typedef struct icp_cfg_ctx {
 const char *icp_cfg_getenv(const icp_cfg_ctx *c, const char *name);
 /* Cross-field rules and derived defaults, after the table pass. */
 int icp_cfg_validate(icp_cfg_ctx *c);
+/* mappings[i].timestamp_column, partition_by and sort_by against the
+ * columns the table will have (config_layout.c); also sets
+ * has_partition_by. Runs after the column checks. */
+int icp_cfg_check_layout(icp_cfg_ctx *c, icp_config_mapping *m, size_t i);
 /* "mappings[i]." style prefix helper: formats into buf, returns buf. */
 char *icp_cfg_path(char *buf, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -80,6 +80,10 @@ static void emit_value(icp_buf *b, const icp_cfg_key *k, const void *base,
 	case ICP_CFG_STRLIST: {
 		const icp_config_strlist *l =
 		        (const icp_config_strlist *)(const void *)((const char *)base + k->off);
+		if (!l->items && (k->flags & ICP_CFG_F_ABSENT_NULL)) {
+			icp_buf_append_str(b, "null");
+			break;
+		}
 		icp_buf_append_byte(b, '[');
 		for (i = 0; i < l->n; i++) {
 			if (i)
@@ -200,6 +204,8 @@ static void ref_table(icp_buf *b, const icp_cfg_table *t, const char *prefix)
 			icp_buf_append_str(b, "required");
 		else if (k->flags & ICP_CFG_F_DERIVED)
 			icp_buf_append_str(b, "derived");
+		else if (k->flags & ICP_CFG_F_ABSENT_NULL)
+			icp_buf_append_str(b, "absent");
 		else if (k->def)
 			icp_buf_printf(b, "`%s`", *k->def ? k->def : "\"\"");
 		else

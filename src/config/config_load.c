@@ -505,6 +505,22 @@ static int add_item(icp_cfg_ctx *c, icp_config_strlist *l, size_t cap,
 	return ICP_OK;
 }
 
+/* The next comma of s outside parentheses, or NULL. */
+static const char *split_comma(const char *s)
+{
+	int depth = 0;
+
+	for (; *s; s++) {
+		if (*s == '(')
+			depth++;
+		else if (*s == ')' && depth > 0)
+			depth--;
+		else if (*s == ',' && depth == 0)
+			return s;
+	}
+	return NULL;
+}
+
 static int set_strlist(icp_cfg_ctx *c, const icp_cfg_key *k, void *base,
                        const icp_ynode *v, const char *full)
 {
@@ -518,7 +534,9 @@ static int set_strlist(icp_cfg_ctx *c, const icp_cfg_key *k, void *base,
 		                     "%s must be a list of strings (line %zu)", full,
 		                     v->line);
 	if (v->kind == ICP_YN_SCALAR) {
-		/* One string: split at commas (handy with ${VAR}). */
+		/* One string: split at commas (handy with ${VAR}), but not
+		 * inside parentheses: "bucket(16, id), day(ts)" is two
+		 * partition expressions. */
 		const char *p, *e;
 		if (expand(c, full, v->str, v->len, &text))
 			return c->err->status;
@@ -530,7 +548,7 @@ static int set_strlist(icp_cfg_ctx *c, const icp_cfg_key *k, void *base,
 			return icp_error_set(c->err, ICP_ERR_NOMEM, "config: out of memory");
 		l->n = 0;
 		for (p = text;;) {
-			const char *s = p, *comma = strchr(p, ',');
+			const char *s = p, *comma = split_comma(p);
 			e = comma ? comma : p + strlen(p);
 			while (s < e && isspace((unsigned char)*s))
 				s++;

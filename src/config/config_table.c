@@ -101,6 +101,30 @@ static const icp_cfg_key mapping_keys[] = {
 	 .names = isolation_levels, .flags = ZD | DER,
 	 .help = "Transactions of this topic: read_committed or read_uncommitted. "
 	         "Default: processor.isolation_level."},
+	{.path = "timestamp_column", .kind = ICP_CFG_STR, .off = MAP(timestamp_column),
+	 .def = "",
+	 .help = "Name of an extra timestamptz column (optional, right after the "
+	         "base columns) holding the record's Kafka timestamp in "
+	         "microseconds; timestamp_ms stays. A timestamp whose microseconds "
+	         "leave int64 is null there (counted in "
+	         "timestamp_out_of_range_total, logged once per partition). Must "
+	         "not be a base, mapping or lfs_* metadata column name. Empty: no "
+	         "such column."},
+	{.path = "partition_by", .kind = ICP_CFG_STRLIST, .off = MAP(partition_by),
+	 .flags = ICP_CFG_F_ABSENT_NULL,
+	 .help = "Partition transforms, e.g. [day(event_time), \"bucket(16, id)\"]: "
+	         "col, identity(col), year(col), month(col), day(col), hour(col), "
+	         "bucket(N, col), truncate(W, col), void(col). Absent: keep the "
+	         "table's partition spec; []: unpartitioned. Checked against the "
+	         "table's columns when the config is loaded (schema.source "
+	         "registry: syntax only; the columns are checked at table open "
+	         "once partitioned writing is enabled). This build only validates "
+	         "it: data files are not partitioned yet. A string is split at "
+	         "commas outside parentheses."},
+	{.path = "sort_by", .kind = ICP_CFG_STRLIST, .off = MAP(sort_by),
+	 .help = "Top-level primitive column names to sort rows by, checked when "
+	         "the config is loaded (schema.source registry: duplicates only). "
+	         "This build only validates it: rows are not sorted yet."},
 	{.path = "lfs.mode", .kind = ICP_CFG_ENUM, .off = MAP(lfs.mode),
 	 .def = "off", .names = lfs_modes, .flags = ZD,
 	 .env = "KAFSCALE_ICEBERG_LFS_MODE",
@@ -321,6 +345,14 @@ static const icp_cfg_key top_keys[] = {
 	         "They are sized down or wait (never fail) to stay under it "
 	         "(see docs/internals/memory.md); fixed costs (code, metadata, "
 	         "one batch being decoded) come on top."},
+	{.path = "processor.max_open_files", .kind = ICP_CFG_INT,
+	 .off = TOP(processor.max_open_files), .def = "16", .min = 1, .max = 4096,
+	 .help = "Open data files per table when the table is partitioned (one "
+	         "per partition value being written); past it, the least "
+	         "recently used file is rolled (closed, committed with the next "
+	         "commit). Each open file holds a row group in memory "
+	         "(processor.memory_limit_bytes). Not used yet: this build writes "
+	         "no table partitioned."},
 	/* discovery, etcd */
 	{.path = "discovery.mode", .kind = ICP_CFG_ENUM, .off = TOP(discovery.mode),
 	 .def = "auto", .names = discovery_modes, .flags = ZD,

@@ -369,7 +369,7 @@ static int check_mapping(icp_cfg_ctx *c, icp_config_mapping *m, size_t i)
 		return icp_error_set(c->err, ICP_ERR_INVALID,
 		                     "schema.registry.base_url is required for "
 		                     "mappings[%zu].schema.source=registry", i);
-	if (check_columns(c, m, i))
+	if (check_columns(c, m, i) || icp_cfg_check_layout(c, m, i))
 		return c->err->status;
 	if (m->lfs.mode == ICP_LFS_HYBRID && m->lfs.max_inline_size <= 0)
 		return icp_error_set(c->err, ICP_ERR_INVALID,

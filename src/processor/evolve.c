@@ -16,6 +16,12 @@
  * schemas). When the registry cannot be reached, an existing table keeps
  * its own schema and a new one is created with the base columns (both
  * logged); the registry's columns are added once it answers.
+ *
+ * The wanted schema is icp_columns_mapping_schema's: base columns, the
+ * record-time column (mappings[].timestamp_column, timestamptz), the
+ * mapping's or registry's columns, the lfs_* columns. A table without the
+ * record-time column gets it as an optional column like any other new
+ * column; one that has it with another type is refused (columns.md).
  */
 #include "columns/columns.h"
 #include "processor/proc_int.h"
@@ -28,8 +34,9 @@
 
 /* The registry's columns for topic into arena a. Uses the processor's
  * registry client (schema.mode != off), else a short-lived one. */
-static int registry_defs(icp_processor *p, const char *topic, icp_arena *a,
-                         icp_columns_def **defs, size_t *n, uint64_t *gen, icp_error *err)
+static int registry_defs(icp_processor *p, const char *topic, const char *ts_col,
+                         icp_arena *a, icp_columns_def **defs, size_t *n, uint64_t *gen,
+                         icp_error *err)
 {
 	icp_registry *own = NULL, *r = p->registry;
 	icp_json *root = NULL;
@@ -73,6 +80,12 @@ static int registry_defs(icp_processor *p, const char *topic, icp_arena *a,
 				         topic, "property", (*defs)[i].name);
 				continue;
 			}
+			/* the record-time column is filled from the record */
+			if (ts_col && *ts_col && strcmp((*defs)[i].name, ts_col) == 0) {
+				ICP_WARN("registry property named like mappings[].timestamp_column; not "
+				         "a column", "topic", topic, "property", (*defs)[i].name);
+				continue;
+			}
 			(*defs)[k++] = (*defs)[i];
 		}
 		if (rc == ICP_OK)
@@ -99,19 +112,18 @@ static int wanted(icp_processor *p, const icp_config_mapping *m, icp_ice_schema 
 		icp_arena *a = icp_arena_new(0);
 		if (!a)
 			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-		rc = registry_defs(p, m->topic, a, &defs, &n, gen, err);
+		rc = registry_defs(p, m->topic, m->timestamp_column, a, &defs, &n, gen, err);
 		*unavailable = rc == ICP_ERR_RETRYABLE || rc == ICP_ERR_NOT_FOUND;
+		/* base, timestamp_column, the columns, lfs_* (ids stable) */
 		if (rc == ICP_OK)
-			rc = icp_columns_schema(defs, n, out, err);
+			rc = icp_columns_mapping_schema(m, defs, n, out, err);
 		icp_arena_free(a);
 	} else {
 		rc = icp_columns_defs_from_mapping(m, &defs, &n, err);
 		if (rc == ICP_OK)
-			rc = icp_columns_schema(defs, n, out, err);
+			rc = icp_columns_mapping_schema(m, defs, n, out, err);
 		icp_free(defs);
 	}
-	if (rc == ICP_OK)
-		rc = icp_rows_add_lfs_columns(m, *out, err);
 	if (rc != ICP_OK)
 		icp_error_prefix(err, "mapping for topic %s", m->topic);
 	return rc;
@@ -125,14 +137,14 @@ int icp_evolve_new_schema(icp_processor *p, const icp_config_mapping *m, icp_ice
 
 	rc = wanted(p, m, out, &unavailable, &gen, err);
 	if (rc != ICP_OK && unavailable) {
-		/* Created with the base columns; the registry's are added by
+		/* Created with the base columns (and the record-time column,
+		 * which needs no registry); the registry's are added by
 		 * evolution at a later open once it answers. */
+		icp_columns_def ts = {m->timestamp_column, "timestamptz", 0};
 		ICP_WARN("schema registry unavailable; creating the table with the base columns",
 		         "table", m->table, "error", err->msg);
 		icp_error_clear(err);
-		if (!(*out = icp_ice_schema_base()))
-			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-		return ICP_OK;
+		return icp_columns_schema(&ts, m->timestamp_column && *m->timestamp_column ? 1 : 0, out, err);
 	}
 	return rc;
 }

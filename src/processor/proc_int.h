@@ -223,6 +223,7 @@ typedef struct icp_table {
 	icp_metrics_counter *m_written, *m_dropped, *m_invalid, *m_batches, *m_bytes, *m_segments,
 		*m_files, *m_aborted;
 	icp_metrics_counter *m_mismatch[ICP_MISMATCH_KINDS]; /* segment_mismatch_total */
+	icp_metrics_counter *m_ts_range; /* timestamp_out_of_range_total (timestamp_column) */
 	icp_metrics_histogram *m_latency, *m_file_size;
 	icp_metrics_counter *m_commits[5]; /* ICP_COMMIT_* */
 } icp_table;
@@ -264,6 +265,8 @@ struct icp_part {
 	int64_t stall_since_ms, stall_warned_ms;
 	int stalled;
 	int turn_more;              /* its last turn ended with data left */
+	int ts_range_warned;        /* rows.c: a timestamp out of the timestamp
+	                             * column's range was logged (once) */
 	/* the parsed .index of the segment last read inside (segread.c):
 	 * a partition resuming it next turn needs no second GET */
 	icp_segment_index index;
@@ -286,7 +289,7 @@ struct icp_part {
 enum { ICP_OBS_LAG_OFFSETS, ICP_OBS_LAG_SECONDS, ICP_OBS_BYTES_READ, ICP_OBS_SEGMENTS_READ,
        ICP_OBS_COMMITS, ICP_OBS_FILES, ICP_OBS_FILE_SIZE, ICP_OBS_OWNED,
        ICP_OBS_STORE_REQUESTS, ICP_OBS_COERCE_NULLS, ICP_OBS_MISMATCH, ICP_OBS_STALLED,
-       ICP_OBS_MEM_LIMIT, ICP_OBS_MEM_USED, ICP_OBS_MEM_PEAK, ICP_OBS_COUNT };
+       ICP_OBS_MEM_LIMIT, ICP_OBS_MEM_USED, ICP_OBS_MEM_PEAK, ICP_OBS_TS_RANGE, ICP_OBS_COUNT };
 
 struct icp_processor {
 	const icp_config *cfg;

@@ -12,6 +12,10 @@
  * "value_base64" (standard base64) instead, so no byte is ever mangled;
  * a record without headers has "[]".
  *
+ * The record-time column (mappings[].timestamp_column) is filled from the
+ * record's timestamp in microseconds (null when that leaves int64;
+ * counted, logged once per partition); no allocation per record either.
+ *
  * Typed columns (ids above 8: mapping columns, kept by evolution) come
  * after the base ones: src/columns shreds each record's JSON value into
  * them. A record the extractor refuses (a required column missing or not
@@ -32,6 +36,13 @@ typedef struct cols {
 	int64_t *off, *ts;
 	uint8_t *key_valid, *val_valid;
 	size_t *id_end, *hdr_end;
+	/* the record-time column (timestamp_column): packed micros of the
+	 * rows that have one, validity per row; its field id (0: none),
+	 * set with the extractor */
+	int64_t *tsu;
+	uint8_t *tsu_valid;
+	int32_t ts_field;
+	int ts_required; /* a table made it required: no null may reach it */
 } cols;
 
 static void cols_free(cols *c)
@@ -50,6 +61,8 @@ static void cols_free(cols *c)
 	icp_free(c->val_valid);
 	icp_free(c->id_end);
 	icp_free(c->hdr_end);
+	icp_free(c->tsu);
+	icp_free(c->tsu_valid);
 	icp_free(c);
 }
 
@@ -96,32 +109,11 @@ static void coerce_init(icp_table *t)
 			NULL);
 }
 
-/* lfs.store_metadata: the envelope's columns of compatibility.md, after
- * the mapping's (optional: records that are not envelopes have none). */
-static const struct {
-	const char *name;
-	icp_ice_kind kind;
-} lfs_cols[] = {
-	{"lfs_content_type", ICP_ICE_STRING}, {"lfs_blob_size", ICP_ICE_LONG},
-	{"lfs_checksum", ICP_ICE_STRING},     {"lfs_checksum_alg", ICP_ICE_STRING},
-	{"lfs_bucket", ICP_ICE_STRING},       {"lfs_key", ICP_ICE_STRING},
-};
-
+/* lfs.store_metadata: the envelope's columns (src/columns owns the list,
+ * so the config's checks see the same schema). */
 int icp_rows_add_lfs_columns(const icp_config_mapping *m, icp_ice_schema *s, icp_error *err)
 {
-	size_t i;
-	if (!m->lfs.store_metadata)
-		return ICP_OK; /* with mode off too: envelopes written as values still fill them */
-	for (i = 0; i < ICP_ARRAY_LEN(lfs_cols); i++) {
-		icp_ice_type t;
-		if (icp_ice_schema_find(s, lfs_cols[i].name))
-			continue; /* a mapping column of that name wins */
-		memset(&t, 0, sizeof(t));
-		t.kind = lfs_cols[i].kind;
-		if (icp_ice_schema_add(s, s->highest_field_id + 1, lfs_cols[i].name, 0, &t) != ICP_OK)
-			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-	}
-	return ICP_OK;
+	return icp_columns_add_lfs(m, s, err);
 }
 
 void icp_rows_schema_changed(icp_table *t)
@@ -173,6 +165,8 @@ static int cols_reserve(icp_table *t, size_t n)
 	GROW(val_valid, uint8_t);
 	GROW(id_end, size_t);
 	GROW(hdr_end, size_t);
+	GROW(tsu, int64_t);
+	GROW(tsu_valid, uint8_t);
 	c->cap = n;
 	return ICP_OK;
 }
@@ -266,26 +260,40 @@ static int columns_ready(icp_table *t, icp_error *err)
 {
 	icp_columns_def *defs = NULL;
 	icp_ice_schema *want = NULL;
+	const icp_ice_field *tsf;
+	const char *skip = NULL;
+	cols *c = t->cols;
 	size_t n = 0;
 	int rc;
 
 	if (t->columns)
 		return ICP_OK;
+	/* The record-time column is filled here from the record, not from
+	 * the JSON value. Only as timestamptz: a column of that name with
+	 * another type (a table evolution did not reach, the registry being
+	 * down) stays a JSON column. */
+	tsf = t->map->timestamp_column && *t->map->timestamp_column
+	              ? icp_ice_schema_find(t->schema, t->map->timestamp_column)
+	              : NULL;
+	c->ts_field = 0;
+	if (tsf && tsf->type->kind == ICP_ICE_TIMESTAMPTZ) {
+		c->ts_field = tsf->id;
+		c->ts_required = tsf->required;
+		skip = tsf->name;
+	}
 	rc = icp_columns_defs_from_mapping(t->map, &defs, &n, err);
 	if (rc == ICP_OK)
-		rc = icp_columns_schema(defs, n, &want, err);
-	if (rc == ICP_OK)
-		rc = icp_rows_add_lfs_columns(t->map, want, err);
+		rc = icp_columns_mapping_schema(t->map, defs, n, &want, err);
 	/* lfs_* columns come from the LFS envelope (filter.c), the rest from
 	 * the record's JSON value */
 	if (rc == ICP_OK)
-		rc = icp_columns_new_subset(t->schema, want, LFS_COLS(t) ? "lfs_" : NULL, 0,
+		rc = icp_columns_new_except(t->schema, want, LFS_COLS(t) ? "lfs_" : NULL, 0, skip,
 		                            &t->columns, err);
 	/* how time columns read JSON (schema.columns[].format) */
 	if (rc == ICP_OK)
 		icp_columns_set_formats(t->columns, t->map);
 	if (rc == ICP_OK && LFS_COLS(t))
-		rc = icp_columns_new_subset(t->schema, NULL, "lfs_", 1, &t->lfs_columns, err);
+		rc = icp_columns_new_except(t->schema, NULL, "lfs_", 1, skip, &t->lfs_columns, err);
 	if (rc == ICP_OK)
 		coerce_init(t);
 	icp_ice_schema_free(want);
@@ -295,12 +303,15 @@ static int columns_ready(icp_table *t, icp_error *err)
 	return rc;
 }
 
-/* Logs a record the extractor refused; strict: stops the partition. */
-static void refused(icp_table *t, icp_part *pt, int64_t offset, int strict, icp_rows_out *out)
+/* Logs a record the extractor refused (col NULL: the extractor names
+ * the column); strict: stops the partition. */
+static void refused(icp_table *t, icp_part *pt, int64_t offset, int strict, icp_rows_out *out,
+                    const char *col)
 {
 	char num[16], off[24], why[160];
-	const char *col = icp_columns_invalid_column(t->columns);
 
+	if (!col)
+		col = icp_columns_invalid_column(t->columns);
 	snprintf(num, sizeof(num), "%d", pt->partition);
 	snprintf(off, sizeof(off), "%lld", (long long)offset);
 	snprintf(why, sizeof(why), "required column %s missing or not coercible",
@@ -327,11 +338,39 @@ static void refused(icp_table *t, icp_part *pt, int64_t offset, int strict, icp_
 	          "partition", num, "offset", off, "reason", why);
 }
 
+/* Kafka timestamps are any int64 of milliseconds; the column holds
+ * microseconds, so the ends of the range have none: 0 (null) then. */
+static int ts_micros(int64_t ms, int64_t *us)
+{
+	if (ms > INT64_MAX / 1000 || ms < INT64_MIN / 1000)
+		return 0;
+	*us = ms * 1000;
+	return 1;
+}
+
+/* A record whose timestamp has no microseconds: logged once per
+ * partition (a producer with a broken clock would flood the log). */
+static void ts_out_of_range(icp_table *t, icp_part *pt, int64_t offset, int64_t ms)
+{
+	char num[16], off[24], val[24];
+
+	if (pt->ts_range_warned)
+		return;
+	pt->ts_range_warned = 1;
+	snprintf(num, sizeof(num), "%d", pt->partition);
+	snprintf(off, sizeof(off), "%lld", (long long)offset);
+	snprintf(val, sizeof(val), "%lld", (long long)ms);
+	ICP_WARN("record timestamp out of range for the timestamp column; written as null "
+	         "(logged once per partition)",
+	         "topic", pt->topic, "partition", num, "offset", off, "timestamp_ms", val,
+	         "column", t->map->timestamp_column);
+}
+
 int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from, int strict,
                     icp_rows_out *out, icp_error *err)
 {
 	cols *c;
-	size_t i, n = 0, nk = 0, nv = 0;
+	size_t i, n = 0, nk = 0, nv = 0, ntu = 0, ts_bad = 0;
 	int32_t leaf;
 	char idbuf[64];
 	size_t topic_len = strlen(pt->topic);
@@ -356,16 +395,30 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 		const icp_record *r = &b->records[i];
 		uint32_t h;
 		int len;
+		int ts_ok = 1;
+		int64_t us = 0;
 		if (r->offset < from) {
 			out->below++;
 			continue; /* already in the table */
+		}
+		if (c->ts_field) {
+			ts_ok = ts_micros(r->timestamp, &us);
+			/* a required column (a table made so, not by this
+			 * processor) cannot take the null: the record is
+			 * invalid, before the extractor appends its row */
+			if (!ts_ok && c->ts_required) {
+				refused(t, pt, r->offset, strict, out, t->map->timestamp_column);
+				if (strict)
+					break;
+				continue;
+			}
 		}
 		if (typed) {
 			rc = icp_columns_add(t->columns, r->value.ptr, r->value.len, r->value_null);
 			if (rc < 0)
 				return icp_error_set(err, rc, "out of memory converting records");
 			if (rc == 0) {
-				refused(t, pt, r->offset, strict, out);
+				refused(t, pt, r->offset, strict, out, NULL);
 				if (strict)
 					break; /* rows before it are kept; nothing from it on */
 				continue;
@@ -388,6 +441,15 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 		c->part[n] = pt->partition;
 		c->off[n] = r->offset;
 		c->ts[n] = r->timestamp;
+		if (c->ts_field) {
+			c->tsu_valid[n] = (uint8_t)ts_ok;
+			if (ts_ok) {
+				c->tsu[ntu++] = us;
+			} else {
+				ts_bad++;
+				ts_out_of_range(t, pt, r->offset, r->timestamp);
+			}
+		}
 		c->key_valid[n] = !r->key_null;
 		if (!r->key_null)
 			c->key[nk++] = r->key;
@@ -457,6 +519,16 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 				return rc;
 		}
 	}
+	if (c->ts_field) {
+		const icp_parquet_batch tb = {n, NULL, NULL, c->tsu_valid, c->tsu, NULL};
+		leaf = icp_parquet_writer_leaf(pw, c->ts_field);
+		if (leaf < 0)
+			return icp_error_set(err, ICP_ERR_INVALID,
+			                     "table %s.%s: no Parquet column for field id %d", t->ns,
+			                     t->name, (int)c->ts_field);
+		if ((rc = icp_parquet_writer_write(pw, (size_t)leaf, &tb, err)) != ICP_OK)
+			return rc;
+	}
 	if (typed)
 		coerce_publish(t);
 	if (typed && (rc = icp_columns_write(t->columns, pw, err)) != ICP_OK)
@@ -466,6 +538,8 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 	rc = icp_parquet_writer_end_rows(pw, err);
 	if (rc != ICP_OK)
 		return rc;
+	if (ts_bad)
+		icp_metrics_counter_add(t->m_ts_range, ts_bad);
 	icp_part_saw_ts(pt, c->ts[n - 1]);
 	out->written = n;
 	return ICP_OK;
