@@ -28,14 +28,15 @@ asan: bootstrap
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DICP_SANITIZE=ON -DCMAKE_C_COMPILER=clang >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
-# ThreadSanitizer, kept short: the code that runs on several threads (the
-# pool, the parquet writer on it, the S3 read-ahead and part uploads, the
-# memory budget) and the processor's end-to-end, --once, crash, fair-turn,
-# memory-budget and S3 read-ahead tests (they run with processor.threads
+# ThreadSanitizer: the code that runs on several threads (the pool, the
+# segment decode-ahead and the parquet writer on it, the S3 read-ahead and
+# part uploads, the memory budget), every processor test (unit and
+# integration), and the S3 read-ahead, kill and upload tests (they run with processor.threads
 # >= 2, tests/processor/lib.sh).
-TSAN_TARGETS = iceberg-processor icp-seggen pool_test_pool segment_test_reader processor_test_prelist parquet_test_parquet parquet_test_parallel \
+TSAN_TARGETS = iceberg-processor icp-seggen pool_test_pool segment_test_reader processor_test_prelist \
+               processor_test_partition processor_test_sink processor_test_txn parquet_test_parquet parquet_test_parallel \
                storage_test_prefetch s3_test_upload budget_test_budget processor_test_commit
-TSAN_TESTS = ^(pool_test_pool|segment_test_reader|processor_test_prelist|parquet_test_parquet|parquet_test_parallel|storage_test_prefetch|s3_test_upload|processor_it_end_to_end|processor_it_once|processor_it_crash|processor_it_fair|s3_it_prefetch|budget_test_budget|processor_it_memory|s3_it_kill|s3_it_upload_concurrency|processor_test_commit)$$
+TSAN_TESTS = ^(pool_test_pool|segment_test_reader|processor_.*|parquet_test_parquet|parquet_test_parallel|storage_test_prefetch|s3_test_upload|s3_it_prefetch|budget_test_budget|s3_it_kill|s3_it_upload_concurrency)$$
 
 tsan: bootstrap
 	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DICP_TSAN=ON -DCMAKE_C_COMPILER=clang >/dev/null
