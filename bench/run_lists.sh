@@ -9,8 +9,11 @@
 # the number of segment LISTs (one more: discovery's) and the time during
 # which at least one LIST was in flight (what a poll of idle partitions
 # costs once the newest footers are cached: in run mode, every poll), and
-# the ratio of those times. The rest of the wall time is the first
-# poll's footer GETs (one per partition, for lag) and start-up.
+# the ratio of those times. The newest footers (for the lag gauge) come
+# with the LISTs. The rest of the wall time: a fresh process checks each
+# partition's last segment past its committed offset (an .index GET and a
+# ranged GET, one partition after another: the footer's last offset is
+# not trusted to skip it, issue 14), and start-up.
 # Usage: bench/run_lists.sh BUILD_DIR [PARTITIONS]   (default 200)
 set -euo pipefail
 cd "$(dirname "$0")/.."

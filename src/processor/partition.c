@@ -27,22 +27,6 @@
 
 typedef icp_seg_ref seg;
 
-static int parse_u64(const char *s, size_t n, int64_t *out)
-{
-	int64_t v = 0;
-	size_t i;
-	/* any width (brokers pad to 20 digits); must fit an int64 */
-	if (n == 0 || n > 32)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9' || v > (INT64_MAX - (s[i] - '0')) / 10)
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 static icp_part *find_part(icp_processor *p, const icp_table *t, int32_t partition)
 {
 	size_t i;
@@ -153,7 +137,7 @@ int icp_parts_discover(icp_processor *p, icp_error *err)
 			const char *k = l.items[j].key + prefix.len;
 			size_t n = strlen(k);
 			int64_t part;
-			if (!l.items[j].is_prefix || n < 2 || parse_u64(k, n - 1, &part) ||
+			if (!l.items[j].is_prefix || n < 2 || icp_parts_parse_u64(k, n - 1, &part) ||
 			    part > INT32_MAX)
 				continue; /* not a partition folder */
 			if (!find_part(p, t, (int32_t)part))
@@ -163,30 +147,6 @@ int icp_parts_discover(icp_processor *p, icp_error *err)
 		icp_buf_dispose(&prefix);
 	}
 	return rc;
-}
-
-/* segment-<digits>.kfs / .index under the partition prefix */
-static int seg_name(const char *key, size_t plen, int64_t *base, int *is_index)
-{
-	const char *n = key + plen, *dot;
-	if (strncmp(n, "segment-", 8) != 0)
-		return -1;
-	dot = strrchr(n, '.');
-	if (!dot || strchr(n, '/'))
-		return -1;
-	if (strcmp(dot, ".kfs") == 0)
-		*is_index = 0;
-	else if (strcmp(dot, ".index") == 0)
-		*is_index = 1;
-	else
-		return -1;
-	return parse_u64(n + 8, (size_t)(dot - n - 8), base);
-}
-
-static int seg_cmp(const void *a, const void *b)
-{
-	const seg *x = a, *y = b;
-	return x->base < y->base ? -1 : x->base > y->base;
 }
 
 void icp_part_free(icp_part *pt)
@@ -235,8 +195,9 @@ static void update_avail(icp_processor *p, icp_part *pt, const seg *segs, size_t
 			pt->avail_key = icp_strdup(s->kfs);
 		}
 		icp_error_init(&e);
-		pt->avail_footer_ok = pt->avail_key &&
-		                      icp_segread_footer(p, s, pt->avail_footer, &e) == ICP_OK;
+		pt->avail_footer_ok =
+			pt->avail_key && (icp_part_prelist_footer(pt, s->kfs, pt->avail_footer) ||
+			                  icp_segread_footer(p, s, pt->avail_footer, &e) == ICP_OK);
 	}
 	if (pt->avail_footer_ok && memcmp(pt->avail_footer + 12, "END!", 4) == 0) {
 		/* a hint, not trusted below the segment's own base */
@@ -308,44 +269,6 @@ static void stop_corrupt(icp_processor *p, icp_part *pt, const seg *s, icp_error
 	icp_error_clear(err);
 }
 
-/* Pairs the .kfs and .index keys of a partition's listing by base offset
- * (any decimal width), in base order. *out points into l (icp_free it). */
-static int pair_segments(const icp_storage_listing *l, size_t plen, seg **out, size_t *n_out,
-                         icp_error *err)
-{
-	size_t i, n = 0;
-	seg *segs = icp_calloc(l->n ? l->n : 1, sizeof(*segs));
-	if (!segs)
-		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-	for (i = 0; i < l->n; i++) {
-		int64_t base;
-		int is_index;
-		size_t j;
-		if (seg_name(l->items[i].key, plen, &base, &is_index))
-			continue;
-		/* Lexical order puts a pair side by side; scan only if not. */
-		if (n && segs[n - 1].base == base)
-			j = n - 1;
-		else
-			for (j = 0; j < n && segs[j].base != base; j++)
-				;
-		if (j == n) {
-			segs[n].base = base;
-			n++;
-		}
-		if (is_index) {
-			segs[j].index = l->items[i].key;
-		} else {
-			segs[j].kfs = l->items[i].key;
-			segs[j].kfs_size = l->items[i].size;
-		}
-	}
-	qsort(segs, n, sizeof(*segs), seg_cmp);
-	*out = segs;
-	*n_out = n;
-	return ICP_OK;
-}
-
 /* Lists the partition after the last segment the writing pass finished
  * (or takes the listing made ahead) and pairs its segments. */
 static int list_segments(icp_processor *p, icp_part *pt, icp_storage_listing *l, seg **out,
@@ -355,7 +278,7 @@ static int list_segments(icp_processor *p, icp_part *pt, icp_storage_listing *l,
 	         : icp_storage_list(p->segments, pt->prefix, pt->last_key, 0, l, err);
 	if (rc != ICP_OK)
 		return rc;
-	return pair_segments(l, strlen(pt->prefix), out, n_out, err);
+	return icp_segs_pair(l, strlen(pt->prefix), out, n_out, err);
 }
 
 /* The segment the next partition's turn will read first, from its
@@ -380,7 +303,7 @@ static void next_turn_segment(icp_processor *p, icp_part *pt, seg *last)
 	    (q->stop_offset >= 0 && q->next >= q->stop_offset))
 		return;
 	icp_error_init(&e);
-	if (pair_segments(&q->pre.l, strlen(q->prefix), &segs, &n, &e) != ICP_OK)
+	if (icp_segs_pair(&q->pre.l, strlen(q->prefix), &segs, &n, &e) != ICP_OK)
 		return;
 	for (k = 0; k < n; k++) {
 		if (!segs[k].kfs || !segs[k].index || (k + 1 < n && segs[k + 1].base <= q->next))

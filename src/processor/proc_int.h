@@ -277,6 +277,8 @@ struct icp_part {
 		icp_storage_listing l;
 		char *after;            /* the start key it listed after */
 		int ready;
+		char *foot_key;         /* the footer fetched ahead is this .kfs's */
+		uint8_t footer[ICP_SEGMENT_FOOTER_SIZE];
 	} pre;
 	uint64_t rewinds;           /* times the position moved back (position.c) */
 	uint64_t read_epoch;        /* rewinds when the reading state above was
@@ -625,7 +627,17 @@ void icp_part_drop_uncommitted(icp_part *pt, int64_t committed);
  * pt->pre is empty after. _drop frees one unused. */
 void icp_parts_prelist(icp_processor *p, icp_part **parts, size_t n);
 int icp_part_prelist_take(icp_part *pt, icp_storage_listing *out);
+/* 1 with the footer of kfs fetched ahead in out (once), else 0. */
+int icp_part_prelist_footer(icp_part *pt, const char *kfs, uint8_t out[ICP_SEGMENT_FOOTER_SIZE]);
 void icp_part_prelist_drop(icp_part *pt);
+/* A partition's listing (prelist.c): decimal digits of any width that fit
+ * an int64 (0 on success); the .kfs/.index keys of a listing under a
+ * prefix of plen bytes paired by base offset, in base order (*out points
+ * into l; icp_free it). */
+int icp_parts_parse_u64(const char *s, size_t n, int64_t *out);
+struct icp_seg_ref;
+int icp_segs_pair(const icp_storage_listing *l, size_t plen, struct icp_seg_ref **out,
+                  size_t *n_out, icp_error *err);
 
 /* partition.c: frees a partition and its reading state. */
 void icp_part_free(icp_part *pt);

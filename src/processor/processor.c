@@ -345,14 +345,17 @@ static int poll_turns(icp_processor *p, size_t active, int first, int *progress,
 	size_t i;
 	int rc = ICP_OK;
 	*more = 0;
-	if (first && active > 1) {
-		/* every active partition's LIST at once, not one per turn */
-		icp_part **list = icp_calloc(active, sizeof(*list));
+	if (first) {
+		/* every active partition's LIST at once, not one per turn;
+		 * nothing listed by an earlier poll is used */
+		icp_part **list = active > 1 ? icp_calloc(active, sizeof(*list)) : NULL;
 		size_t n = 0;
-		for (i = 0; list && i < p->n_parts && n < active; i++)
-			if (icp_part_active(p, p->parts[i]))
+		for (i = 0; i < p->n_parts; i++) {
+			icp_part_prelist_drop(p->parts[i]);
+			if (list && n < active && icp_part_active(p, p->parts[i]))
 				list[n++] = p->parts[i];
-		if (list)
+		}
+		if (n > 1)
 			icp_parts_prelist(p, list, n);
 		icp_free(list);
 	}

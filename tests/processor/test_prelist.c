@@ -36,9 +36,17 @@ static void test_prelist(void)
 		char prefix[32];
 		snprintf(prefix, sizeof(prefix), "t/%d/", i);
 		for (j = 0; j < i % 5 + 1; j++) {
+			/* 48 bytes ending in a footer that names the segment */
+			char body[49];
+			snprintf(body, sizeof(body), "%032d%012d%s", 0, i * 1000 + j, "END!");
 			snprintf(key, sizeof(key), "%ssegment-%020d.kfs", prefix, j * 100);
-			CHECK_EQ_INT(icp_storage_put(p.segments, key, icp_slice_cstr("x"), 0, &err),
+			CHECK_EQ_INT(icp_storage_put(p.segments, key, icp_slice_make(body, 48), 0, &err),
 			             ICP_OK);
+			if (i % 3 == 0) { /* complete pairs here: their newest footer comes ahead */
+				snprintf(key, sizeof(key), "%ssegment-%020d.index", prefix, j * 100);
+				CHECK_EQ_INT(icp_storage_put(p.segments, key, icp_slice_cstr("i"), 0, &err),
+				             ICP_OK);
+			}
 		}
 		parts[i] = icp_calloc(1, sizeof(icp_part));
 		parts[i]->prefix = icp_strdup(prefix);
@@ -49,7 +57,9 @@ static void test_prelist(void)
 	}
 	icp_parts_prelist(&p, parts, NPART);
 	for (i = 0; i < NPART; i++) {
-		size_t want = (size_t)(i % 5 + 1) - (size_t)(i % 2);
+		int paired = i % 3 == 0, segs = i % 5 + 1;
+		size_t want = (size_t)((segs - i % 2) * (paired ? 2 : 1));
+		uint8_t f[ICP_SEGMENT_FOOTER_SIZE];
 		pt = parts[i];
 		CHECK(pt->pre.ready);
 		memset(&l, 0, sizeof(l));
@@ -65,7 +75,32 @@ static void test_prelist(void)
 		CHECK(!pt->pre.ready && pt->pre.l.n == 0 && pt->pre.after == NULL);
 		CHECK_EQ_INT(icp_part_prelist_take(pt, &l), 0); /* taken once */
 		icp_storage_list_dispose(&l);
+		/* the newest complete segment's footer came too (where the
+		 * listing has a complete pair), for that object only, once */
+		snprintf(key, sizeof(key), "t/%d/segment-%020d.kfs", i, (segs - 1) * 100);
+		if (paired && want) {
+			char body[49];
+			snprintf(body, sizeof(body), "%032d%012d%s", 0, i * 1000 + segs - 1, "END!");
+			if (i % 2) {
+				CHECK_EQ_INT(icp_part_prelist_footer(pt, "t/other.kfs", f), 0);
+				CHECK_EQ_INT(icp_part_prelist_footer(pt, key, f), 0); /* dropped */
+			} else {
+				CHECK_EQ_INT(icp_part_prelist_footer(pt, key, f), 1);
+				CHECK(memcmp(f, body + 32, ICP_SEGMENT_FOOTER_SIZE) == 0);
+				CHECK_EQ_INT(icp_part_prelist_footer(pt, key, f), 0);
+			}
+		} else {
+			CHECK_EQ_INT(icp_part_prelist_footer(pt, key, f), 0);
+		}
 	}
+	/* a partition that holds that footer already is not asked again */
+	pt = parts[0];
+	pt->avail_key = icp_strdup("t/0/segment-00000000000000000000.kfs");
+	memcpy(pt->avail_footer + 12, "END!", 4);
+	pt->avail_footer_ok = 1;
+	icp_parts_prelist(&p, parts, NPART);
+	CHECK(pt->pre.ready && pt->pre.foot_key == NULL);
+	icp_free(pt->avail_key);
 	/* one thread allowed: nothing is listed ahead */
 	cfg.processor.fetch_concurrency = 1;
 	icp_parts_prelist(&p, parts, NPART);
