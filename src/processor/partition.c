@@ -174,21 +174,12 @@ void icp_part_free(icp_part *pt)
  * error only leaves the estimate as it was. */
 static void update_avail(icp_processor *p, icp_part *pt, const seg *segs, size_t n)
 {
-	const seg *s = NULL;
+	const seg *s = icp_segs_newest_complete(segs, n);
 	int64_t avail;
-	size_t i;
-	for (i = n; i-- > 0;)
-		if (segs[i].kfs && segs[i].index) {
-			s = &segs[i];
-			break;
-		}
 	if (!s)
 		return;
 	avail = s->base - 1; /* everything before it, by the names */
-	/* fetched again while it has no END!: the object may be completed in
-	 * place (same key), and segread takes this footer for its read */
-	if (!pt->avail_key || strcmp(pt->avail_key, s->kfs) != 0 || !pt->avail_footer_ok ||
-	    memcmp(pt->avail_footer + 12, "END!", 4) != 0) {
+	if (icp_part_avail_stale(pt, s->kfs)) {
 		icp_error e;
 		if (!pt->avail_key || strcmp(pt->avail_key, s->kfs) != 0) {
 			icp_free(pt->avail_key);
@@ -274,8 +265,10 @@ static void stop_corrupt(icp_processor *p, icp_part *pt, const seg *s, icp_error
 static int list_segments(icp_processor *p, icp_part *pt, icp_storage_listing *l, seg **out,
                          size_t *n_out, icp_error *err)
 {
-	int rc = icp_part_prelist_take(pt, l) ? ICP_OK
-	         : icp_storage_list(p->segments, pt->prefix, pt->last_key, 0, l, err);
+	int rc;
+	if (icp_part_prelist_take(pt, l, out, n_out))
+		return ICP_OK;
+	rc = icp_storage_list(p->segments, pt->prefix, pt->last_key, 0, l, err);
 	if (rc != ICP_OK)
 		return rc;
 	return icp_segs_pair(l, strlen(pt->prefix), out, n_out, err);
@@ -288,10 +281,9 @@ static int list_segments(icp_processor *p, icp_part *pt, icp_storage_listing *l,
  * partition is stopped or has nothing listed. */
 static void next_turn_segment(icp_processor *p, icp_part *pt, seg *last)
 {
-	size_t i, k, n = 0;
+	size_t i, k, n;
 	icp_part *q = NULL;
-	seg *segs = NULL;
-	icp_error e;
+	const seg *segs;
 	for (i = 0; i < p->n_parts && p->parts[i] != pt; i++)
 		;
 	for (i++; i < p->n_parts; i++)
@@ -302,9 +294,8 @@ static void next_turn_segment(icp_processor *p, icp_part *pt, seg *last)
 	if (!q || !q->pre.ready || q->stopped || q->stop_base >= 0 ||
 	    (q->stop_offset >= 0 && q->next >= q->stop_offset))
 		return;
-	icp_error_init(&e);
-	if (icp_segs_pair(&q->pre.l, strlen(q->prefix), &segs, &n, &e) != ICP_OK)
-		return;
+	segs = q->pre.segs;
+	n = q->pre.n_segs;
 	for (k = 0; k < n; k++) {
 		if (!segs[k].kfs || !segs[k].index || (k + 1 < n && segs[k + 1].base <= q->next))
 			continue;
@@ -315,7 +306,6 @@ static void next_turn_segment(icp_processor *p, icp_part *pt, seg *last)
 		}
 		break;
 	}
-	icp_free(segs);
 }
 
 static int complete_after(const seg *segs, size_t n, size_t i)

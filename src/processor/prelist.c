@@ -114,30 +114,48 @@ typedef struct lister {
 	atomic_size_t next;
 } lister;
 
+const icp_seg_ref *icp_segs_newest_complete(const icp_seg_ref *segs, size_t n)
+{
+	while (n-- > 0)
+		if (segs[n].kfs && segs[n].index)
+			return &segs[n];
+	return NULL;
+}
+
+int icp_part_avail_stale(const icp_part *pt, const char *kfs)
+{
+	/* fetched again while it has no END!: the object may be completed
+	 * in place (same key), and segread takes this footer for its read */
+	return !pt->avail_key || strcmp(pt->avail_key, kfs) != 0 || !pt->avail_footer_ok ||
+	       memcmp(pt->avail_footer + 12, "END!", 4) != 0;
+}
+
 /* The footer of the newest complete segment listed, when the partition
  * does not hold it already (update_avail in partition.c would fetch it,
  * one request per partition in turn, for the available offset). */
 static void newest_footer(icp_processor *p, icp_part *pt)
 {
-	icp_seg_ref *segs = NULL, *s = NULL;
-	size_t i, n = 0;
+	const icp_seg_ref *s = icp_segs_newest_complete(pt->pre.segs, pt->pre.n_segs);
 	icp_error e;
 	icp_error_init(&e);
-	if (icp_segs_pair(&pt->pre.l, strlen(pt->prefix), &segs, &n, &e) != ICP_OK)
-		return;
-	for (i = n; i-- > 0;)
-		if (segs[i].kfs && segs[i].index) {
-			s = &segs[i];
-			break;
-		}
-	if (s && (!pt->avail_key || strcmp(pt->avail_key, s->kfs) != 0 || !pt->avail_footer_ok ||
-	          memcmp(pt->avail_footer + 12, "END!", 4) != 0) &&
-	    (pt->pre.foot_key = icp_strdup(s->kfs)) != NULL &&
+	if (s && icp_part_avail_stale(pt, s->kfs) && (pt->pre.foot_key = icp_strdup(s->kfs)) &&
 	    icp_segread_footer(p, s, pt->pre.footer, &e) != ICP_OK) {
 		icp_free(pt->pre.foot_key); /* the partition asks again itself */
 		pt->pre.foot_key = NULL;
 	}
-	icp_free(segs);
+}
+
+/* The listing only: the footer stays for update_avail, after the take. */
+static void drop_listing(icp_part *pt)
+{
+	icp_storage_list_dispose(&pt->pre.l);
+	memset(&pt->pre.l, 0, sizeof(pt->pre.l));
+	icp_free(pt->pre.after);
+	pt->pre.after = NULL;
+	icp_free(pt->pre.segs);
+	pt->pre.segs = NULL;
+	pt->pre.n_segs = 0;
+	pt->pre.ready = 0;
 }
 
 static void *lister_main(void *arg)
@@ -151,26 +169,16 @@ static void *lister_main(void *arg)
 		if (pt->last_key && !(pt->pre.after = icp_strdup(pt->last_key)))
 			continue;
 		if (icp_storage_list(ls->p->segments, pt->prefix, pt->last_key, 0, &pt->pre.l, &e) !=
-		    ICP_OK) {
-			icp_storage_list_dispose(&pt->pre.l);
-			icp_free(pt->pre.after);
-			pt->pre.after = NULL;
+		        ICP_OK ||
+		    icp_segs_pair(&pt->pre.l, strlen(pt->prefix), &pt->pre.segs, &pt->pre.n_segs,
+		                  &e) != ICP_OK) {
+			drop_listing(pt);
 			continue;
 		}
 		pt->pre.ready = 1;
 		newest_footer(ls->p, pt);
 	}
 	return NULL;
-}
-
-/* The listing only: the footer stays for update_avail, after the take. */
-static void drop_listing(icp_part *pt)
-{
-	icp_storage_list_dispose(&pt->pre.l);
-	memset(&pt->pre.l, 0, sizeof(pt->pre.l));
-	icp_free(pt->pre.after);
-	pt->pre.after = NULL;
-	pt->pre.ready = 0;
 }
 
 void icp_part_prelist_drop(icp_part *pt)
@@ -190,7 +198,8 @@ int icp_part_prelist_footer(icp_part *pt, const char *kfs, uint8_t out[ICP_SEGME
 	return same;
 }
 
-int icp_part_prelist_take(icp_part *pt, icp_storage_listing *out)
+int icp_part_prelist_take(icp_part *pt, icp_storage_listing *out, icp_seg_ref **segs,
+                          size_t *n_segs)
 {
 	int same;
 	if (!pt->pre.ready)
@@ -198,8 +207,11 @@ int icp_part_prelist_take(icp_part *pt, icp_storage_listing *out)
 	same = pt->last_key ? pt->pre.after && strcmp(pt->pre.after, pt->last_key) == 0
 	                    : pt->pre.after == NULL;
 	if (same) {
-		*out = pt->pre.l;
+		*out = pt->pre.l; /* the pairs point into its items, which move along */
 		memset(&pt->pre.l, 0, sizeof(pt->pre.l));
+		*segs = pt->pre.segs;
+		*n_segs = pt->pre.n_segs;
+		pt->pre.segs = NULL;
 	}
 	drop_listing(pt);
 	return same;

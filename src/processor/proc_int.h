@@ -276,6 +276,8 @@ struct icp_part {
 	struct {                    /* a LIST sent ahead of its turn (prelist.c) */
 		icp_storage_listing l;
 		char *after;            /* the start key it listed after */
+		struct icp_seg_ref *segs; /* its segments paired (icp_segs_pair) */
+		size_t n_segs;
 		int ready;
 		char *foot_key;         /* the footer fetched ahead is this .kfs's */
 		uint8_t footer[ICP_SEGMENT_FOOTER_SIZE];
@@ -451,9 +453,6 @@ void icp_rows_dispose(icp_table *t);
 /* Call after t->schema (and pfields) changed: the column extractor is
  * rebuilt from the new schema at the next append. */
 void icp_rows_schema_changed(icp_table *t);
-/* Appends the LFS metadata columns (lfs.store_metadata) to s. */
-int icp_rows_add_lfs_columns(const icp_config_mapping *m, icp_ice_schema *s, icp_error *err);
-
 /* evolve.c: the schema a new table of mapping m is created with (base
  * columns + the mapping's or registry's columns), and bringing an
  * existing table to those columns: new columns added (fresh ids),
@@ -622,22 +621,28 @@ void icp_part_reset(icp_part *pt, int64_t committed);
 void icp_part_drop_uncommitted(icp_part *pt, int64_t committed);
 /* prelist.c: the LISTs of `parts` sent at once on up to
  * processor.fetch_concurrency threads (remote segment stores), each kept
- * in pt->pre. _take gives pt's listing when it was made after the key pt
- * lists after now (1; out is then the caller's), else 0; either way
- * pt->pre is empty after. _drop frees one unused. */
+ * in pt->pre with its segments paired. _take gives pt's listing and its
+ * pairs when made after the key pt lists after now (1; both are then the
+ * caller's: dispose the listing, free the pairs), else 0; either way
+ * pt->pre holds no listing after. _footer: 1 with the footer of kfs
+ * fetched ahead in out (once), else 0. _drop frees what is unused. */
+struct icp_seg_ref;
 void icp_parts_prelist(icp_processor *p, icp_part **parts, size_t n);
-int icp_part_prelist_take(icp_part *pt, icp_storage_listing *out);
-/* 1 with the footer of kfs fetched ahead in out (once), else 0. */
+int icp_part_prelist_take(icp_part *pt, icp_storage_listing *out, struct icp_seg_ref **segs,
+                          size_t *n_segs);
 int icp_part_prelist_footer(icp_part *pt, const char *kfs, uint8_t out[ICP_SEGMENT_FOOTER_SIZE]);
 void icp_part_prelist_drop(icp_part *pt);
 /* A partition's listing (prelist.c): decimal digits of any width that fit
  * an int64 (0 on success); the .kfs/.index keys of a listing under a
  * prefix of plen bytes paired by base offset, in base order (*out points
- * into l; icp_free it). */
+ * into l; icp_free it); the newest complete pair (NULL: none); whether pt
+ * must fetch the footer of kfs for its available offset (not held, or
+ * held without END!: it may be completed in place). */
 int icp_parts_parse_u64(const char *s, size_t n, int64_t *out);
-struct icp_seg_ref;
 int icp_segs_pair(const icp_storage_listing *l, size_t plen, struct icp_seg_ref **out,
                   size_t *n_out, icp_error *err);
+const struct icp_seg_ref *icp_segs_newest_complete(const struct icp_seg_ref *segs, size_t n);
+int icp_part_avail_stale(const icp_part *pt, const char *kfs);
 
 /* partition.c: frees a partition and its reading state. */
 void icp_part_free(icp_part *pt);

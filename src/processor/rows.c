@@ -109,13 +109,6 @@ static void coerce_init(icp_table *t)
 			NULL);
 }
 
-/* lfs.store_metadata: the envelope's columns (src/columns owns the list,
- * so the config's checks see the same schema). */
-int icp_rows_add_lfs_columns(const icp_config_mapping *m, icp_ice_schema *s, icp_error *err)
-{
-	return icp_columns_add_lfs(m, s, err);
-}
-
 void icp_rows_schema_changed(icp_table *t)
 {
 	coerce_free(t);

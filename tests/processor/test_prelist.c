@@ -21,6 +21,8 @@ static void test_prelist(void)
 	icp_processor p;
 	icp_part *parts[NPART], *pt;
 	icp_storage_listing l;
+	icp_seg_ref *pairs = NULL;
+	size_t n_pairs = 0;
 	icp_error err;
 	int i, j;
 
@@ -66,15 +68,18 @@ static void test_prelist(void)
 		if (i % 7 == 3) { /* moved on since: the listing is not for it */
 			icp_free(pt->last_key);
 			pt->last_key = icp_strdup("t/zzz");
-			CHECK_EQ_INT(icp_part_prelist_take(pt, &l), 0);
+			CHECK_EQ_INT(icp_part_prelist_take(pt, &l, &pairs, &n_pairs), 0);
 			CHECK_EQ_INT((int)l.n, 0);
 		} else {
-			CHECK_EQ_INT(icp_part_prelist_take(pt, &l), 1);
+			CHECK_EQ_INT(icp_part_prelist_take(pt, &l, &pairs, &n_pairs), 1);
 			CHECK_EQ_INT((int)l.n, (int)want);
+			CHECK_EQ_INT((int)n_pairs, segs - i % 2); /* paired as listed */
 		}
 		CHECK(!pt->pre.ready && pt->pre.l.n == 0 && pt->pre.after == NULL);
-		CHECK_EQ_INT(icp_part_prelist_take(pt, &l), 0); /* taken once */
+		CHECK_EQ_INT(icp_part_prelist_take(pt, &l, &pairs, &n_pairs), 0); /* taken once */
 		icp_storage_list_dispose(&l);
+		icp_free(pairs);
+		pairs = NULL;
 		/* the newest complete segment's footer came too (where the
 		 * listing has a complete pair), for that object only, once */
 		snprintf(key, sizeof(key), "t/%d/segment-%020d.kfs", i, (segs - 1) * 100);
