@@ -27,6 +27,9 @@ if (snap) {
 }
 const schema = metadata.schemas.find(s => s['schema-id'] === metadata['current-schema-id'])
 console.log('  schema: ' + schema.fields.map(f => `${f.id}:${f.name} ${f.type}${f.required ? '' : '?'}`).join(', '))
+const spec = (metadata['partition-specs'] || []).find(s => s['spec-id'] === metadata['default-spec-id'])
+console.log('  partition spec ' + (spec ? spec['spec-id'] : 0) + ': ' +
+  (spec && spec.fields.length ? spec.fields.map(f => `${f.name}=${f.transform}(${schema.fields.find(c => c.id === f['source-id'])?.name})`).join(', ') : 'unpartitioned'))
 const manifests = await icebergManifests(metadata)
 const files = manifests.flatMap(m => m.entries).filter(e => e.status !== 2)
   .map(e => fileURLToPath(e.data_file.file_path))

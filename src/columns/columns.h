@@ -19,6 +19,10 @@
  *   makes the record invalid: icp_columns_add() returns 0 and appends
  *   nothing, so a null never reaches a required Parquet column.
  *
+ * - Rows of a batch are indexed in the order they were added (invalid
+ *   records take no index); they can be written all to one writer
+ *   (_write) or split among writers (_write_rows).
+ *
  * Ownership: schemas and types returned are the caller's (icp_ice_*_free);
  * an extractor (_new/_free) copies what it needs from the schema it is
  * built from. Definition arrays from _defs_from_json_schema live in the
@@ -32,6 +36,7 @@
 #include "iceberg/iceberg.h"
 #include "json/json.h"
 #include "parquet/parquet.h"
+#include "pspec/pspec.h"
 
 /* ------------------------------------------------------------ type text */
 
@@ -165,7 +170,8 @@ void icp_columns_begin(icp_columns *x);
 /* Shreds one record value (value_null: a null value). Returns 1 when the
  * row was added, 0 when the record is invalid (a required column missing
  * or not coercible; nothing appended: icp_columns_invalid_column() names
- * it), ICP_ERR_NOMEM. A value that is not a JSON object (or not JSON) is
+ * it), ICP_ERR_NOMEM, ICP_ERR_TOO_LARGE (a leaf past 2^32 - 1 entries in
+ * one batch). A value that is not a JSON object (or not JSON) is
  * a row of nulls (counted), or invalid when a column is required. */
 int icp_columns_add(icp_columns *x, const uint8_t *value, size_t len, int value_null);
 const char *icp_columns_invalid_column(const icp_columns *x);
@@ -173,6 +179,32 @@ const char *icp_columns_invalid_column(const icp_columns *x);
 /* Hands the rows added since _begin to the writer, one batch per leaf
  * (the caller then ends the rows with the base columns). */
 int icp_columns_write(icp_columns *x, icp_parquet_writer *pw, icp_error *err);
+
+/* Hands only rows rows[0..n) to the writer, one batch per leaf, exactly
+ * as _write would hand those rows alone: the processor routes the rows of
+ * one batch to one writer per partition tuple. Row indices count the rows
+ * added since _begin (icp_columns_add returned 1; invalid records take no
+ * index) and must be strictly ascending, else ICP_ERR_INVALID (nothing
+ * written). n == 0 writes empty batches. May be called several times per
+ * batch, for disjoint or overlapping sets, to different writers; the rows
+ * stay until _begin. rows is the caller's; the levels and values are
+ * copied into scratch arrays the extractor keeps (no allocation once
+ * they are as large as the largest selection). Errors as _write. */
+int icp_columns_write_rows(icp_columns *x, icp_parquet_writer *pw, const uint32_t *rows,
+                           size_t n, icp_error *err);
+
+/* The value of the top-level primitive column with Iceberg field id
+ * field_id in the most recently added row (the partition source value a
+ * caller routes that row by), as icp_pspec_value: kind = the column's
+ * kind; null when the row has no value (or no row was added since
+ * _begin). Decimals of up to 18 digits (kept as int32/int64) come back as
+ * the precision's big-endian byte width in out->inl, wider ones as their
+ * stored bytes; scale is the type's. String, binary, uuid and wide
+ * decimal bytes borrow the extractor's text buffer: valid until the next
+ * _add or _begin. ICP_OK, or ICP_ERR_NOT_FOUND when no extracted
+ * top-level primitive column has that id (nested fields, columns of
+ * another extractor, base columns). Looks the column up linearly. */
+int icp_columns_last_value(const icp_columns *x, int32_t field_id, icp_pspec_value *out);
 
 /* Counters since _new, for metrics. per-column: values that were present
  * in the JSON but of a kind (or range) the column cannot take, so were

@@ -15,64 +15,22 @@
  * started. Byte values are kept as (offset, length) in one text buffer and
  * turned into slices just before they go to the writer (the buffer may
  * move while it grows).
+ *
+ * Rows for several writers: per added row, `starts` keeps, for every leaf,
+ * the entry index and the value index where the row begins (one
+ * row-major array of 2 * n_leaves uint32 per row: the add already visits
+ * every leaf to mark where the record starts, so the mark is that slot
+ * and the rollback of an invalid record reads it back). A row's entries
+ * and values end where the next row's begin (or at the leaf's end), so
+ * _write_rows copies runs of selected rows into scratch arrays kept in
+ * the struct (grown, never shrunk) and hands each leaf one batch, as
+ * _write does for all rows. _last_value reads the last row of a
+ * top-level primitive leaf back from the same arrays. Both, and _write,
+ * live in columns_rows.c; the state is in columns_int.h.
  */
 #include "columns/columns_int.h"
 
-typedef struct boff {
-	size_t off, len;
-} boff;
-
-typedef struct leaf {
-	int field_id;
-	icp_ice_kind kind;
-	size_t width;          /* bytes per value in vals (boff for bytes) */
-	int bytes;             /* values are boffs into x->text (string, binary,
-	                        * uuid, decimal wider than 18 digits) */
-	int precision, scale;  /* decimal */
-	int fmt;               /* time kinds: icp_columns_format */
-	size_t col;            /* top-level column */
-	int max_def, max_rep;
-	int16_t *def, *rep;
-	size_t n, cap;         /* entries */
-	uint8_t *vals;
-	size_t nv, capv;       /* values */
-	size_t mark_n, mark_nv; /* where the current record started */
-} leaf;
-
-typedef struct tnode {
-	icp_ice_kind kind;
-	int optional;
-	const char *name;      /* struct member / top-level column name */
-	size_t name_len;
-	int def_here;          /* def when this node is present (its own level) */
-	int rep_level;         /* list/map: repetition depth of its entries */
-	size_t kids, n_kids;   /* indices into x->kids */
-	size_t leaf0, n_leaves;
-	size_t col;            /* top-level column */
-} tnode;
-
-struct icp_columns {
-	tnode *nodes;
-	size_t n_nodes, cap_nodes;
-	size_t *kids;
-	size_t n_kids, cap_kids;
-	size_t *tops;          /* node index of each top-level column */
-	size_t n_tops;
-	char **names;          /* top-level names (owned) */
-	leaf *leaves;
-	size_t n_leaves, cap_leaves;
-	uint64_t *coerce_nulls; /* per top-level column */
-	icp_columns_stats st;
-	cj_doc doc;
-	icp_buf text;          /* byte values of the batch */
-	icp_slice *slices;     /* scratch for the writer */
-	size_t cap_slices;
-	icp_arena *strings;    /* nested field names (the schema is not kept) */
-	const char *invalid;   /* column of the last invalid record */
-	size_t cur_col;
-};
-
-static int grow(void **p, size_t *cap, size_t need, size_t width)
+int icp_cx_grow(void **p, size_t *cap, size_t need, size_t width)
 {
 	size_t nc;
 	void *np;
@@ -129,13 +87,14 @@ static int compile(icp_columns *x, const icp_ice_type *t, int32_t id, int option
 	nd.def_here = def + (optional ? 1 : 0);
 	nd.col = col;
 	nd.leaf0 = x->n_leaves;
-	if (grow((void **)&x->nodes, &x->cap_nodes, x->n_nodes + 1, sizeof(tnode)))
+	if (icp_cx_grow((void **)&x->nodes, &x->cap_nodes, x->n_nodes + 1, sizeof(tnode)))
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 	me = x->n_nodes++;
 	switch (t->kind) {
 	case ICP_ICE_STRUCT: {
 		size_t first = x->n_kids;
-		if (grow((void **)&x->kids, &x->cap_kids, x->n_kids + t->n_fields, sizeof(size_t)))
+		if (icp_cx_grow((void **)&x->kids, &x->cap_kids, x->n_kids + t->n_fields,
+		                sizeof(size_t)))
 			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 		x->n_kids += t->n_fields; /* reserved; filled below */
 		for (i = 0; i < t->n_fields; i++) {
@@ -154,7 +113,7 @@ static int compile(icp_columns *x, const icp_ice_type *t, int32_t id, int option
 	case ICP_ICE_MAP: {
 		size_t first = x->n_kids, nk = t->kind == ICP_ICE_LIST ? 1 : 2;
 		nd.rep_level = rep + 1;
-		if (grow((void **)&x->kids, &x->cap_kids, x->n_kids + nk, sizeof(size_t)))
+		if (icp_cx_grow((void **)&x->kids, &x->cap_kids, x->n_kids + nk, sizeof(size_t)))
 			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 		x->n_kids += nk;
 		/* entries sit below the repeated group: def_here + 1 */
@@ -182,7 +141,7 @@ static int compile(icp_columns *x, const icp_ice_type *t, int32_t id, int option
 			return icp_error_set(err, ICP_ERR_INVALID,
 			                     "required column %s: type %s cannot be filled from JSON",
 			                     x->names[col], icp_ice_kind_name(t->kind));
-		if (grow((void **)&x->leaves, &x->cap_leaves, x->n_leaves + 1, sizeof(leaf)))
+		if (icp_cx_grow((void **)&x->leaves, &x->cap_leaves, x->n_leaves + 1, sizeof(leaf)))
 			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 		l = &x->leaves[x->n_leaves++];
 		memset(l, 0, sizeof(*l));
@@ -325,6 +284,10 @@ void icp_columns_free(icp_columns *x)
 	icp_free(x->tops);
 	icp_free(x->coerce_nulls);
 	icp_free(x->slices);
+	icp_free(x->starts);
+	icp_free(x->sdef);
+	icp_free(x->srep);
+	icp_free(x->svals);
 	icp_arena_free(x->strings);
 	icp_buf_dispose(&x->text);
 	cj_doc_dispose(&x->doc);
@@ -342,6 +305,7 @@ void icp_columns_begin(icp_columns *x)
 
 	for (i = 0; i < x->n_leaves; i++)
 		x->leaves[i].n = x->leaves[i].nv = 0;
+	x->n_rows = 0;
 	icp_buf_reset(&x->text);
 }
 
@@ -351,10 +315,10 @@ static int push(leaf *l, int def, int rep)
 {
 	if (l->n == l->cap) {
 		size_t c = l->cap;
-		if (grow((void **)&l->def, &c, l->n + 1, sizeof(int16_t)))
+		if (icp_cx_grow((void **)&l->def, &c, l->n + 1, sizeof(int16_t)))
 			return ICP_ERR_NOMEM;
 		c = l->cap;
-		if (grow((void **)&l->rep, &c, l->n + 1, sizeof(int16_t)))
+		if (icp_cx_grow((void **)&l->rep, &c, l->n + 1, sizeof(int16_t)))
 			return ICP_ERR_NOMEM;
 		l->cap = c;
 	}
@@ -366,7 +330,7 @@ static int push(leaf *l, int def, int rep)
 
 static void *value_slot(leaf *l)
 {
-	if (grow((void **)&l->vals, &l->capv, l->nv + 1, l->width))
+	if (icp_cx_grow((void **)&l->vals, &l->capv, l->nv + 1, l->width))
 		return NULL;
 	return l->vals + l->width * l->nv++;
 }
@@ -546,13 +510,26 @@ null:
 int icp_columns_add(icp_columns *x, const uint8_t *value, size_t len, int value_null)
 {
 	const cj_node *root = NULL;
+	uint32_t *mark;
 	size_t i;
 	int rc = 1;
 
 	x->invalid = NULL;
+	if (x->n_rows == x->cap_rows) {
+		size_t c = x->cap_rows;
+		if (icp_cx_grow((void **)&x->starts, &c, x->n_rows + 1,
+		         2 * (x->n_leaves ? x->n_leaves : 1) * sizeof(uint32_t)))
+			return ICP_ERR_NOMEM;
+		x->cap_rows = c;
+	}
+	/* This row's starts double as the rollback mark. */
+	mark = x->starts + 2 * x->n_leaves * x->n_rows;
 	for (i = 0; i < x->n_leaves; i++) {
-		x->leaves[i].mark_n = x->leaves[i].n;
-		x->leaves[i].mark_nv = x->leaves[i].nv;
+		/* indices are kept in 32 bits: a batch stays far below that */
+		if (x->leaves[i].n >= UINT32_MAX || x->leaves[i].nv >= UINT32_MAX)
+			return ICP_ERR_TOO_LARGE;
+		mark[2 * i] = (uint32_t)x->leaves[i].n;
+		mark[2 * i + 1] = (uint32_t)x->leaves[i].nv;
 	}
 	if (!value_null) {
 		int prc = cj_parse(&x->doc, value, len);
@@ -575,11 +552,12 @@ int icp_columns_add(icp_columns *x, const uint8_t *value, size_t len, int value_
 	}
 	if (rc > 0) {
 		x->st.rows++;
+		x->n_rows++;
 		return 1;
 	}
 	for (i = 0; i < x->n_leaves; i++) {
-		x->leaves[i].n = x->leaves[i].mark_n;
-		x->leaves[i].nv = x->leaves[i].mark_nv;
+		x->leaves[i].n = mark[2 * i];
+		x->leaves[i].nv = mark[2 * i + 1];
 	}
 	if (rc == 0)
 		x->st.invalid++;
@@ -589,48 +567,6 @@ int icp_columns_add(icp_columns *x, const uint8_t *value, size_t len, int value_
 const char *icp_columns_invalid_column(const icp_columns *x)
 {
 	return x->invalid;
-}
-
-int icp_columns_write(icp_columns *x, icp_parquet_writer *pw, icp_error *err)
-{
-	size_t i, j;
-	int rc;
-
-	for (i = 0; i < x->n_leaves; i++) {
-		leaf *l = &x->leaves[i];
-		icp_parquet_batch b;
-		int pl = icp_parquet_writer_leaf(pw, l->field_id), md, mr;
-		if (pl < 0)
-			return icp_error_set(err, ICP_ERR_INVALID, "no Parquet column for field id %d",
-			                     l->field_id);
-		icp_parquet_writer_leaf_levels(pw, (size_t)pl, &md, &mr);
-		if (md != l->max_def || mr != l->max_rep)
-			return icp_error_set(err, ICP_ERR_INVALID,
-			                     "field id %d: levels %d/%d, the writer has %d/%d",
-			                     l->field_id, l->max_def, l->max_rep, md, mr);
-		memset(&b, 0, sizeof(b));
-		b.n = l->n;
-		b.def = l->def;
-		b.rep = l->max_rep ? l->rep : NULL;
-		if (l->bytes) {
-			size_t cap = x->cap_slices;
-			if (grow((void **)&x->slices, &cap, l->nv ? l->nv : 1, sizeof(icp_slice)))
-				return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-			x->cap_slices = cap;
-			for (j = 0; j < l->nv; j++) {
-				boff bo;
-				memcpy(&bo, l->vals + j * sizeof(boff), sizeof(bo));
-				x->slices[j] = icp_slice_make(x->text.data + bo.off, bo.len);
-			}
-			b.bytes = x->slices;
-		} else {
-			b.fixed = l->vals;
-		}
-		rc = icp_parquet_writer_write(pw, (size_t)pl, &b, err);
-		if (rc != ICP_OK)
-			return rc;
-	}
-	return ICP_OK;
 }
 
 void icp_columns_get_stats(const icp_columns *x, icp_columns_stats *out)

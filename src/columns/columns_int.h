@@ -1,7 +1,8 @@
 /*
  * columns internals: the record scanner (columns_json.c) and the coercion
  * functions (columns_coerce.c, columns_time.c, columns_decimal.c) shared
- * with the extractor.
+ * with the extractor, and the extractor's state shared by
+ * columns_extract.c and columns_rows.c.
  *
  * The scanner parses one record value into a flat, pre-order array of
  * nodes owned by the caller (reused from record to record: grown, never
@@ -79,5 +80,73 @@ void icp_dec_to_be(const icp_dec *x, uint8_t be[16]);
 /* Binary: decodes standard base64 (padded, length % 4 == 0) into out when
  * the string is valid base64, else appends the string's UTF-8 bytes. */
 int icp_cc_binary(const cj_node *v, icp_buf *out);
+
+/* ----------------------------------------------------------- extractor
+ * The extractor's state, shared by columns_extract.c (compile, shred)
+ * and columns_rows.c (handing rows to writers). */
+
+typedef struct boff {
+	size_t off, len;
+} boff;
+
+typedef struct leaf {
+	int field_id;
+	icp_ice_kind kind;
+	size_t width;          /* bytes per value in vals (boff for bytes) */
+	int bytes;             /* values are boffs into x->text (string, binary,
+	                        * uuid, decimal wider than 18 digits) */
+	int precision, scale;  /* decimal */
+	int fmt;               /* time kinds: icp_columns_format */
+	size_t col;            /* top-level column */
+	int max_def, max_rep;
+	int16_t *def, *rep;
+	size_t n, cap;         /* entries */
+	uint8_t *vals;
+	size_t nv, capv;       /* values */
+} leaf;
+
+typedef struct tnode {
+	icp_ice_kind kind;
+	int optional;
+	const char *name;      /* struct member / top-level column name */
+	size_t name_len;
+	int def_here;          /* def when this node is present (its own level) */
+	int rep_level;         /* list/map: repetition depth of its entries */
+	size_t kids, n_kids;   /* indices into x->kids */
+	size_t leaf0, n_leaves;
+	size_t col;            /* top-level column */
+} tnode;
+
+struct icp_columns {
+	tnode *nodes;
+	size_t n_nodes, cap_nodes;
+	size_t *kids;
+	size_t n_kids, cap_kids;
+	size_t *tops;          /* node index of each top-level column */
+	size_t n_tops;
+	char **names;          /* top-level names (owned) */
+	leaf *leaves;
+	size_t n_leaves, cap_leaves;
+	uint64_t *coerce_nulls; /* per top-level column */
+	icp_columns_stats st;
+	cj_doc doc;
+	icp_buf text;          /* byte values of the batch */
+	icp_slice *slices;     /* scratch for the writer */
+	size_t cap_slices;
+	uint32_t *starts;      /* per row, per leaf: entry then value index
+	                        * where the row begins (2 * n_leaves a row) */
+	size_t n_rows, cap_rows; /* rows added since _begin; starts has room
+	                          * for cap_rows rows */
+	int16_t *sdef, *srep;  /* _write_rows scratch: levels */
+	size_t cap_slev;
+	uint8_t *svals;        /* _write_rows scratch: fixed-width values */
+	size_t cap_svals;      /* bytes */
+	icp_arena *strings;    /* nested field names (the schema is not kept) */
+	const char *invalid;   /* column of the last invalid record */
+	size_t cur_col;
+};
+
+/* Grows *p (cap elements of width bytes) to hold need, doubling. */
+int icp_cx_grow(void **p, size_t *cap, size_t need, size_t width);
 
 #endif

@@ -115,16 +115,18 @@ static const icp_cfg_key mapping_keys[] = {
 	 .help = "Partition transforms, e.g. [day(event_time), \"bucket(16, id)\"]: "
 	         "col, identity(col), year(col), month(col), day(col), hour(col), "
 	         "bucket(N, col), truncate(W, col), void(col). Absent: keep the "
-	         "table's partition spec; []: unpartitioned. Checked against the "
-	         "table's columns when the config is loaded (schema.source "
-	         "registry: syntax only; the columns are checked at table open "
-	         "once partitioned writing is enabled). This build only validates "
-	         "it: data files are not partitioned yet. A string is split at "
-	         "commas outside parentheses."},
+	         "table's partition spec (whoever set it); []: unpartitioned; "
+	         "otherwise the table's default spec becomes this one when it "
+	         "partitions differently (old files keep their spec). Checked "
+	         "against the table's columns when the config is loaded "
+	         "(schema.source registry: syntax at load, columns at table "
+	         "open). Data files are written one per partition tuple. A string "
+	         "is split at commas outside parentheses."},
 	{.path = "sort_by", .kind = ICP_CFG_STRLIST, .off = MAP(sort_by),
 	 .help = "Top-level primitive column names to sort rows by, checked when "
 	         "the config is loaded (schema.source registry: duplicates only). "
-	         "This build only validates it: rows are not sorted yet."},
+	         "Not applied yet: rows are not sorted and no sort order is "
+	         "recorded (a warning says so when the table is opened)."},
 	{.path = "lfs.mode", .kind = ICP_CFG_ENUM, .off = MAP(lfs.mode),
 	 .def = "off", .names = lfs_modes, .flags = ZD,
 	 .env = "KAFSCALE_ICEBERG_LFS_MODE",
@@ -351,8 +353,8 @@ static const icp_cfg_key top_keys[] = {
 	         "per partition value being written); past it, the least "
 	         "recently used file is rolled (closed, committed with the next "
 	         "commit). Each open file holds a row group in memory "
-	         "(processor.memory_limit_bytes). Not used yet: this build writes "
-	         "no table partitioned."},
+	         "(processor.memory_limit_bytes: the table's share is split "
+	         "between them, at least 1 MiB each)."},
 	/* discovery, etcd */
 	{.path = "discovery.mode", .kind = ICP_CFG_ENUM, .off = TOP(discovery.mode),
 	 .def = "auto", .names = discovery_modes, .flags = ZD,

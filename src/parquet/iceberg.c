@@ -148,7 +148,14 @@ static int detach(icp_buf *b, uint8_t **p, size_t *n)
 		icp_buf_dispose(b);
 		return *p ? ICP_OK : ICP_ERR_NOMEM;
 	}
-	*p = icp_buf_detach(b, n);
+	/* exact size: a table may hold thousands of closed files' bounds
+	 * until its commit, and a buffer's capacity is at least 256 bytes */
+	*p = icp_malloc(b->len);
+	if (*p) {
+		memcpy(*p, b->data, b->len);
+		*n = b->len;
+	}
+	icp_buf_dispose(b);
 	return *p ? ICP_OK : ICP_ERR_NOMEM;
 }
 

@@ -155,43 +155,32 @@ static void landed(icp_commit *c, icp_ice_metadata *m, icp_error *err)
 	c->state = ICP_COMMIT_S_DONE;
 }
 
-/* The table's default partition spec, which every data file appended
- * must be written with (whoever created the table). This version writes
- * unpartitioned files only: a default spec with fields is refused, as
- * files without partition tuples in it would make engines that prune by
- * partition skip or misplace them. An unpartitioned default keeps its id
- * (a table whose spec was evolved to unpartitioned has it above 0). */
-static int default_spec(icp_commit *c, const icp_pspec **out, icp_error *err)
+/* The spec the files were written with must be the table's default one
+ * (every data file appended is written with the default spec, whoever
+ * set it): files whose tuples are of another spec cannot be described
+ * by a manifest of the new one. The table then discards and rereads
+ * them (icp_table_commit). */
+static int files_spec(icp_commit *c, const icp_pspec **out, icp_error *err)
 {
 	int32_t id = icp_ice_metadata_default_spec_id(c->base);
-	const icp_pspec *spec = NULL;
-	icp_buf f;
-	size_t i;
-	int rc = icp_ice_metadata_spec(c->base, id, &spec, err);
-	if (rc == ICP_ERR_NOT_FOUND && id == 0) {
-		icp_error_clear(err);
-		rc = ICP_OK; /* no spec at all: unpartitioned spec 0 */
-	}
-	if (rc != ICP_OK && rc != ICP_ERR_INVALID && rc != ICP_ERR_UNSUPPORTED)
-		return rc;
-	if (rc == ICP_OK && (!spec || spec->n_fields == 0)) {
-		*out = spec;
-		c->spec_id = id;
-		return ICP_OK;
-	}
-	icp_error_clear(err);
-	icp_buf_init(&f, 0);
-	for (i = 0; spec && i < spec->n_fields; i++)
-		icp_buf_printf(&f, "%s%s=%s(source id %d)", i ? ", " : "", spec->fields[i].name,
-		               spec->fields[i].transform_text, spec->fields[i].source_id);
-	rc = icp_error_set(err, ICP_ERR_UNSUPPORTED,
-	                   "table %s: its default partition spec %d is partitioned (%s); this "
-	                   "version appends to unpartitioned tables only: nothing is committed, "
-	                   "the records stay in the segments (make the table's default spec "
-	                   "unpartitioned, or map the topic to another table)",
-	                   c->in.label, id, f.len ? (char *)f.data : "fields it cannot bind");
-	icp_buf_dispose(&f);
-	return rc;
+	icp_error e;
+	if (id != c->in.spec_id)
+		return icp_error_set(err, ICP_ERR_CONFLICT,
+		                     "table %s: its default partition spec is %d, the data files were "
+		                     "written with spec %d; nothing is committed, they are written "
+		                     "again with the new spec", c->in.label, id, c->in.spec_id);
+	c->spec_id = id;
+	*out = c->in.spec;
+	/* an unpartitioned spec still has its id (one evolved back to
+	 * unpartitioned has it above 0): the manifest must say it */
+	icp_error_init(&e);
+	if (!*out && icp_ice_metadata_spec(c->base, id, out, &e) != ICP_OK)
+		*out = NULL; /* no spec at all: spec 0 */
+	if (*out && (*out)->n_fields && !c->in.spec)
+		return icp_error_set(err, ICP_ERR_INVALID,
+		                     "table %s: data files without partition values for the "
+		                     "partitioned spec %d", c->in.label, id);
+	return ICP_OK;
 }
 
 static int step_build(icp_commit *c, icp_error *err)
@@ -203,7 +192,7 @@ static int step_build(icp_commit *c, icp_error *err)
 	size_t i;
 	int rc;
 
-	rc = default_spec(c, &spec, err);
+	rc = files_spec(c, &spec, err);
 	if (rc != ICP_OK) {
 		fail(c, rc);
 		return rc;
@@ -218,13 +207,14 @@ static int step_build(icp_commit *c, icp_error *err)
 		files[i].file_size = c->in.files[i].metrics.file_size;
 		files[i].record_count = c->in.files[i].metrics.record_count;
 		files[i].metrics = &c->in.files[i].metrics;
+		files[i].partition = c->in.spec ? c->in.files[i].partition.v : NULL;
 		c->added_size += (int64_t)files[i].file_size;
 	}
 	c->snap_id = icp_ice_snapshot_id();
 	icp_ice_uuid(c->uuid);
 	icp_buf_init(&bytes, 0);
-	rc = icp_ice_manifest_write_spec(c->in.schema, spec, c->snap_id, files, c->in.n_files, &bytes,
-	                                 &c->info, err);
+	rc = icp_ice_manifest_write_spec(c->in.schema, spec, c->snap_id, files, c->in.n_files,
+	                                 &bytes, &c->info, err);
 	if (rc == ICP_OK) {
 		snprintf(name, sizeof(name), "%s-m0.avro", c->uuid);
 		rc = put_meta_file(c, name, &bytes, &c->man_key, &c->man_url, err);
@@ -371,8 +361,8 @@ static int step_attempt(icp_commit *c, icp_error *err)
 		 * manifest was written: the next commit builds it again */
 		rc = icp_error_set(err, ICP_ERR_CONFLICT,
 		                   "table %s: its default partition spec changed from %d to %d while "
-		                   "committing; nothing is committed, the next commit writes the "
-		                   "manifest again", c->in.label, c->spec_id,
+		                   "committing; nothing is committed, the data files are written "
+		                   "again with the new spec", c->in.label, c->spec_id,
 		                   icp_ice_metadata_default_spec_id(c->base));
 		fail(c, rc);
 		return rc;

@@ -84,5 +84,7 @@ int icp_processor_past_deadline(const icp_processor *p)
 
 int icp_proc_turn_over(const icp_processor *p)
 {
+	if (p->turn_table && icp_sink_count(&p->turn_table->sink) >= ICP_PROC_MAX_CLOSED_FILES)
+		return 1;
 	return p->turn_end_ns && icp_mono_ns() >= p->turn_end_ns;
 }

@@ -11,7 +11,10 @@
  *     writer holds up to about twice that (buffers grown by doubling and
  *     kept for the next row group, dictionaries, per-column page
  *     buffers), so each is charged 2 * rg. Reserved for good at start:
- *     T * 2 * rg.
+ *     T * 2 * rg. A partitioned table holds up to F = max_open_files
+ *     writers (one per partition tuple): each gets a row group of
+ *     min(parquet.row_group_bytes, L / 4 / T / F), at least 1 MiB, so F
+ *     of them still take about 2 * rg.
  *   - Multipart upload parts (an s3:// warehouse): an eighth of L. Each
  *     open file's upload holds at most concurrency + 1 parts of 8 MiB (one
  *     with concurrency 1: that part is sent on the writer's thread), so
@@ -58,6 +61,17 @@ int icp_proc_memory_open(icp_processor *p, icp_error *err)
 	if (rg < MEM_MIN_ROW_GROUP)
 		rg = MEM_MIN_ROW_GROUP;
 	p->mem_row_group = (size_t)rg;
+	/* a partitioned table may hold max_open_files writers: they split
+	 * the table's share, so its reservation stays 2 * rg (1 MiB floor) */
+	{
+		uint64_t F = (uint64_t)cfg->processor.max_open_files, rp;
+		rp = L / 4 / T / (F ? F : 1);
+		if (rp > (uint64_t)cfg->parquet.row_group_bytes)
+			rp = (uint64_t)cfg->parquet.row_group_bytes;
+		if (rp < MEM_MIN_ROW_GROUP)
+			rp = MEM_MIN_ROW_GROUP;
+		p->mem_row_group_part = (size_t)rp;
+	}
 	reserve = T * 2 * rg;
 	p->mem_upload_conc = 0;
 	if (strncmp(cfg->iceberg.warehouse, "s3://", 5) == 0) {

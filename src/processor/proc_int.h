@@ -10,6 +10,7 @@
 #include "metrics/metrics.h"
 #include "parquet/parquet.h"
 #include "processor/processor.h"
+#include "pspec/pspec.h"
 #include "segment/segment.h"
 #include "storage/storage.h"
 
@@ -103,22 +104,59 @@ size_t icp_txn_queue_bytes(const icp_txn *x);
 typedef struct icp_part icp_part;
 
 /* ------------------------------------------------------ sink (sink.c)
- * A table's data files not yet committed: the open Parquet file and the
- * closed ones waiting for a commit. Caller-owned (_init/_dispose, inside
- * icp_table); only sink.c writes its fields, others use the functions. */
+ * A table's data files not yet committed: the open Parquet files (one per
+ * partition tuple, at most max_open: the least recently used one is
+ * rolled past that) and the closed ones waiting for a commit.
+ * Caller-owned (_init/_dispose, inside icp_table); only sink.c writes its
+ * fields, others use the functions. */
+
+/* A file's partition tuple, owned: n values (bytes point into `bytes`)
+ * and its grouping key (icp_pspec_tuple_key). n == 0: unpartitioned. */
+typedef struct icp_sink_tuple {
+	icp_pspec_value *v;
+	size_t n;
+	uint8_t *bytes;
+	uint8_t *key;
+	size_t key_len;
+} icp_sink_tuple;
 
 typedef struct icp_pending_file {
 	char *url;
 	char *key;
 	icp_parquet_file_metrics metrics;
+	icp_sink_tuple partition;   /* its values for the manifest */
+	int32_t spec_id;            /* the spec the tuple was computed with */
 } icp_pending_file;
 
 void icp_pending_file_dispose(icp_pending_file *f);
 
-typedef struct icp_sink {
-	icp_storage_writer *sw;     /* the open data file, or NULL */
+typedef struct icp_sink_file {
+	icp_storage_writer *sw;
 	icp_parquet_writer *pw;
-	char *open_url, *open_key;
+	char *url, *key;
+	icp_sink_tuple partition;
+	int32_t spec_id;
+	uint64_t used;              /* LRU tick */
+} icp_sink_file;
+
+/* Where and how new files are opened (all borrowed: they must outlive the
+ * open files; the table sets it before each batch it appends). */
+typedef struct icp_sink_target {
+	icp_storage *store;
+	const char *data_prefix;
+	const icp_parquet_field *fields;
+	size_t n_fields;
+	icp_parquet_options options;
+	int32_t spec_id;
+	size_t max_open;            /* open files at most (0: 1) */
+} icp_sink_target;
+
+typedef struct icp_sink {
+	icp_sink_target target;
+	icp_sink_file *open;        /* the open data files */
+	size_t n_open, cap_open, max_open;
+	uint64_t tick;
+	uint64_t lru_rolls;         /* files closed to make room (counter) */
 	icp_pending_file *pending;  /* closed, uncommitted data files */
 	size_t n_pending, cap_pending;
 	uint64_t pending_rows;
@@ -129,44 +167,55 @@ typedef struct icp_sink {
 } icp_sink;
 
 void icp_sink_init(icp_sink *s);
-/* Aborts the open file and forgets the closed ones (deletes nothing). */
+/* Aborts the open files and forgets the closed ones (deletes nothing). */
 void icp_sink_dispose(icp_sink *s);
-/* Ensures an open data file <data_prefix>/<ms>-<uuid>.parquet in store
- * (no-op when one is open). Errors leave none open. */
+void icp_sink_set_target(icp_sink *s, const icp_sink_target *t);
+/* Unpartitioned: sets the target (one open file at most) and ensures an
+ * open data file <data_prefix>/<ms>-<uuid>.parquet in store (no-op when
+ * one is open). Errors leave none open. */
 int icp_sink_open(icp_sink *s, icp_storage *store, const char *data_prefix,
                   const icp_parquet_field *fields, size_t n_fields, const icp_parquet_options *o,
                   icp_error *err);
-/* Closes and publishes the open file into the closed ones (an empty one
- * is dropped). An error drops it: its rows are lost (discard, reread). */
+/* The writer of the open file of the tuple whose key is `key` (tuple: n
+ * values, borrowed: copied when a file is opened), opening one under
+ * <data_prefix>/<path>/ (path NULL or "": none) with the target when none
+ * is open; at max_open open files the least recently used is closed into
+ * the pending ones first. An error leaves the other files as they were. */
+int icp_sink_file_for(icp_sink *s, const char *path, icp_slice key, const icp_pspec_value *tuple,
+                      size_t n, icp_parquet_writer **pw, icp_error *err);
+/* Closes and publishes every open file into the closed ones (an empty one
+ * is dropped). An error drops the file: its rows are lost (discard, reread);
+ * the other files are still closed. */
 int icp_sink_close(icp_sink *s, icp_error *err);
-/* Closes the open file once it reaches `target` bytes. */
+/* Closes each open file that reached `target` bytes. */
 int icp_sink_maybe_roll(icp_sink *s, uint64_t target, icp_error *err);
-/* `rows` rows were appended to the open file. */
+/* `rows` rows were appended to the open files. */
 void icp_sink_wrote(icp_sink *s, uint64_t rows);
 void icp_sink_set_in_doubt(icp_sink *s, int in_doubt);
 /* The closed files were committed: forgotten, not deleted. */
 void icp_sink_landed(icp_sink *s);
-/* Drops everything uncommitted: the open file is aborted, the closed
+/* Drops everything uncommitted: the open files are aborted, the closed
  * ones deleted from store unless in doubt. Returns how many were kept. */
 size_t icp_sink_discard(icp_sink *s, icp_storage *store);
 
+/* The open file of an unpartitioned sink (the only one), or NULL. */
 static inline icp_parquet_writer *icp_sink_writer(const icp_sink *s)
 {
-	return s->pw;
+	return s->n_open ? s->open[0].pw : NULL;
 }
 /* 1 when anything is uncommitted (rows, an open or a closed file). */
 static inline int icp_sink_busy(const icp_sink *s)
 {
-	return s->dirty || s->n_pending || s->pw;
+	return s->dirty || s->n_pending || s->n_open;
 }
 static inline int icp_sink_file_open(const icp_sink *s)
 {
-	return s->pw || s->sw;
+	return s->n_open > 0;
 }
-/* Files uncommitted, the open one included. */
+/* Files uncommitted, the open ones included. */
 static inline size_t icp_sink_count(const icp_sink *s)
 {
-	return s->n_pending + (s->pw ? 1u : 0u);
+	return s->n_pending + s->n_open;
 }
 static inline const icp_pending_file *icp_sink_files(const icp_sink *s, size_t *n)
 {
@@ -181,6 +230,20 @@ static inline int icp_sink_in_doubt(const icp_sink *s)
 {
 	return s->in_doubt;
 }
+/* The spec id of the uncommitted files (-1: none yet). */
+static inline int32_t icp_sink_spec_id(const icp_sink *s)
+{
+	if (s->n_pending)
+		return s->pending[0].spec_id;
+	return s->n_open ? s->open[0].spec_id : -1;
+}
+
+/* A table with this many uncommitted data files commits at the end of
+ * the turn that reached it, in --once runs too: each closed file keeps
+ * its column metrics and partition tuple (about 3 KB) until its commit,
+ * and many partition tuples with few open writers (LRU rolls) can close
+ * files far faster than the commit interval would take them. */
+#define ICP_PROC_MAX_CLOSED_FILES 2048
 
 typedef struct icp_table {
 	const icp_config_mapping *map;
@@ -195,6 +258,13 @@ typedef struct icp_table {
 	uint64_t registry_gen;      /* registry document the schema follows; 0 = none */
 	icp_parquet_field *pfields;
 	size_t n_pfields;
+	/* The table's default partition spec, bound to `schema` (table.c,
+	 * refreshed on every adopt): files are written with it. NULL when it
+	 * has no fields, or when it cannot be written with: spec_error says
+	 * why (then nothing is appended). */
+	icp_pspec *spec;
+	int32_t spec_id;
+	char *spec_error;
 	char *data_prefix;          /* storage key of <location>/data */
 	char *meta_prefix;          /* storage key of <location>/metadata */
 	icp_offsets committed;      /* offsets in the current snapshot */
@@ -202,6 +272,7 @@ typedef struct icp_table {
 	/* scratch reused for every batch */
 	icp_buf scratch_ids, scratch_hdrs;
 	void *cols;                 /* column arrays (rows.c) */
+	struct icp_route *route;    /* rows by partition tuple (rows.c), or NULL */
 	size_t cols_cap;
 	/* typed mapping columns (rows.c, src/columns): built lazily from
 	 * `schema`, freed by icp_rows_schema_changed() and icp_rows_dispose() */
@@ -308,6 +379,8 @@ struct icp_processor {
 	icp_batch_decoder *txn_dec; /* decodes queued batches (txn.c) */
 	uint64_t last_publish_ns;   /* /status and lag gauges, see icp_obs_tick */
 	uint64_t turn_end_ns;       /* the current partition turn ends (0: no limit) */
+	const icp_table *turn_table; /* the table of the partition taking its turn:
+	                             * the turn also ends at ICP_PROC_MAX_CLOSED_FILES */
 	int commit_in_turns;        /* run mode: tables commit when due between turns */
 	uint64_t polls;             /* poll rounds so far (discovery cadence) */
 	int coord_failed;           /* the last etcd round failed (readiness) */
@@ -325,6 +398,8 @@ struct icp_processor {
 	/* processor.memory_limit_bytes and its split (memory.c) */
 	struct icp_budget *budget;
 	size_t mem_row_group;       /* row group bytes of each open data file */
+	size_t mem_row_group_part;  /* ... of a partitioned table's (its share
+	                             * split between max_open_files writers) */
 	int mem_upload_conc;        /* parts in flight per upload; 0: not S3 */
 	uint64_t mem_reserved;      /* writers' and uploads' fixed shares */
 	uint64_t mem_ceiling;       /* queues and kept reads stay under it */
@@ -436,6 +511,28 @@ void icp_obs_publish(icp_processor *p);
  * due), so /status and lag are right while a backlog is read. */
 void icp_obs_tick(icp_processor *p);
 
+/* route.c: the rows of one batch grouped by partition tuple. _begin
+ * forgets the last batch; _add computes a row's partition values from its
+ * source values (src[i] for spec field i; a transform that fails gives a
+ * null value) and puts it into its group; _finish lists each group's rows
+ * in row order; then per group: its rows (indices in add order) and its
+ * tuple (key, values and "name=value/..." path, valid until the next
+ * _group_tuple call). _values: scratch for n values, owned by the route.
+ * No allocation per row once warm. */
+typedef struct icp_route icp_route;
+icp_route *icp_route_new(void);
+void icp_route_free(icp_route *r);
+void icp_route_begin(icp_route *r);
+icp_pspec_value *icp_route_values(icp_route *r, size_t n);
+int icp_route_add(icp_route *r, const icp_pspec *spec, const icp_pspec_value *src,
+                  icp_error *err);
+int icp_route_finish(icp_route *r);
+size_t icp_route_groups(const icp_route *r);
+size_t icp_route_rows(const icp_route *r);
+const uint32_t *icp_route_group_rows(const icp_route *r, size_t g, size_t *n);
+int icp_route_group_tuple(icp_route *r, const icp_pspec *spec, size_t g, icp_slice *key,
+                          const icp_pspec_value **vals, const char **path, icp_error *err);
+
 /* rows.c: appends one batch's records at or above `from` to the table's
  * open data file. A record the typed-column extractor refuses (a required
  * column missing or not coercible) is invalid: with `strict` nothing at or
@@ -466,6 +563,16 @@ void icp_rows_schema_changed(icp_table *t);
 int icp_evolve_new_schema(icp_processor *p, const icp_config_mapping *m, icp_ice_schema **out,
                           icp_error *err);
 int icp_evolve_table(icp_processor *p, icp_table *t, icp_ice_metadata **meta, icp_error *err);
+/* spec.c: after icp_evolve_table, makes the table's default partition
+ * spec the one mappings[].partition_by asks for (absent: untouched; []:
+ * unpartitioned): an equal spec of the table by its id, else a new spec
+ * (field ids reused per source+transform, new ones above
+ * last-partition-id), committed with assert-default-spec-id and
+ * assert-last-assigned-partition-id, retried after conflicts. A
+ * partition_by that does not build against the table's schema is
+ * ICP_ERR_INVALID naming the table and the expression. *meta becomes the
+ * new metadata (the old freed), as with icp_evolve_table. */
+int icp_evolve_spec(icp_processor *p, icp_table *t, icp_ice_metadata **meta, icp_error *err);
 /* table.c: for a registry-sourced table with nothing buffered, evolves
  * the table when the registry's document changed since the schema was
  * decided (cheap otherwise: the registry answers from its cache). An
@@ -555,6 +662,9 @@ typedef struct icp_commit_input {
 	const icp_ice_metadata *base;   /* the table's current metadata */
 	const icp_offsets *base_offsets; /* its kafscale.offsets */
 	const icp_pending_file *files;  /* the data files to commit (n_files > 0) */
+	const icp_pspec *spec;          /* the bound spec their tuples are of
+	                                 * (NULL: unpartitioned) and its id */
+	int32_t spec_id;
 	size_t n_files;
 	const icp_offsets *advance;     /* "topic/partition" -> next offset, for
 	                                 * every partition with data in files */

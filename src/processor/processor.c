@@ -382,18 +382,21 @@ static int poll_turns(icp_processor *p, size_t active, int first, int *progress,
 		 * so its table still commits on its interval, at most 1 s late */
 		p->turn_end_ns = !p->commit_in_turns ? 0
 		                 : icp_mono_ns() + (active > 1 ? TURN_NS : TURN_ALONE_NS);
+		p->turn_table = pt->table;
 		r = icp_part_poll(p, pt, progress, &pmore, &e);
 		p->turn_end_ns = 0;
+		p->turn_table = NULL;
 		pt->turn_more = pmore;
 		*more |= pmore;
 		icp_obs_tick(p);
 		icp_once_part_polled(p, pt);
-		if (p->commit_in_turns) {
+		if (p->commit_in_turns || icp_sink_count(&pt->table->sink) >= ICP_PROC_MAX_CLOSED_FILES) {
 			/* run mode: a table whose interval passed commits now,
-			 * whatever backlog other tables are reading */
+			 * whatever backlog other tables are reading; any mode: a
+			 * table holding too many closed files */
 			icp_error ce;
 			icp_error_init(&ce);
-			if (commit_tables(p, 1, &ce) != ICP_OK)
+			if (commit_tables(p, p->commit_in_turns ? 1 : 2, &ce) != ICP_OK)
 				icp_processor_health_set(p->health, 0, ce.msg);
 		}
 		if (r == ICP_OK)
@@ -485,7 +488,10 @@ static int commit_tables(icp_processor *p, int only_due, icp_error *err)
 		int r;
 		if (icp_once_aborting(p))
 			break; /* a second signal: the rest is abandoned */
-		if (only_due && now - p->tables[i].commit_from_ns < interval)
+		/* only_due 1: interval passed or too many closed files; 2: the
+		 * latter only (--once) */
+		if (only_due && icp_sink_count(&p->tables[i].sink) < ICP_PROC_MAX_CLOSED_FILES &&
+		    (only_due == 2 || now - p->tables[i].commit_from_ns < interval))
 			continue;
 		p->tables[i].commit_from_ns = now;
 		icp_error_init(&e);

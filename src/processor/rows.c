@@ -16,6 +16,14 @@
  * record's timestamp in microseconds (null when that leaves int64;
  * counted, logged once per partition); no allocation per record either.
  *
+ * A partitioned table (t->spec) also gets each kept row's partition tuple
+ * (route.c: the spec's transforms over the row's source values: base
+ * columns, the record-time column, the extractors' last row); the rows
+ * are then gathered per tuple and each group is appended to its tuple's
+ * open file (icp_sink_file_for), in offset order. A batch of one tuple
+ * (time partitions, mostly) is written without gathering. Strict mode
+ * stays exact: every row is decided before any is written.
+ *
  * Typed columns (ids above 8: mapping columns, kept by evolution) come
  * after the base ones: src/columns shreds each record's JSON value into
  * them. A record the extractor refuses (a required column missing or not
@@ -29,40 +37,59 @@
 
 #include <stdio.h>
 
+/* Per row of the batch (rows the record filter and the extractor kept,
+ * in record order), then the same gathered for one data file: the rows
+ * of one partition tuple (all of them when unpartitioned), nullable
+ * values packed as the Parquet writer takes them. */
 typedef struct cols {
 	size_t cap;
-	icp_slice *ids, *topic, *key, *val, *hdr;
+	/* per row */
 	int32_t *part;
-	int64_t *off, *ts;
-	uint8_t *key_valid, *val_valid;
+	int64_t *off, *ts, *tsu;
+	icp_slice *key, *val;
+	uint8_t *key_valid, *val_valid, *tsu_valid;
 	size_t *id_end, *hdr_end;
-	/* the record-time column (timestamp_column): packed micros of the
-	 * rows that have one, validity per row; its field id (0: none),
+	/* gathered for one file */
+	icp_slice *g_ids, *g_topic, *g_key, *g_val, *g_hdr;
+	int32_t *g_part;
+	int64_t *g_off, *g_ts, *g_tsu;
+	uint8_t *g_key_valid, *g_val_valid, *g_tsu_valid;
+	/* the record-time column (timestamp_column): its field id (0: none),
 	 * set with the extractor */
-	int64_t *tsu;
-	uint8_t *tsu_valid;
 	int32_t ts_field;
 	int ts_required; /* a table made it required: no null may reach it */
+	icp_pspec_value *src; /* partition source values of one row */
+	size_t cap_src;
 } cols;
 
 static void cols_free(cols *c)
 {
 	if (!c)
 		return;
-	icp_free(c->ids);
-	icp_free(c->topic);
-	icp_free(c->key);
-	icp_free(c->val);
-	icp_free(c->hdr);
 	icp_free(c->part);
 	icp_free(c->off);
 	icp_free(c->ts);
+	icp_free(c->tsu);
+	icp_free(c->key);
+	icp_free(c->val);
 	icp_free(c->key_valid);
 	icp_free(c->val_valid);
+	icp_free(c->tsu_valid);
 	icp_free(c->id_end);
 	icp_free(c->hdr_end);
-	icp_free(c->tsu);
-	icp_free(c->tsu_valid);
+	icp_free(c->g_ids);
+	icp_free(c->g_topic);
+	icp_free(c->g_key);
+	icp_free(c->g_val);
+	icp_free(c->g_hdr);
+	icp_free(c->g_part);
+	icp_free(c->g_off);
+	icp_free(c->g_ts);
+	icp_free(c->g_tsu);
+	icp_free(c->g_key_valid);
+	icp_free(c->g_val_valid);
+	icp_free(c->g_tsu_valid);
+	icp_free(c->src);
 	icp_free(c);
 }
 
@@ -123,6 +150,8 @@ void icp_rows_dispose(icp_table *t)
 	icp_rows_schema_changed(t);
 	cols_free(t->cols);
 	t->cols = NULL;
+	icp_route_free(t->route);
+	t->route = NULL;
 	icp_buf_dispose(&t->scratch_ids);
 	icp_buf_dispose(&t->scratch_hdrs);
 }
@@ -146,20 +175,29 @@ static int cols_reserve(icp_table *t, size_t n)
 	}
 	if (n <= c->cap)
 		return ICP_OK;
-	GROW(ids, icp_slice);
-	GROW(topic, icp_slice);
-	GROW(key, icp_slice);
-	GROW(val, icp_slice);
-	GROW(hdr, icp_slice);
 	GROW(part, int32_t);
 	GROW(off, int64_t);
 	GROW(ts, int64_t);
+	GROW(tsu, int64_t);
+	GROW(key, icp_slice);
+	GROW(val, icp_slice);
 	GROW(key_valid, uint8_t);
 	GROW(val_valid, uint8_t);
+	GROW(tsu_valid, uint8_t);
 	GROW(id_end, size_t);
 	GROW(hdr_end, size_t);
-	GROW(tsu, int64_t);
-	GROW(tsu_valid, uint8_t);
+	GROW(g_ids, icp_slice);
+	GROW(g_topic, icp_slice);
+	GROW(g_key, icp_slice);
+	GROW(g_val, icp_slice);
+	GROW(g_hdr, icp_slice);
+	GROW(g_part, int32_t);
+	GROW(g_off, int64_t);
+	GROW(g_ts, int64_t);
+	GROW(g_tsu, int64_t);
+	GROW(g_key_valid, uint8_t);
+	GROW(g_val_valid, uint8_t);
+	GROW(g_tsu_valid, uint8_t);
 	c->cap = n;
 	return ICP_OK;
 }
@@ -359,15 +397,164 @@ static void ts_out_of_range(icp_table *t, icp_part *pt, int64_t offset, int64_t 
 	         "column", t->map->timestamp_column);
 }
 
+/* The source value of partition field f for the row just taken (record
+ * r at row n; its id text and headers are the last bytes of the scratch
+ * buffers, its typed values the extractors' last row). */
+static icp_pspec_value source_value(icp_table *t, const icp_part *pt, const icp_record *r,
+                                    size_t n, const icp_pspec_field *f)
+{
+	cols *c = t->cols;
+	icp_ice_kind k = f->source_type.kind;
+	icp_pspec_value v = icp_pspec_value_null(k);
+	size_t start;
+
+	switch (f->source_id) {
+	case 1: /* record_id */
+		start = n ? c->id_end[n - 1] : 0;
+		return icp_pspec_value_of_bytes(k, t->scratch_ids.data + start, c->id_end[n] - start, 0);
+	case 2: return icp_pspec_value_of_bytes(k, pt->topic, strlen(pt->topic), 0);
+	case 3: return icp_pspec_value_int(k, pt->partition);
+	case 4: return icp_pspec_value_int(k, r->offset);
+	case 5: return icp_pspec_value_int(k, r->timestamp);
+	case 6: return r->key_null ? v : icp_pspec_value_of_bytes(k, r->key.ptr, r->key.len, 0);
+	case 7:
+		return r->value_null ? v : icp_pspec_value_of_bytes(k, r->value.ptr, r->value.len, 0);
+	case 8:
+		start = n ? c->hdr_end[n - 1] : 0;
+		return icp_pspec_value_of_bytes(k, t->scratch_hdrs.data + start, c->hdr_end[n] - start,
+		                                0);
+	default: break;
+	}
+	if (c->ts_field && f->source_id == c->ts_field)
+		return c->tsu_valid[n] ? icp_pspec_value_int(k, c->tsu[n]) : v;
+	if (t->columns && icp_columns_last_value(t->columns, f->source_id, &v) == ICP_OK)
+		return v;
+	if (t->lfs_columns && icp_columns_last_value(t->lfs_columns, f->source_id, &v) == ICP_OK)
+		return v;
+	return icp_pspec_value_null(k); /* not filled by this mapping: null */
+}
+
+/* Gathers rows sel[0..k) (all n rows when sel is NULL) into the g_*
+ * arrays and hands them to pw as rows. */
+static int emit(icp_table *t, icp_parquet_writer *pw, const uint32_t *sel, size_t k,
+                icp_error *err)
+{
+	cols *c = t->cols;
+	size_t i, nk = 0, nv = 0, ntu = 0;
+	int32_t leaf;
+	int rc;
+
+	for (i = 0; i < k; i++) {
+		size_t r = sel ? sel[i] : i;
+		size_t id0 = r ? c->id_end[r - 1] : 0, h0 = r ? c->hdr_end[r - 1] : 0;
+		c->g_ids[i] = icp_slice_make(t->scratch_ids.data + id0, c->id_end[r] - id0);
+		c->g_hdr[i] = icp_slice_make(t->scratch_hdrs.data + h0, c->hdr_end[r] - h0);
+		c->g_topic[i] = c->g_topic[0];
+		c->g_part[i] = c->part[r];
+		c->g_off[i] = c->off[r];
+		c->g_ts[i] = c->ts[r];
+		c->g_key_valid[i] = c->key_valid[r];
+		if (c->key_valid[r])
+			c->g_key[nk++] = c->key[r];
+		c->g_val_valid[i] = c->val_valid[r];
+		if (c->val_valid[r])
+			c->g_val[nv++] = c->val[r];
+		if (c->ts_field) {
+			c->g_tsu_valid[i] = c->tsu_valid[r];
+			if (c->tsu_valid[r])
+				c->g_tsu[ntu++] = c->tsu[r];
+		}
+	}
+	{
+		const struct {
+			int id;
+			icp_parquet_batch b;
+		} colb[] = {
+			{1, {k, NULL, NULL, NULL, NULL, c->g_ids}},
+			{2, {k, NULL, NULL, NULL, NULL, c->g_topic}},
+			{3, {k, NULL, NULL, NULL, c->g_part, NULL}},
+			{4, {k, NULL, NULL, NULL, c->g_off, NULL}},
+			{5, {k, NULL, NULL, NULL, c->g_ts, NULL}},
+			{6, {k, NULL, NULL, c->g_key_valid, NULL, c->g_key}},
+			{7, {k, NULL, NULL, c->g_val_valid, NULL, c->g_val}},
+			{8, {k, NULL, NULL, NULL, NULL, c->g_hdr}},
+		};
+		for (i = 0; i < ICP_ARRAY_LEN(colb); i++) {
+			leaf = icp_parquet_writer_leaf(pw, colb[i].id);
+			if (leaf < 0)
+				return icp_error_set(err, ICP_ERR_INVALID,
+				                     "table %s.%s: no Parquet column for field id %d",
+				                     t->ns, t->name, colb[i].id);
+			rc = icp_parquet_writer_write(pw, (size_t)leaf, &colb[i].b, err);
+			if (rc != ICP_OK)
+				return rc;
+		}
+	}
+	if (c->ts_field) {
+		const icp_parquet_batch tb = {k, NULL, NULL, c->g_tsu_valid, c->g_tsu, NULL};
+		leaf = icp_parquet_writer_leaf(pw, c->ts_field);
+		if (leaf < 0)
+			return icp_error_set(err, ICP_ERR_INVALID,
+			                     "table %s.%s: no Parquet column for field id %d", t->ns,
+			                     t->name, (int)c->ts_field);
+		if ((rc = icp_parquet_writer_write(pw, (size_t)leaf, &tb, err)) != ICP_OK)
+			return rc;
+	}
+	if (icp_columns_count(t->columns) > 0) {
+		rc = sel ? icp_columns_write_rows(t->columns, pw, sel, k, err)
+		         : icp_columns_write(t->columns, pw, err);
+		if (rc != ICP_OK)
+			return rc;
+	}
+	if (t->lfs_columns) {
+		rc = sel ? icp_columns_write_rows(t->lfs_columns, pw, sel, k, err)
+		         : icp_columns_write(t->lfs_columns, pw, err);
+		if (rc != ICP_OK)
+			return rc;
+	}
+	return icp_parquet_writer_end_rows(pw, err);
+}
+
+/* Each partition tuple's rows to its open data file (opened as needed:
+ * icp_sink_file_for, LRU-bounded). */
+static int emit_routed(icp_table *t, icp_error *err)
+{
+	icp_route *r = t->route;
+	size_t g, n_groups;
+	int rc;
+
+	if (icp_route_finish(r) != ICP_OK)
+		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory routing rows");
+	n_groups = icp_route_groups(r);
+	for (g = 0; g < n_groups; g++) {
+		const icp_pspec_value *vals;
+		const uint32_t *rows;
+		icp_parquet_writer *pw;
+		const char *path;
+		icp_slice key;
+		size_t k;
+
+		rows = icp_route_group_rows(r, g, &k);
+		rc = icp_route_group_tuple(r, t->spec, g, &key, &vals, &path, err);
+		if (rc == ICP_OK)
+			rc = icp_sink_file_for(&t->sink, path, key, vals, t->spec->n_fields, &pw, err);
+		/* one tuple for the whole batch (time partitions, mostly): no
+		 * gathering by row */
+		if (rc == ICP_OK)
+			rc = emit(t, pw, n_groups == 1 ? NULL : rows, k, err);
+		if (rc != ICP_OK)
+			return rc;
+	}
+	return ICP_OK;
+}
+
 int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from, int strict,
                     icp_rows_out *out, icp_error *err)
 {
 	cols *c;
-	size_t i, n = 0, nk = 0, nv = 0, ntu = 0, ts_bad = 0;
-	int32_t leaf;
+	size_t i, n = 0, ts_bad = 0, nf = t->spec ? t->spec->n_fields : 0;
 	char idbuf[64];
 	size_t topic_len = strlen(pt->topic);
-	icp_parquet_writer *pw = icp_sink_writer(&t->sink); /* open: icp_table_file_ready */
 	int rc, typed;
 
 	memset(out, 0, sizeof(*out));
@@ -377,6 +564,18 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 	c = t->cols;
 	if ((rc = columns_ready(t, err)) != ICP_OK)
 		return rc;
+	if (nf) {
+		if (!t->route && !(t->route = icp_route_new()))
+			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory converting records");
+		if (nf > c->cap_src) {
+			icp_pspec_value *ns = icp_realloc(c->src, nf * sizeof(*ns));
+			if (!ns)
+				return icp_error_set(err, ICP_ERR_NOMEM, "out of memory converting records");
+			c->src = ns;
+			c->cap_src = nf;
+		}
+		icp_route_begin(t->route);
+	}
 	typed = icp_columns_count(t->columns) > 0;
 	if (typed)
 		icp_columns_begin(t->columns);
@@ -436,99 +635,57 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 		c->ts[n] = r->timestamp;
 		if (c->ts_field) {
 			c->tsu_valid[n] = (uint8_t)ts_ok;
-			if (ts_ok) {
-				c->tsu[ntu++] = us;
-			} else {
+			c->tsu[n] = us;
+			if (!ts_ok) {
 				ts_bad++;
 				ts_out_of_range(t, pt, r->offset, r->timestamp);
 			}
 		}
 		c->key_valid[n] = !r->key_null;
-		if (!r->key_null)
-			c->key[nk++] = r->key;
+		c->key[n] = r->key;
 		c->val_valid[n] = !r->value_null;
-		if (!r->value_null)
-			c->val[nv++] = r->value;
+		c->val[n] = r->value;
 		if (r->header_count == 0) {
 			icp_buf_append(&t->scratch_hdrs, "[]", 2);
-			c->hdr_end[n] = t->scratch_hdrs.len;
-			n++;
-			continue;
-		}
-		icp_buf_append_byte(&t->scratch_hdrs, '[');
-		for (h = 0; h < r->header_count; h++) {
-			const icp_kafka_header *hd = &b->headers[r->header_first + h];
-			if (h)
+		} else {
+			icp_buf_append_byte(&t->scratch_hdrs, '[');
+			for (h = 0; h < r->header_count; h++) {
+				const icp_kafka_header *hd = &b->headers[r->header_first + h];
+				if (h)
+					icp_buf_append_byte(&t->scratch_hdrs, ',');
+				icp_buf_append_byte(&t->scratch_hdrs, '{');
+				json_bytes_field(&t->scratch_hdrs, "key", hd->key, 0);
 				icp_buf_append_byte(&t->scratch_hdrs, ',');
-			icp_buf_append_byte(&t->scratch_hdrs, '{');
-			json_bytes_field(&t->scratch_hdrs, "key", hd->key, 0);
-			icp_buf_append_byte(&t->scratch_hdrs, ',');
-			json_bytes_field(&t->scratch_hdrs, "value", hd->value, hd->value_null);
-			icp_buf_append_byte(&t->scratch_hdrs, '}');
+				json_bytes_field(&t->scratch_hdrs, "value", hd->value, hd->value_null);
+				icp_buf_append_byte(&t->scratch_hdrs, '}');
+			}
+			icp_buf_append_byte(&t->scratch_hdrs, ']');
 		}
-		icp_buf_append_byte(&t->scratch_hdrs, ']');
 		c->hdr_end[n] = t->scratch_hdrs.len;
+		if (nf) {
+			size_t f;
+			if (t->scratch_ids.status || t->scratch_hdrs.status)
+				return icp_error_set(err, ICP_ERR_NOMEM, "out of memory converting records");
+			for (f = 0; f < nf; f++)
+				c->src[f] = source_value(t, pt, r, n, &t->spec->fields[f]);
+			if ((rc = icp_route_add(t->route, t->spec, c->src, err)) != ICP_OK)
+				return rc;
+		}
 		n++;
 	}
 	if (t->scratch_ids.status || t->scratch_hdrs.status)
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory converting records");
 	if (n == 0)
 		return ICP_OK;
-	/* The scratch buffers are final now: point the slices into them. */
-	{
-		icp_slice topic = icp_slice_cstr(pt->topic);
-		size_t start_id = 0, start_hdr = 0;
-		for (i = 0; i < n; i++) {
-			c->ids[i] = icp_slice_make(t->scratch_ids.data + start_id, c->id_end[i] - start_id);
-			c->hdr[i] = icp_slice_make(t->scratch_hdrs.data + start_hdr,
-			                           c->hdr_end[i] - start_hdr);
-			c->topic[i] = topic;
-			start_id = c->id_end[i];
-			start_hdr = c->hdr_end[i];
-		}
-	}
-	{
-		const struct {
-			int id;
-			icp_parquet_batch b;
-		} colb[] = {
-			{1, {n, NULL, NULL, NULL, NULL, c->ids}},
-			{2, {n, NULL, NULL, NULL, NULL, c->topic}},
-			{3, {n, NULL, NULL, NULL, c->part, NULL}},
-			{4, {n, NULL, NULL, NULL, c->off, NULL}},
-			{5, {n, NULL, NULL, NULL, c->ts, NULL}},
-			{6, {n, NULL, NULL, c->key_valid, NULL, c->key}},
-			{7, {n, NULL, NULL, c->val_valid, NULL, c->val}},
-			{8, {n, NULL, NULL, NULL, NULL, c->hdr}},
-		};
-		for (i = 0; i < ICP_ARRAY_LEN(colb); i++) {
-			leaf = icp_parquet_writer_leaf(pw, colb[i].id);
-			if (leaf < 0)
-				return icp_error_set(err, ICP_ERR_INVALID,
-				                     "table %s.%s: no Parquet column for field id %d",
-				                     t->ns, t->name, colb[i].id);
-			rc = icp_parquet_writer_write(pw, (size_t)leaf, &colb[i].b, err);
-			if (rc != ICP_OK)
-				return rc;
-		}
-	}
-	if (c->ts_field) {
-		const icp_parquet_batch tb = {n, NULL, NULL, c->tsu_valid, c->tsu, NULL};
-		leaf = icp_parquet_writer_leaf(pw, c->ts_field);
-		if (leaf < 0)
-			return icp_error_set(err, ICP_ERR_INVALID,
-			                     "table %s.%s: no Parquet column for field id %d", t->ns,
-			                     t->name, (int)c->ts_field);
-		if ((rc = icp_parquet_writer_write(pw, (size_t)leaf, &tb, err)) != ICP_OK)
-			return rc;
-	}
+	c->g_topic[0] = icp_slice_make(pt->topic, topic_len);
 	if (typed)
 		coerce_publish(t);
-	if (typed && (rc = icp_columns_write(t->columns, pw, err)) != ICP_OK)
-		return rc;
-	if (t->lfs_columns && (rc = icp_columns_write(t->lfs_columns, pw, err)) != ICP_OK)
-		return rc;
-	rc = icp_parquet_writer_end_rows(pw, err);
+	if (nf) {
+		rc = emit_routed(t, err);
+	} else {
+		icp_parquet_writer *pw = icp_sink_writer(&t->sink); /* icp_table_file_ready */
+		rc = emit(t, pw, NULL, n, err);
+	}
 	if (rc != ICP_OK)
 		return rc;
 	if (ts_bad)

@@ -50,6 +50,54 @@ static int wh_key(icp_processor *p, const char *url, const char *suffix, char **
 	return ICP_OK;
 }
 
+/* t->spec from m's default spec (see icp_table.spec). Only allocation
+ * fails here: a spec that cannot be written with is kept as spec_error,
+ * so the table still loads and says why when it has data to write. */
+static int adopt_spec(icp_table *t, const icp_ice_metadata *m, icp_error *err)
+{
+	int32_t id = icp_ice_metadata_default_spec_id(m);
+	const icp_pspec *spec = NULL;
+	icp_pspec *copy = NULL;
+	icp_buf why;
+	icp_error e;
+	int rc;
+
+	icp_pspec_free(t->spec);
+	icp_free(t->spec_error);
+	t->spec = NULL;
+	t->spec_error = NULL;
+	t->spec_id = id;
+	icp_error_init(&e);
+	rc = icp_ice_metadata_spec(m, id, &spec, &e);
+	if (rc == ICP_ERR_NOT_FOUND && id == 0)
+		return ICP_OK; /* no spec at all: unpartitioned spec 0 */
+	if (rc == ICP_ERR_NOMEM)
+		return icp_error_set(err, rc, "out of memory");
+	if (rc == ICP_OK && spec->n_fields == 0)
+		return ICP_OK;
+	if (rc == ICP_OK) {
+		copy = icp_pspec_copy(spec);
+		if (!copy)
+			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+		/* our schema, not the metadata's: the files are written with it */
+		rc = icp_pspec_bind(copy, t->schema, &e);
+		if (rc == ICP_OK) {
+			t->spec = copy;
+			return ICP_OK;
+		}
+		icp_pspec_free(copy);
+	}
+	icp_buf_init(&why, 0);
+	icp_buf_printf(&why, "table %s: its default partition spec %d cannot be written with (%s); "
+	               "nothing is appended, the records stay in the segments", t->map->table, id,
+	               e.msg);
+	t->spec_error = why.status ? NULL : (char *)icp_buf_detach(&why, NULL);
+	icp_buf_dispose(&why);
+	if (!t->spec_error)
+		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+	return ICP_OK;
+}
+
 int icp_table_adopt(icp_processor *p, icp_table *t, icp_ice_metadata *m, icp_error *err)
 {
 	const char *loc = icp_ice_metadata_table_location(m);
@@ -71,6 +119,11 @@ int icp_table_adopt(icp_processor *p, icp_table *t, icp_ice_metadata *m, icp_err
 		rc = wh_key(p, loc, "/data", &t->data_prefix, err);
 	if (rc == ICP_OK)
 		rc = wh_key(p, loc, "/metadata", &t->meta_prefix, err);
+	if (rc != ICP_OK) {
+		icp_offsets_dispose(&fresh);
+		return rc;
+	}
+	rc = adopt_spec(t, m, err);
 	if (rc != ICP_OK) {
 		icp_offsets_dispose(&fresh);
 		return rc;
@@ -308,6 +361,11 @@ int icp_table_open(icp_processor *p, icp_table *t, const icp_config_mapping *m,
 	/* Add the mapping's new columns / widen (a commit of its own), and
 	 * write with the table's current schema from now on. */
 	rc = icp_evolve_table(p, t, &meta, err);
+	if (rc == ICP_OK)
+		rc = icp_evolve_spec(p, t, &meta, err);
+	if (m->sort_by.n)
+		ICP_WARN("mappings[].sort_by is not applied by this version: rows are not sorted "
+		         "and no sort order is recorded", "table", m->table);
 	if (rc != ICP_OK) {
 		icp_ice_metadata_free(meta);
 		return rc;
@@ -340,6 +398,8 @@ int icp_table_registry_recheck(icp_processor *p, icp_table *t, icp_error *err)
 	if (rc == ICP_OK)
 		rc = icp_evolve_table(p, t, &m, err);
 	if (rc == ICP_OK)
+		rc = icp_evolve_spec(p, t, &m, err);
+	if (rc == ICP_OK)
 		rc = build_pfields(t, err);
 	if (rc == ICP_OK) {
 		rc = icp_table_adopt(p, t, m, err);
@@ -363,6 +423,8 @@ void icp_table_dispose(icp_table *t)
 	icp_ice_schema_free(t->schema);
 	icp_storage_free(t->store);
 	icp_free(t->pfields);
+	icp_pspec_free(t->spec);
+	icp_free(t->spec_error);
 	icp_free(t->data_prefix);
 	icp_free(t->meta_prefix);
 	icp_free(t->ns);
@@ -371,23 +433,47 @@ void icp_table_dispose(icp_table *t)
 
 int icp_table_file_ready(icp_processor *p, icp_table *t, icp_error *err)
 {
-	icp_parquet_options o;
+	icp_sink_target tg;
+	int32_t busy_spec = icp_sink_spec_id(&t->sink);
 	static const icp_codec_id codecs[] = {ICP_CODEC_ZSTD, ICP_CODEC_SNAPPY, ICP_CODEC_GZIP,
 	                                      ICP_CODEC_LZ4_RAW, ICP_CODEC_NONE};
 
-	if (icp_sink_writer(&t->sink))
+	if (t->spec_error)
+		return icp_error_set(err, ICP_ERR_UNSUPPORTED, "%s", t->spec_error);
+	if (busy_spec >= 0 && busy_spec != t->spec_id)
+		/* another writer changed the default spec under our files: their
+		 * tuples are of the old one. The caller discards and rereads. */
+		return icp_error_set(err, ICP_ERR_CONFLICT,
+		                     "table %s: its default partition spec changed from %d to %d; "
+		                     "the uncommitted data is written again with the new spec",
+		                     t->map->table, busy_spec, t->spec_id);
+	if (!t->spec && icp_sink_writer(&t->sink))
 		return ICP_OK;
-	icp_parquet_options_init(&o);
-	o.codec = codecs[p->cfg->parquet.compression];
-	o.codec_level = (int)p->cfg->parquet.compression_level;
-	/* parquet.row_group_bytes, or less: this file's share of the
-	 * memory budget (memory.c) */
-	o.row_group_size = p->mem_row_group ? p->mem_row_group
-	                                    : (size_t)p->cfg->parquet.row_group_bytes;
-	o.page_size = (size_t)p->cfg->parquet.page_bytes;
-	o.pool = p->pool;
-	return icp_sink_open(&t->sink, icp_table_store(p, t), t->data_prefix, t->pfields,
-	                     t->n_pfields, &o, err);
+	memset(&tg, 0, sizeof(tg));
+	icp_parquet_options_init(&tg.options);
+	tg.options.codec = codecs[p->cfg->parquet.compression];
+	tg.options.codec_level = (int)p->cfg->parquet.compression_level;
+	/* parquet.row_group_bytes, or less: this file's share of the memory
+	 * budget (memory.c); a partitioned table's share is split between
+	 * its max_open_files writers */
+	tg.options.row_group_size = t->spec ? p->mem_row_group_part : p->mem_row_group;
+	if (!tg.options.row_group_size)
+		tg.options.row_group_size = (size_t)p->cfg->parquet.row_group_bytes;
+	tg.options.page_size = (size_t)p->cfg->parquet.page_bytes;
+	tg.options.pool = p->pool;
+	tg.store = icp_table_store(p, t);
+	tg.data_prefix = t->data_prefix;
+	tg.fields = t->pfields;
+	tg.n_fields = t->n_pfields;
+	tg.spec_id = t->spec_id;
+	tg.max_open = t->spec ? (size_t)p->cfg->processor.max_open_files : 1;
+	icp_sink_set_target(&t->sink, &tg);
+	if (t->spec)
+		return ICP_OK; /* rows.c opens one file per partition tuple */
+	{
+		icp_parquet_writer *pw;
+		return icp_sink_file_for(&t->sink, NULL, icp_slice_make(NULL, 0), NULL, 0, &pw, err);
+	}
 }
 
 int icp_table_file_maybe_roll(icp_processor *p, icp_table *t, icp_error *err)
@@ -514,6 +600,8 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 	in.base = t->meta;
 	in.base_offsets = &t->committed;
 	in.files = icp_sink_files(&t->sink, &in.n_files);
+	in.spec = t->spec;
+	in.spec_id = icp_sink_spec_id(&t->sink);
 	in.advance = &advance;
 	in.writer = p->cfg->processor.worker_id;
 	in.in_doubt = icp_sink_in_doubt(&t->sink);
@@ -530,6 +618,11 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 		if (icp_commit_state_of(c) == ICP_COMMIT_S_FAILED)
 			icp_sink_set_in_doubt(&t->sink, icp_commit_in_doubt(c));
 	}
+	/* Files whose tuples are of a spec that is no longer the default can
+	 * never be committed: read their records again with the new one. */
+	if (rc != ICP_OK && icp_sink_spec_id(&t->sink) >= 0 &&
+	    icp_sink_spec_id(&t->sink) != t->spec_id)
+		icp_table_discard(p, t, "the table's default partition spec changed");
 	icp_commit_free(c);
 	icp_offsets_dispose(&advance);
 	return rc;

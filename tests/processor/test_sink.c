@@ -187,8 +187,89 @@ static void test_landed_keeps(void)
 	teardown(&x);
 }
 
+/* Appends n rows to the file of tuple (part) through icp_sink_file_for. */
+static void write_part(fixture *x, int32_t part, size_t n)
+{
+	int64_t v[64];
+	icp_parquet_batch b;
+	icp_parquet_writer *pw;
+	icp_pspec_value tv;
+	char path[32], key[8];
+	icp_error e;
+	size_t i;
+	icp_error_init(&e);
+	for (i = 0; i < n; i++)
+		v[i] = part;
+	memset(&b, 0, sizeof(b));
+	b.n = n;
+	b.fixed = v;
+	tv = icp_pspec_value_int(ICP_ICE_INT, part);
+	snprintf(path, sizeof(path), "p=%d", part);
+	snprintf(key, sizeof(key), "%d", part);
+	CHECK_EQ_INT(icp_sink_file_for(&x->s, path, icp_slice_cstr(key), &tv, 1, &pw, &e), ICP_OK);
+	CHECK_EQ_INT(icp_parquet_writer_write(pw, 0, &b, &e), ICP_OK);
+	CHECK_EQ_INT(icp_parquet_writer_end_rows(pw, &e), ICP_OK);
+	icp_sink_wrote(&x->s, n);
+}
+
+/* One open file per tuple, at most max_open: the least recently used is
+ * closed (rolled) into the pending ones, and a tuple that comes back gets
+ * a new file. Each file keeps its tuple (copied) and spec id. */
+static void test_tuples_lru(void)
+{
+	fixture x;
+	icp_sink_target tg;
+	const icp_pending_file *f;
+	size_t n, i;
+	int64_t rows[4] = {0};
+	icp_error e;
+	setup(&x);
+	icp_error_init(&e);
+	memset(&tg, 0, sizeof(tg));
+	tg.store = x.st;
+	tg.data_prefix = "t/data";
+	tg.fields = &x.f;
+	tg.n_fields = 1;
+	tg.options = x.o;
+	tg.spec_id = 3;
+	tg.max_open = 2;
+	icp_sink_set_target(&x.s, &tg);
+	write_part(&x, 1, 2);
+	write_part(&x, 2, 3);
+	write_part(&x, 1, 4); /* 1 is now the most recent */
+	CHECK_EQ_INT(icp_sink_count(&x.s), 2);
+	write_part(&x, 3, 5); /* rolls 2 */
+	CHECK_EQ_INT(x.s.n_open, 2);
+	CHECK_EQ_INT(x.s.lru_rolls, 1);
+	f = icp_sink_files(&x.s, &n);
+	CHECK_EQ_INT(n, 1);
+	CHECK_EQ_INT(f[0].metrics.record_count, 3);
+	CHECK_EQ_INT(f[0].partition.n, 1);
+	CHECK_EQ_INT(f[0].partition.v[0].i, 2);
+	CHECK_CONTAINS(f[0].key, "t/data/p=2/");
+	write_part(&x, 2, 1); /* back: a new file (rolls 1) */
+	CHECK_EQ_INT(icp_sink_spec_id(&x.s), 3);
+	CHECK_EQ_INT(icp_sink_close(&x.s, &e), ICP_OK);
+	f = icp_sink_files(&x.s, &n);
+	CHECK_EQ_INT(n, 4);
+	for (i = 0; i < n; i++) {
+		char want[16];
+		CHECK_EQ_INT(f[i].spec_id, 3);
+		snprintf(want, sizeof(want), "/p=%d/", (int)f[i].partition.v[0].i);
+		CHECK_CONTAINS(f[i].key, want);
+		rows[f[i].partition.v[0].i] += (int64_t)f[i].metrics.record_count;
+	}
+	CHECK(rows[1] == 6 && rows[2] == 4 && rows[3] == 5);
+	CHECK_EQ_INT(icp_sink_rows(&x.s), 15);
+	CHECK_EQ_INT(objects(&x), 4);
+	CHECK_EQ_INT(icp_sink_discard(&x.s, x.st), 0);
+	CHECK_EQ_INT(objects(&x), 0);
+	teardown(&x);
+}
+
 int main(void)
 {
+	TEST_RUN(test_tuples_lru);
 	TEST_RUN(test_empty_file_dropped);
 	TEST_RUN(test_close_and_roll);
 	TEST_RUN(test_discard_deletes);

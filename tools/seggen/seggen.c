@@ -35,6 +35,7 @@ typedef struct gen_opts {
 	int level;
 	int control_every;
 	int close_txn;       /* --close-transactions: a COMMIT ends each partition */
+	long long step_ms;   /* --step-ms: mean ms between records (0: 24.5) */
 	int quiet;
 	icp_slice *vlines;   /* --value-json: record i's value is line i % n */
 	size_t n_vlines;
@@ -48,7 +49,7 @@ static void usage(FILE *f)
 	        "                  [--segment-bytes N] [--codec mixed|none|gzip|snappy|lz4|zstd]\n"
 	        "                  [--value-bytes N] [--seed S] [--batch-records N]\n"
 	        "                  [--index-interval N] [--level N] [--control-every N]\n"
-	        "                  [--value-json FILE] [--close-transactions] [--quiet]\n"
+	        "                  [--value-json FILE] [--close-transactions] [--step-ms N] [--quiet]\n"
 	        "Writes DIR/<ns>/<topic>/<partition>/segment-<base offset>.kfs and .index\n"
 	        "with JSON event records. Sizes accept K, M and G suffixes (KiB, MiB, GiB).\n"
 	        "--control-every N makes the batches transactional and writes a transaction\n"
@@ -56,7 +57,8 @@ static void usage(FILE *f)
 	        "--close-transactions the last transaction of each partition ends with a\n"
 	        "COMMIT (else it stays open).\n"
 	        "--value-json FILE: record i of each partition gets line i %% lines of FILE\n"
-	        "as its value (typed-column tests), instead of a generated event.\n");
+	        "as its value (typed-column tests), instead of a generated event.\n"
+	        "--step-ms N: records are on average N ms apart (default about 25).\n");
 }
 
 /* ------------------------------------------------------------ random */
@@ -398,7 +400,10 @@ static int gen_partition(const gen_opts *o, const char *topic, int partition,
 				codec = MIXED[rng_below(&r, (uint32_t)ICP_ARRAY_LEN(MIXED))];
 			in_batch = 1;
 		}
-		ts += rng_below(&r, 50);
+		/* records a few ms apart by default; --step-ms spreads them
+		 * over hours or days (time-partitioned demos and tests) */
+		ts += o->step_ms ? (int64_t)rng_below(&r, (uint32_t)(2 * o->step_ms))
+		                 : (int64_t)rng_below(&r, 50);
 		make_event(kind, topic, &r, (uint64_t)i, ts, o->value_bytes, &k, &v);
 		trace.len = 0;
 		put_hex(&trace, rng_next(&r), 16);
@@ -572,6 +577,7 @@ int main(int argc, char **argv)
 		NUM("index-interval", o.index_interval, 1, 1 << 30)
 		NUM("level", o.level, -7, 22)
 		NUM("control-every", o.control_every, 0, 1000000)
+		NUM("step-ms", o.step_ms, 0, 1000000000)
 #undef NUM
 		if ((m = opt(argc, argv, &i, "out", &v)) != 0) {
 			if (m < 0)
