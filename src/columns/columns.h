@@ -184,8 +184,9 @@ int icp_columns_write(icp_columns *x, icp_parquet_writer *pw, icp_error *err);
  * as _write would hand those rows alone: the processor routes the rows of
  * one batch to one writer per partition tuple. Row indices count the rows
  * added since _begin (icp_columns_add returned 1; invalid records take no
- * index) and must be strictly ascending, else ICP_ERR_INVALID (nothing
- * written). n == 0 writes empty batches. May be called several times per
+ * index) and may come in any order (a sorted file takes them in sort
+ * order; ascending runs are copied at once); one past the rows is
+ * ICP_ERR_INVALID (nothing written). n == 0 writes empty batches. May be called several times per
  * batch, for disjoint or overlapping sets, to different writers; the rows
  * stay until _begin. rows is the caller's; the levels and values are
  * copied into scratch arrays the extractor keeps (no allocation once

@@ -145,10 +145,9 @@ int icp_columns_write_rows(icp_columns *x, icp_parquet_writer *pw, const uint32_
 	int rc;
 
 	for (k = 0; k < n; k++)
-		if (rows[k] >= x->n_rows || (k && rows[k] <= rows[k - 1]))
+		if (rows[k] >= x->n_rows)
 			return icp_error_set(err, ICP_ERR_INVALID,
-			                     "row selection: index %zu (row %u) is not ascending "
-			                     "below %zu rows",
+			                     "row selection: index %zu (row %u) is not below %zu rows",
 			                     k, (unsigned)rows[k], x->n_rows);
 	for (i = 0; i < x->n_leaves; i++) {
 		leaf *l = &x->leaves[i];

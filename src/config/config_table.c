@@ -125,8 +125,11 @@ static const icp_cfg_key mapping_keys[] = {
 	{.path = "sort_by", .kind = ICP_CFG_STRLIST, .off = MAP(sort_by),
 	 .help = "Top-level primitive column names to sort rows by, checked when "
 	         "the config is loaded (schema.source registry: duplicates only). "
-	         "Not applied yet: rows are not sorted and no sort order is "
-	         "recorded (a warning says so when the table is opened)."},
+	         "Rows are sorted within each data file (ascending, nulls first; "
+	         "rows are kept up to the table's row-group share of memory, then "
+	         "written sorted) and the table's default sort order becomes these "
+	         "columns, recorded on every data file. Empty: the table's sort "
+	         "order is kept."},
 	{.path = "lfs.mode", .kind = ICP_CFG_ENUM, .off = MAP(lfs.mode),
 	 .def = "off", .names = lfs_modes, .flags = ZD,
 	 .env = "KAFSCALE_ICEBERG_LFS_MODE",

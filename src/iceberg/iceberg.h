@@ -14,7 +14,8 @@
  *   other refs, properties, sort orders, ...) is carried over untouched.
  * - icp_ice_commit: requirements + updates, the vocabulary of the REST
  *   catalog spec (assert-ref-snapshot-id, assert-table-uuid, add-snapshot,
- *   set-snapshot-ref, add-schema, set-current-schema, set-properties).
+ *   set-snapshot-ref, add-schema, set-current-schema, set-properties,
+ *   add-spec, set-default-spec, add-sort-order, set-default-sort-order).
  *   A REST catalog sends it; the SQL catalog applies it locally with
  *   icp_ice_metadata_apply().
  *
@@ -209,6 +210,39 @@ const icp_pspec *const *icp_ice_metadata_specs(const icp_ice_metadata *m, size_t
 int icp_ice_metadata_spec(const icp_ice_metadata *m, int32_t spec_id, const icp_pspec **out,
                           icp_error *err);
 
+/* Sort orders ("sort-orders", spec "Sort Orders"): how the rows of data
+ * files are sorted. Order id 0 is reserved for the unsorted order (no
+ * fields). A table without "sort-orders" (v1) reads as one unsorted order
+ * 0; "default-sort-order-id" absent means 0. A malformed order or a
+ * default that is not in the list is ICP_ERR_CORRUPT at parse, naming the
+ * JSON path. Transforms are kept as text ("identity", "bucket[16]", ...):
+ * the processor only compares and rewrites them. */
+typedef struct icp_ice_sort_field {
+	int32_t source_id;
+	char *transform;            /* "identity" etc. */
+	int descending;             /* 0: "asc", 1: "desc" */
+	int nulls_last;             /* 0: "nulls-first", 1: "nulls-last" */
+} icp_ice_sort_field;
+
+typedef struct icp_ice_sort_order {
+	int32_t order_id;
+	icp_ice_sort_field *fields;
+	size_t n_fields;
+} icp_ice_sort_order;
+
+int32_t icp_ice_metadata_default_sort_order_id(const icp_ice_metadata *m);
+/* Every sort order in file order (n >= 1); owned by m. */
+const icp_ice_sort_order *icp_ice_metadata_sort_orders(const icp_ice_metadata *m, size_t *n);
+/* The order with that id (owned by m), or NULL. */
+const icp_ice_sort_order *icp_ice_metadata_sort_order(const icp_ice_metadata *m, int32_t id);
+/* 1 when both have the same fields (source, transform, direction, null
+ * order) in the same order; order ids are not compared (Java's
+ * SortOrder.sameOrder). */
+int icp_ice_sort_order_equal(const icp_ice_sort_order *a, const icp_ice_sort_order *b);
+/* Appends the order as spec JSON with the given order id. */
+int icp_ice_sort_order_write_json(const icp_ice_sort_order *o, int32_t order_id,
+                                  icp_json_writer *w);
+
 /* -------------------------------------------------------------- commit */
 
 typedef struct icp_ice_kv {
@@ -253,6 +287,18 @@ typedef struct icp_ice_commit {
 	const icp_pspec *add_spec;
 	int set_default_spec;
 	int32_t default_spec_id;
+	/* sort orders (all 0/NULL: untouched, output byte-identical). As with
+	 * specs: add_sort_order is added as order max+1, or an existing equal
+	 * order (same fields) is reused (an unsorted one is order 0); with
+	 * set_default_sort_order the default becomes add_sort_order's
+	 * resulting id, or default_sort_order_id when add_sort_order is NULL.
+	 * Over REST an order equal to an existing one must be made default by
+	 * id (add_sort_order NULL), as for specs. Requirement: */
+	const icp_ice_sort_order *add_sort_order; /* its order_id is ignored */
+	int set_default_sort_order;
+	int32_t default_sort_order_id;
+	int assert_default_sort_order;    /* 1: default-sort-order-id must be this */
+	int32_t assert_default_sort_order_id;
 } icp_ice_commit;
 
 /* Checks the requirements against `base` (ICP_ERR_CONFLICT naming the
@@ -267,7 +313,10 @@ typedef struct icp_ice_commit {
  * add_schema gets schema-id max+1 unless an identical schema exists (which
  * then becomes current); when add_schema is set the snapshot's schema-id
  * is the resulting current schema id, else snapshot_schema_id (< 0: none).
- * Specs: see icp_ice_commit; old specs are always kept.
+ * Specs and sort orders: see icp_ice_commit; old ones are always kept.
+ * ICP_ERR_INVALID also for an add_sort_order field whose source id is not
+ * in the resulting current schema, or a default_sort_order_id the table
+ * does not have.
  * A format v1 base is refused (ICP_ERR_UNSUPPORTED): this processor writes
  * v2 only and does not upgrade tables implicitly. */
 int icp_ice_metadata_apply(const icp_ice_metadata *base, const icp_ice_commit *c,
@@ -276,7 +325,10 @@ int icp_ice_metadata_apply(const icp_ice_metadata *base, const icp_ice_commit *c
 /* Appends the commit as a REST CommitTableRequest body
  * ({"requirements":[...],"updates":[...]}). Spec updates: add-spec with
  * the spec as given, then set-default-spec with spec-id -1 ("the spec
- * added by this commit", REST spec) or default_spec_id without add_spec. */
+ * added by this commit", REST spec) or default_spec_id without add_spec.
+ * Sort orders likewise: assert-default-sort-order-id, add-sort-order (the
+ * order as given), set-default-sort-order with sort-order-id -1 or
+ * default_sort_order_id. */
 int icp_ice_commit_to_rest_json(const icp_ice_commit *c, icp_buf *out);
 
 /* ------------------------------------------------------------ manifests
@@ -299,6 +351,11 @@ typedef struct icp_ice_data_file {
 	uint64_t record_count;
 	const icp_parquet_file_metrics *metrics;
 	const icp_pspec_value *partition;
+	/* sort_order_id (140): written only when has_sort_order is 1, else
+	 * null, so that a zero-initialised file stays "unknown order" (0 would
+	 * claim the unsorted order 0). */
+	int has_sort_order;
+	int32_t sort_order_id;
 } icp_ice_data_file;
 
 /* Summary of one partition field over a manifest's files (manifest list
@@ -438,6 +495,7 @@ typedef struct icp_ice_manifest_entry {
 	 * record; NULL/0 for unpartitioned manifests */
 	const icp_ice_partition_value *partition;
 	size_t n_partition;
+	int32_t sort_order_id;      /* data_file.sort_order_id; -1: null/absent */
 } icp_ice_manifest_entry;
 
 /* Reads every entry of a manifest (v1 or v2, any partition spec) into

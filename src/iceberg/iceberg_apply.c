@@ -9,7 +9,9 @@
  *   file, trimmed to write.metadata.previous-versions-max), schemas,
  *   current-schema-id, last-column-id (when a schema is added), properties
  *   (merged), partition-specs (+ an added spec), default-spec-id,
- *   last-partition-id.
+ *   last-partition-id, and only when the commit touches sort orders,
+ *   sort-orders (+ an added order) and default-sort-order-id (so that a
+ *   commit without them writes exactly what it wrote before they existed).
  */
 #include "iceberg/iceberg_int.h"
 
@@ -31,6 +33,8 @@ enum {
 	HK_SPECS,
 	HK_DEFAULT_SPEC,
 	HK_LAST_PART,
+	HK_SORT_ORDERS,
+	HK_DEFAULT_SORT,
 	HK__COUNT
 };
 
@@ -38,7 +42,7 @@ static const char *const hk_names[HK__COUNT] = {
 	"last-sequence-number", "last-updated-ms", "current-snapshot-id", "snapshots",
 	"snapshot-log",         "refs",            "metadata-log",        "schemas",
 	"current-schema-id",    "last-column-id",  "properties",          "partition-specs",
-	"default-spec-id",      "last-partition-id",
+	"default-spec-id",      "last-partition-id",   "sort-orders",         "default-sort-order-id",
 };
 
 typedef struct apply_ctx {
@@ -52,6 +56,9 @@ typedef struct apply_ctx {
 	icp_pspec *new_spec;         /* owned: add_spec with its new id, to append */
 	int32_t default_spec;        /* default-spec-id afterwards */
 	int32_t last_part;           /* last-partition-id afterwards */
+	int sort_touched;            /* 1: the commit adds or sets a sort order */
+	int32_t new_sort_id;         /* id of add_sort_order to append; -1: none */
+	int32_t default_sort;        /* default-sort-order-id afterwards */
 } apply_ctx;
 
 static const char *snap_str(int64_t id, char *buf, size_t cap)
@@ -99,6 +106,13 @@ static int check_requirements(const apply_ctx *x, icp_error *err)
 		                     "iceberg commit: requirement assert-last-assigned-partition-id "
 		                     "failed: expected %d, table has %d",
 		                     (int)c->last_assigned_partition_id, (int)b->last_partition_id);
+	if (c->assert_default_sort_order &&
+	    b->default_sort_order_id != c->assert_default_sort_order_id)
+		return icp_error_set(err, ICP_ERR_CONFLICT,
+		                     "iceberg commit: requirement assert-default-sort-order-id failed: "
+		                     "expected %d, table has %d",
+		                     (int)c->assert_default_sort_order_id,
+		                     (int)b->default_sort_order_id);
 	return ICP_OK;
 }
 
@@ -449,6 +463,22 @@ static void write_key_value(icp_json_writer *w, const apply_ctx *x, int hk, cons
 	case HK_LAST_PART:
 		icp_json_write_int64(w, x->last_part);
 		return;
+	case HK_SORT_ORDERS:
+		icp_json_write_begin_array(w);
+		if (old && old->type == ICP_JSON_ARRAY) {
+			write_items(w, old, 0);
+		} else { /* absent: the orders the base was read with */
+			for (size_t i = 0; i < x->base->n_sort_orders; i++)
+				icp_ice_sort_order_write_json(&x->base->sort_orders[i],
+				                              x->base->sort_orders[i].order_id, w);
+		}
+		if (x->new_sort_id >= 0)
+			icp_ice_sort_order_write_json(c->add_sort_order, x->new_sort_id, w);
+		icp_json_write_end_array(w);
+		return;
+	case HK_DEFAULT_SORT:
+		icp_json_write_int64(w, x->default_sort);
+		return;
 	}
 }
 
@@ -474,6 +504,11 @@ int icp_ice_metadata_apply(const icp_ice_metadata *base, const icp_ice_commit *c
 	if ((rc = check_requirements(&x, err)) != ICP_OK || (rc = check_snapshot(&x, err)) != ICP_OK ||
 	    (rc = plan_schema(&x, err)) != ICP_OK || (rc = plan_spec(&x, err)) != ICP_OK)
 		goto out;
+	x.sort_touched = c->add_sort_order || c->set_default_sort_order;
+	rc = icp_ice_sort_plan(base, c, c->add_schema ? c->add_schema : base->schema, &x.new_sort_id,
+	                       &x.default_sort, err);
+	if (rc != ICP_OK)
+		goto out;
 	x.keep_versions = keep_versions(&x);
 	x.now = icp_now_ms();
 	if (c->has_snapshot && c->timestamp_ms > x.now)
@@ -492,6 +527,8 @@ int icp_ice_metadata_apply(const icp_ice_metadata *base, const icp_ice_commit *c
 		for (int k = 0; k < HK__COUNT; k++)
 			if (strlen(hk_names[k]) == mb->key_len && strcmp(hk_names[k], mb->key) == 0)
 				hk = k;
+		if ((hk == HK_SORT_ORDERS || hk == HK_DEFAULT_SORT) && !x.sort_touched)
+			hk = -1; /* untouched: copied as it was */
 		icp_json_write_key_n(&w, mb->key, mb->key_len);
 		if (hk < 0) {
 			icp_json_write_value(&w, &mb->value);
@@ -501,7 +538,7 @@ int icp_ice_metadata_apply(const icp_ice_metadata *base, const icp_ice_commit *c
 		write_key_value(&w, &x, hk, &mb->value);
 	}
 	for (int k = 0; k < HK__COUNT; k++) {
-		if (done[k])
+		if (done[k] || ((k == HK_SORT_ORDERS || k == HK_DEFAULT_SORT) && !x.sort_touched))
 			continue;
 		icp_json_write_key(&w, hk_names[k]);
 		write_key_value(&w, &x, k, NULL);

@@ -153,6 +153,14 @@ int icp_ice_commit_to_rest_json(const icp_ice_commit *c, icp_buf *out)
 		icp_json_write_int64(&w, c->last_assigned_partition_id);
 		icp_json_write_end_object(&w);
 	}
+	if (c->assert_default_sort_order) {
+		icp_json_write_begin_object(&w);
+		icp_json_write_key(&w, "type");
+		icp_json_write_string(&w, "assert-default-sort-order-id");
+		icp_json_write_key(&w, "default-sort-order-id");
+		icp_json_write_int64(&w, c->assert_default_sort_order_id);
+		icp_json_write_end_object(&w);
+	}
 	icp_json_write_end_array(&w);
 	icp_json_write_key(&w, "updates");
 	icp_json_write_begin_array(&w);
@@ -192,6 +200,24 @@ int icp_ice_commit_to_rest_json(const icp_ice_commit *c, icp_buf *out)
 		icp_json_write_key(&w, "spec-id");
 		/* -1: the spec added just before (REST spec) */
 		icp_json_write_int64(&w, c->add_spec ? -1 : c->default_spec_id);
+		icp_json_write_end_object(&w);
+	}
+	/* sort orders after the schema too (an order may use a new column) */
+	if (c->add_sort_order) {
+		icp_json_write_begin_object(&w);
+		icp_json_write_key(&w, "action");
+		icp_json_write_string(&w, "add-sort-order");
+		icp_json_write_key(&w, "sort-order");
+		icp_ice_sort_order_write_json(c->add_sort_order, c->add_sort_order->order_id, &w);
+		icp_json_write_end_object(&w);
+	}
+	if (c->set_default_sort_order) {
+		icp_json_write_begin_object(&w);
+		icp_json_write_key(&w, "action");
+		icp_json_write_string(&w, "set-default-sort-order");
+		icp_json_write_key(&w, "sort-order-id");
+		/* -1: the order added just before (REST spec) */
+		icp_json_write_int64(&w, c->add_sort_order ? -1 : c->default_sort_order_id);
 		icp_json_write_end_object(&w);
 	}
 	if (c->has_snapshot) {

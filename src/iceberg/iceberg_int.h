@@ -34,7 +34,25 @@ struct icp_ice_metadata {
 	int32_t default_spec_id;
 	int32_t last_partition_id;
 	int32_t max_spec_id;
+	/* sort orders (iceberg_sort.c): owned */
+	icp_ice_sort_order *sort_orders;
+	size_t n_sort_orders;
+	int32_t default_sort_order_id;
+	int32_t max_sort_order_id;
 };
+
+/* Parses "sort-orders" and "default-sort-order-id" of m->root.
+ * ICP_ERR_CORRUPT naming the JSON path, ICP_ERR_NOMEM. Freed by
+ * icp_ice_sort_orders_free. */
+int icp_ice_sort_orders_parse(icp_ice_metadata *m, icp_error *err);
+void icp_ice_sort_orders_free(icp_ice_metadata *m);
+/* What a commit's sort-order updates do to base: *new_id = the id an
+ * added order gets when it is new (-1: nothing to append, reused or none),
+ * *def = default-sort-order-id afterwards. schema: the current schema
+ * after the commit, which the added order's sources must be in. */
+int icp_ice_sort_plan(const icp_ice_metadata *base, const icp_ice_commit *c,
+                      const icp_ice_schema *schema, int32_t *new_id, int32_t *def,
+                      icp_error *err);
 
 /* Parses the specs of m->root (after the schemas). ICP_ERR_CORRUPT naming
  * the key, ICP_ERR_NOMEM. Freed by icp_ice_specs_free. */

@@ -21,6 +21,8 @@
  * New entries have status ADDED, this snapshot's id and null sequence
  * numbers: they are inherited from the manifest list, so the manifest can
  * be reused when a commit is retried with another sequence number.
+ * sort_order_id is written only for a file that says it has one
+ * (has_sort_order), else null ("unknown"), never a guessed 0.
  */
 #include "iceberg/iceberg_int.h"
 
@@ -203,7 +205,12 @@ static void write_entry(icp_avro_writer *w, const icp_pspec *spec, int64_t snaps
 		icp_avro_write_union_branch(w, 0);
 	}
 	icp_avro_write_union_branch(w, 0);           /* equality_ids */
-	icp_avro_write_union_branch(w, 0);           /* sort_order_id: unsorted */
+	if (f->has_sort_order) {
+		icp_avro_write_union_branch(w, 1);
+		icp_avro_write_int(w, f->sort_order_id);
+	} else {
+		icp_avro_write_union_branch(w, 0);   /* sort_order_id: unknown */
+	}
 	icp_avro_end_datum(w);
 }
 
@@ -334,7 +341,7 @@ int icp_ice_manifest_read(icp_slice bytes, icp_arena *a, icp_ice_manifest_entry 
 	const icp_json *top, *df_type = NULL, *df;
 	const icp_json *part_type = NULL;
 	const char *n_status, *n_snap, *n_seq, *n_df, *n_content, *n_path, *n_fmt, *n_rows, *n_size;
-	const char *n_part;
+	const char *n_part, *n_sort;
 	icp_ice_part_layout layout;
 	icp_ice_manifest_entry *v = NULL;
 	size_t cnt = 0, cap = 0;
@@ -358,6 +365,7 @@ int icp_ice_manifest_read(icp_slice bytes, icp_arena *a, icp_ice_manifest_entry 
 	n_rows = icp_ice_avro_field(df, 103, NULL);
 	n_size = icp_ice_avro_field(df, 104, NULL);
 	n_part = icp_ice_avro_field(df, 102, &part_type);
+	n_sort = icp_ice_avro_field(df, 140, NULL);
 	memset(&layout, 0, sizeof(layout));
 	if (n_part && (rc = icp_ice_part_layout_init(part_type, a, &layout, err)) != ICP_OK)
 		goto out;
@@ -370,7 +378,7 @@ int icp_ice_manifest_read(icp_slice bytes, icp_arena *a, icp_ice_manifest_entry 
 	while ((rc = icp_avro_reader_next(r, a, &d, err)) == ICP_OK) {
 		const icp_json *f = icp_json_get(d, n_df);
 		icp_ice_manifest_entry *e;
-		int64_t st, content;
+		int64_t st, content, sort;
 		if (cnt == cap) {
 			icp_ice_manifest_entry *nv;
 			cap = cap ? cap * 2 : 16;
@@ -389,6 +397,8 @@ int icp_ice_manifest_read(icp_slice bytes, icp_arena *a, icp_ice_manifest_entry 
 		    icp_ice_avro_long(d, n_snap, -1, &e->snapshot_id) != ICP_OK ||
 		    icp_ice_avro_long(d, n_seq, -1, &e->sequence_number) != ICP_OK ||
 		    icp_ice_avro_long(f, n_content, 0, &content) != ICP_OK ||
+		    icp_ice_avro_long(f, n_sort, -1, &sort) != ICP_OK || sort < -1 ||
+		    sort > INT32_MAX ||
 		    icp_json_as_str(icp_json_get(f, n_path), &e->path, NULL) != ICP_OK ||
 		    icp_json_as_str(icp_json_get(f, n_fmt), &e->file_format, NULL) != ICP_OK ||
 		    icp_json_as_int64(icp_json_get(f, n_rows), &e->record_count) != ICP_OK ||
@@ -400,6 +410,7 @@ int icp_ice_manifest_read(icp_slice bytes, icp_arena *a, icp_ice_manifest_entry 
 		}
 		e->status = (int32_t)st;
 		e->content = (int32_t)content;
+		e->sort_order_id = (int32_t)sort;
 		if (layout.n) {
 			const icp_json *pr = icp_json_get(f, n_part);
 			if (!pr || pr->type != ICP_JSON_OBJECT) {

@@ -122,7 +122,8 @@ static int parse_fields(icp_ice_metadata *m, icp_error *err)
 	if (v < 0 || v > INT32_MAX)
 		return md_corrupt(err, "last-column-id", "is out of range");
 	m->last_column_id = (int32_t)v;
-	if (parse_schemas(m, err) != ICP_OK || icp_ice_specs_parse(m, err) != ICP_OK)
+	if (parse_schemas(m, err) != ICP_OK || icp_ice_specs_parse(m, err) != ICP_OK ||
+	    icp_ice_sort_orders_parse(m, err) != ICP_OK)
 		return err->status;
 	main = icp_json_get_path(r, "refs.main");
 	if (main) {
@@ -173,6 +174,7 @@ void icp_ice_metadata_free(icp_ice_metadata *m)
 	if (!m)
 		return;
 	icp_ice_specs_free(m);
+	icp_ice_sort_orders_free(m);
 	icp_ice_schema_free(m->schema);
 	icp_arena_free(m->arena);
 	icp_free(m->file_location);

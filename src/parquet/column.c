@@ -259,6 +259,8 @@ static int dict_to_plain(pq_col *c)
 
 /* ------------------------------------------------------------------ values */
 
+#define DICT_PROBE 4096
+
 static int put_values(pq_col *c, const void *vals, size_t n, size_t width)
 {
 	const uint8_t *p = vals;
@@ -551,6 +553,7 @@ void pq_col_reset_chunk(pq_col *c)
 	c->rows = 0;
 	c->dict_pages = 0;
 	c->dict_on = c->dict_enabled;
+	c->dict_probed = 0;
 	dict_clear(c);
 	pq_stats_reset(&c->chunk_st);
 }
@@ -684,6 +687,17 @@ int pq_col_write(struct icp_parquet_writer *w, pq_col *c, const icp_parquet_batc
 		c->rows += rows;
 		vi += present;
 		i = j;
+		/* A first page whose values are nearly all distinct so far: the
+		 * dictionary will not pay, and building it costs a hash insert
+		 * per value until the page is full, which in a small file (one
+		 * per partition tuple) can be the whole file. Decided once,
+		 * after DICT_PROBE values. */
+		if (c->dict_on && c->dict_pages == 0 && !c->dict_probed &&
+		    c->page_values >= DICT_PROBE) {
+			c->dict_probed = 1;
+			if (c->dict_n * 8 > c->page_values * 7 && dict_to_plain(c) != ICP_OK)
+				return icp_error_set(err, ICP_ERR_NOMEM, "parquet: out of memory");
+		}
 		if (c->dict_on && c->dict.len > w->opt.dict_page_limit) {
 			if (c->dict_pages == 0) {
 				if (dict_to_plain(c) != ICP_OK)

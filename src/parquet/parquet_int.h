@@ -250,6 +250,7 @@ typedef struct pq_col {
 
 	/* dictionary of the open chunk */
 	int dict_on;                /* encoding new values with the dictionary */
+	int dict_probed;            /* the early distinctness check ran (column.c) */
 	int dict_pages;             /* (caller) data pages closed with it */
 	icp_buf dict;               /* PLAIN-encoded entries */
 	uint32_t *dict_off, *dict_len, *dict_hash;

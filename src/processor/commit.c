@@ -208,6 +208,8 @@ static int step_build(icp_commit *c, icp_error *err)
 		files[i].record_count = c->in.files[i].metrics.record_count;
 		files[i].metrics = &c->in.files[i].metrics;
 		files[i].partition = c->in.spec ? c->in.files[i].partition.v : NULL;
+		files[i].has_sort_order = c->in.files[i].sort_order_id > 0;
+		files[i].sort_order_id = c->in.files[i].sort_order_id;
 		c->added_size += (int64_t)files[i].file_size;
 	}
 	c->snap_id = icp_ice_snapshot_id();

@@ -126,6 +126,7 @@ typedef struct icp_pending_file {
 	icp_parquet_file_metrics metrics;
 	icp_sink_tuple partition;   /* its values for the manifest */
 	int32_t spec_id;            /* the spec the tuple was computed with */
+	int32_t sort_order_id;      /* its rows are sorted by it (0: unsorted) */
 } icp_pending_file;
 
 void icp_pending_file_dispose(icp_pending_file *f);
@@ -136,6 +137,7 @@ typedef struct icp_sink_file {
 	char *url, *key;
 	icp_sink_tuple partition;
 	int32_t spec_id;
+	int32_t sort_order_id;
 	uint64_t used;              /* LRU tick */
 } icp_sink_file;
 
@@ -148,6 +150,7 @@ typedef struct icp_sink_target {
 	size_t n_fields;
 	icp_parquet_options options;
 	int32_t spec_id;
+	int32_t sort_order_id;      /* rows written sorted by it (0: unsorted) */
 	size_t max_open;            /* open files at most (0: 1) */
 } icp_sink_target;
 
@@ -265,6 +268,7 @@ typedef struct icp_table {
 	icp_pspec *spec;
 	int32_t spec_id;
 	char *spec_error;
+	int32_t sort_order_id; /* default sort order the rows are sorted by (0: none) */
 	char *data_prefix;          /* storage key of <location>/data */
 	char *meta_prefix;          /* storage key of <location>/metadata */
 	icp_offsets committed;      /* offsets in the current snapshot */
@@ -273,6 +277,8 @@ typedef struct icp_table {
 	icp_buf scratch_ids, scratch_hdrs;
 	void *cols;                 /* column arrays (rows.c) */
 	struct icp_route *route;    /* rows by partition tuple (rows.c), or NULL */
+	size_t sort_limit;          /* sorted tables: bytes of rows kept before
+	                             * they are written (table.c: its row group) */
 	size_t cols_cap;
 	/* typed mapping columns (rows.c, src/columns): built lazily from
 	 * `schema`, freed by icp_rows_schema_changed() and icp_rows_dispose() */
@@ -533,6 +539,19 @@ const uint32_t *icp_route_group_rows(const icp_route *r, size_t g, size_t *n);
 int icp_route_group_tuple(icp_route *r, const icp_pspec *spec, size_t g, icp_slice *key,
                           const icp_pspec_value **vals, const char **path, icp_error *err);
 
+/* rowsort.c: the sort keys of rows to be written sorted (sort_by) and
+ * their sort. _new takes the sort columns' types (f[i].source_type; the
+ * fields are not kept); _add copies one row's n values (row index = rows
+ * added since _reset); _sort orders row indices by those keys, ascending,
+ * nulls first, stable. _bytes: memory held for the keys. */
+typedef struct icp_rowsort icp_rowsort;
+icp_rowsort *icp_rowsort_new(const icp_pspec_field *f, size_t n);
+void icp_rowsort_free(icp_rowsort *rs);
+void icp_rowsort_reset(icp_rowsort *rs);
+int icp_rowsort_add(icp_rowsort *rs, const icp_pspec_value *v);
+int icp_rowsort_sort(icp_rowsort *rs, uint32_t *rows, size_t n);
+size_t icp_rowsort_bytes(const icp_rowsort *rs);
+
 /* rows.c: appends one batch's records at or above `from` to the table's
  * open data file. A record the typed-column extractor refuses (a required
  * column missing or not coercible) is invalid: with `strict` nothing at or
@@ -547,6 +566,16 @@ typedef struct icp_rows_out {
 int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from, int strict,
                     icp_rows_out *out, icp_error *err);
 void icp_rows_dispose(icp_table *t);
+/* Sorted tables (mappings[].sort_by, t->sort_limit): icp_rows_append
+ * keeps the rows (copied) instead of writing them, until their memory
+ * reaches t->sort_limit or icp_rows_flush: the kept rows sorted by the
+ * sort columns (per partition tuple) are written, each tuple's rows as
+ * one new file, closed at once (every data file is sorted). An error
+ * drops them (discard and reread). _drop forgets them (a discard);
+ * _kept_spec: the spec id of the kept rows' tuples, -1 when none. */
+int icp_rows_flush(icp_table *t, icp_error *err);
+void icp_rows_drop(icp_table *t);
+int32_t icp_rows_kept_spec(const icp_table *t);
 /* Call after t->schema (and pfields) changed: the column extractor is
  * rebuilt from the new schema at the next append. */
 void icp_rows_schema_changed(icp_table *t);
@@ -573,6 +602,19 @@ int icp_evolve_table(icp_processor *p, icp_table *t, icp_ice_metadata **meta, ic
  * ICP_ERR_INVALID naming the table and the expression. *meta becomes the
  * new metadata (the old freed), as with icp_evolve_table. */
 int icp_evolve_spec(icp_processor *p, icp_table *t, icp_ice_metadata **meta, icp_error *err);
+/* sortorder.c: after icp_evolve_spec, makes the table's default sort
+ * order the one mappings[].sort_by asks for (empty: untouched): identity,
+ * asc, nulls-first on the named top-level columns; an equal order of the
+ * table by its id, else a new order, committed with
+ * assert-default-sort-order-id, retried after conflicts. A column the
+ * table lacks is ICP_ERR_INVALID naming the table and the column. *meta
+ * becomes the new metadata (the old freed), as with icp_evolve_table. */
+int icp_evolve_sort_order(icp_processor *p, icp_table *t, icp_ice_metadata **meta,
+                          icp_error *err);
+/* sortorder.c: the sort order id data files of t are tagged with under
+ * meta: its default order when that is exactly what sort_by asks for,
+ * else 0 (unsorted). */
+int32_t icp_sort_order_of(const icp_table *t, const icp_ice_metadata *meta);
 /* table.c: for a registry-sourced table with nothing buffered, evolves
  * the table when the registry's document changed since the schema was
  * decided (cheap otherwise: the registry answers from its cache). An

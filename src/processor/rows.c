@@ -60,6 +60,20 @@ typedef struct cols {
 	int ts_required; /* a table made it required: no null may reach it */
 	icp_pspec_value *src; /* partition source values of one row */
 	size_t cap_src;
+	/* sorted tables (mappings[].sort_by): rows are kept across batches
+	 * until icp_rows_flush sorts and writes them. Their key and value
+	 * bytes are copied into acc (koff/voff: the buffer moves as it
+	 * grows), their sort keys into rs. */
+	icp_pspec_field *sort_f; /* the sort columns found in the schema */
+	size_t n_sort;
+	icp_pspec_value *skv;    /* one row's sort values */
+	icp_rowsort *rs;
+	size_t n_acc;            /* rows kept */
+	size_t *koff, *voff;
+	icp_buf acc;
+	int32_t acc_spec;        /* spec id their tuples are of */
+	uint32_t *order;
+	size_t cap_order;
 } cols;
 
 static void cols_free(cols *c)
@@ -90,6 +104,13 @@ static void cols_free(cols *c)
 	icp_free(c->g_val_valid);
 	icp_free(c->g_tsu_valid);
 	icp_free(c->src);
+	icp_free(c->sort_f);
+	icp_free(c->skv);
+	icp_rowsort_free(c->rs);
+	icp_free(c->koff);
+	icp_free(c->voff);
+	icp_buf_dispose(&c->acc);
+	icp_free(c->order);
 	icp_free(c);
 }
 
@@ -171,6 +192,7 @@ static int cols_reserve(icp_table *t, size_t n)
 		c = icp_calloc(1, sizeof(*c));
 		if (!c)
 			return ICP_ERR_NOMEM;
+		icp_buf_init(&c->acc, 0);
 		t->cols = c;
 	}
 	if (n <= c->cap)
@@ -198,6 +220,8 @@ static int cols_reserve(icp_table *t, size_t n)
 	GROW(g_key_valid, uint8_t);
 	GROW(g_val_valid, uint8_t);
 	GROW(g_tsu_valid, uint8_t);
+	GROW(koff, size_t);
+	GROW(voff, size_t);
 	c->cap = n;
 	return ICP_OK;
 }
@@ -285,6 +309,41 @@ static void json_bytes_field(icp_buf *b, const char *name, icp_slice s, int is_n
 /* lfs.store_metadata: the lfs_* columns are the envelope's */
 #define LFS_COLS(t) ((t)->map->lfs.store_metadata)
 
+/* The sort columns of mappings[].sort_by found in t->schema (top-level
+ * primitives: the config checks them; one a registry has not delivered
+ * yet is left out until it is there). */
+static int sort_ready(icp_table *t, icp_error *err)
+{
+	cols *c = t->cols;
+	size_t j, n = t->map->sort_by.n;
+
+	icp_free(c->sort_f);
+	icp_free(c->skv);
+	icp_rowsort_free(c->rs);
+	c->sort_f = NULL;
+	c->skv = NULL;
+	c->rs = NULL;
+	c->n_sort = 0;
+	if (!n)
+		return ICP_OK;
+	c->sort_f = icp_calloc(n, sizeof(*c->sort_f));
+	c->skv = icp_calloc(n, sizeof(*c->skv));
+	if (!c->sort_f || !c->skv)
+		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+	for (j = 0; j < n; j++) {
+		const icp_ice_field *f = icp_ice_schema_find(t->schema, t->map->sort_by.items[j]);
+		if (!f || f->type->kind == ICP_ICE_STRUCT || f->type->kind == ICP_ICE_LIST ||
+		    f->type->kind == ICP_ICE_MAP)
+			continue;
+		c->sort_f[c->n_sort].source_id = f->id;
+		c->sort_f[c->n_sort].source_type = *f->type;
+		c->n_sort++;
+	}
+	if (c->n_sort && !(c->rs = icp_rowsort_new(c->sort_f, c->n_sort)))
+		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+	return ICP_OK;
+}
+
 /* The extractor for t->schema; the mapping's own columns say which are
  * required even where the table has them optional. */
 static int columns_ready(icp_table *t, icp_error *err)
@@ -327,6 +386,8 @@ static int columns_ready(icp_table *t, icp_error *err)
 		rc = icp_columns_new_except(t->schema, NULL, "lfs_", 1, skip, &t->lfs_columns, err);
 	if (rc == ICP_OK)
 		coerce_init(t);
+	if (rc == ICP_OK)
+		rc = sort_ready(t, err);
 	icp_ice_schema_free(want);
 	icp_free(defs);
 	if (rc != ICP_OK)
@@ -548,23 +609,135 @@ static int emit_routed(icp_table *t, icp_error *err)
 	return ICP_OK;
 }
 
+/* Memory the kept rows hold (estimate: their copied bytes, ids,
+ * headers, sort keys, and about 128 bytes a row of column arrays and
+ * extracted values). */
+static size_t kept_bytes(const icp_table *t)
+{
+	const cols *c = t->cols;
+	return c->acc.len + t->scratch_ids.len + t->scratch_hdrs.len +
+	       (c->rs ? icp_rowsort_bytes(c->rs) : 0) + c->n_acc * 128;
+}
+
+static void forget_kept(icp_table *t)
+{
+	cols *c = t->cols;
+	if (!c)
+		return;
+	c->n_acc = 0;
+	icp_buf_reset(&c->acc);
+	if (c->rs)
+		icp_rowsort_reset(c->rs);
+	if (t->route)
+		icp_route_begin(t->route);
+	if (t->columns)
+		icp_columns_begin(t->columns);
+	if (t->lfs_columns)
+		icp_columns_begin(t->lfs_columns);
+}
+
+void icp_rows_drop(icp_table *t)
+{
+	forget_kept(t);
+}
+
+int32_t icp_rows_kept_spec(const icp_table *t)
+{
+	const cols *c = t->cols;
+	return c && c->n_acc ? c->acc_spec : -1;
+}
+
+/* Sorts rows[0..k) by the sort keys and writes them to the tuple's file
+ * (key empty: the table's only file). */
+static int write_sorted(icp_table *t, uint32_t *rows, size_t k, const char *path,
+                        icp_slice key, const icp_pspec_value *vals, size_t nv, icp_error *err)
+{
+	icp_parquet_writer *pw;
+	int rc;
+
+	if (icp_rowsort_sort(((cols *)t->cols)->rs, rows, k) != ICP_OK)
+		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory sorting rows");
+	rc = icp_sink_file_for(&t->sink, path, key, vals, nv, &pw, err);
+	if (rc == ICP_OK)
+		rc = emit(t, pw, rows, k, err);
+	return rc;
+}
+
+int icp_rows_flush(icp_table *t, icp_error *err)
+{
+	cols *c = t->cols;
+	size_t r, n;
+	int rc = ICP_OK;
+
+	if (!c || !c->n_acc)
+		return ICP_OK;
+	n = c->n_acc;
+	for (r = 0; r < n; r++) {
+		c->key[r].ptr = c->acc.data + c->koff[r];
+		c->val[r].ptr = c->acc.data + c->voff[r];
+	}
+	c->g_topic[0] = icp_slice_cstr(t->map->topic);
+	if (n > c->cap_order) {
+		uint32_t *no = icp_realloc(c->order, n * sizeof(*no));
+		if (!no) {
+			forget_kept(t);
+			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory sorting rows");
+		}
+		c->order = no;
+		c->cap_order = n;
+	}
+	if (t->spec && t->spec->n_fields) {
+		icp_route *ro = t->route;
+		size_t g;
+		if (icp_route_finish(ro) != ICP_OK)
+			rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory routing rows");
+		for (g = 0; rc == ICP_OK && g < icp_route_groups(ro); g++) {
+			const icp_pspec_value *vals;
+			const uint32_t *rows;
+			const char *path;
+			icp_slice key;
+			size_t k;
+			rows = icp_route_group_rows(ro, g, &k);
+			memcpy(c->order, rows, k * sizeof(*rows));
+			rc = icp_route_group_tuple(ro, t->spec, g, &key, &vals, &path, err);
+			if (rc == ICP_OK)
+				rc = write_sorted(t, c->order, k, path, key, vals, t->spec->n_fields, err);
+		}
+	} else {
+		for (r = 0; r < n; r++)
+			c->order[r] = (uint32_t)r;
+		rc = write_sorted(t, c->order, n, NULL, icp_slice_make(NULL, 0), NULL, 0, err);
+	}
+	forget_kept(t);
+	/* each file is one sorted run: closed now (later rows go to new
+	 * files, sorted among themselves) */
+	if (rc == ICP_OK)
+		rc = icp_sink_close(&t->sink, err);
+	return rc;
+}
+
 int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from, int strict,
                     icp_rows_out *out, icp_error *err)
 {
 	cols *c;
-	size_t i, n = 0, ts_bad = 0, nf = t->spec ? t->spec->n_fields : 0;
+	size_t i, n, n0, ts_bad = 0, nf = t->spec ? t->spec->n_fields : 0;
 	char idbuf[64];
 	size_t topic_len = strlen(pt->topic);
-	int rc, typed;
+	int rc, typed, sorting;
 
 	memset(out, 0, sizeof(*out));
 	out->stop_at = -1;
-	if (cols_reserve(t, b->n_records ? b->n_records : 1) != ICP_OK)
+	n = t->cols ? ((cols *)t->cols)->n_acc : 0; /* rows kept for sorting */
+	if (cols_reserve(t, n + (b->n_records ? b->n_records : 1)) != ICP_OK)
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory converting records");
 	c = t->cols;
 	if ((rc = columns_ready(t, err)) != ICP_OK)
 		return rc;
-	if (nf) {
+	sorting = c->n_sort > 0;
+	n0 = n;
+	if (nf && n0) {
+		/* kept rows continue the batch: same route, extractor, scratch */
+	} else if (nf) {
 		if (!t->route && !(t->route = icp_route_new()))
 			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory converting records");
 		if (nf > c->cap_src) {
@@ -577,12 +750,18 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 		icp_route_begin(t->route);
 	}
 	typed = icp_columns_count(t->columns) > 0;
-	if (typed)
-		icp_columns_begin(t->columns);
-	if (t->lfs_columns)
-		icp_columns_begin(t->lfs_columns);
-	icp_buf_reset(&t->scratch_ids);
-	icp_buf_reset(&t->scratch_hdrs);
+	if (n0 == 0) {
+		if (typed)
+			icp_columns_begin(t->columns);
+		if (t->lfs_columns)
+			icp_columns_begin(t->lfs_columns);
+		icp_buf_reset(&t->scratch_ids);
+		icp_buf_reset(&t->scratch_hdrs);
+		icp_buf_reset(&c->acc);
+		if (c->rs)
+			icp_rowsort_reset(c->rs);
+		c->acc_spec = t->spec_id;
+	}
 	for (i = 0; i < b->n_records; i++) {
 		const icp_record *r = &b->records[i];
 		uint32_t h;
@@ -645,6 +824,14 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 		c->key[n] = r->key;
 		c->val_valid[n] = !r->value_null;
 		c->val[n] = r->value;
+		if (sorting) {
+			/* kept past this batch: the bytes are copied (slices made
+			 * at the flush, the buffer may move) */
+			c->koff[n] = c->acc.len;
+			icp_buf_append(&c->acc, r->key.ptr, r->key_null ? 0 : r->key.len);
+			c->voff[n] = c->acc.len;
+			icp_buf_append(&c->acc, r->value.ptr, r->value_null ? 0 : r->value.len);
+		}
 		if (r->header_count == 0) {
 			icp_buf_append(&t->scratch_hdrs, "[]", 2);
 		} else {
@@ -671,15 +858,36 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 			if ((rc = icp_route_add(t->route, t->spec, c->src, err)) != ICP_OK)
 				return rc;
 		}
+		if (sorting) {
+			size_t f;
+			if (t->scratch_ids.status || t->scratch_hdrs.status || c->acc.status)
+				return icp_error_set(err, ICP_ERR_NOMEM, "out of memory converting records");
+			for (f = 0; f < c->n_sort; f++)
+				c->skv[f] = source_value(t, pt, r, n, &c->sort_f[f]);
+			if (icp_rowsort_add(c->rs, c->skv) != ICP_OK)
+				return icp_error_set(err, ICP_ERR_NOMEM, "out of memory converting records");
+		}
 		n++;
 	}
 	if (t->scratch_ids.status || t->scratch_hdrs.status)
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory converting records");
-	if (n == 0)
+	if (n == n0)
 		return ICP_OK;
 	c->g_topic[0] = icp_slice_make(pt->topic, topic_len);
 	if (typed)
 		coerce_publish(t);
+	if (sorting) {
+		/* kept until the flush (commit, or the table's share of memory
+		 * reached: then written sorted now) */
+		c->n_acc = n;
+		if (ts_bad)
+			icp_metrics_counter_add(t->m_ts_range, ts_bad);
+		icp_part_saw_ts(pt, c->ts[n - 1]);
+		out->written = n - n0;
+		if (kept_bytes(t) >= t->sort_limit)
+			return icp_rows_flush(t, err);
+		return ICP_OK;
+	}
 	if (nf) {
 		rc = emit_routed(t, err);
 	} else {

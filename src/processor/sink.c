@@ -177,6 +177,7 @@ static int close_file(icp_sink *s, size_t i, icp_error *err)
 	f.key = o->key;
 	f.partition = o->partition;
 	f.spec_id = o->spec_id;
+	f.sort_order_id = o->sort_order_id;
 	o->url = o->key = NULL;
 	memset(&o->partition, 0, sizeof(o->partition));
 	s->pending[s->n_pending++] = f;
@@ -209,6 +210,7 @@ static int open_file(icp_sink *s, const char *path, icp_slice key, const icp_psp
 	if (tuple_copy(&f->partition, tuple, n, key) != ICP_OK)
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 	f->spec_id = t->spec_id;
+	f->sort_order_id = t->sort_order_id;
 	icp_ice_uuid(uuid);
 	icp_buf_init(&b, 0);
 	icp_buf_printf(&b, "%s/%s%s%013lld-%s.parquet", t->data_prefix, path ? path : "",

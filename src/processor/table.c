@@ -128,6 +128,7 @@ int icp_table_adopt(icp_processor *p, icp_table *t, icp_ice_metadata *m, icp_err
 		icp_offsets_dispose(&fresh);
 		return rc;
 	}
+	t->sort_order_id = icp_sort_order_of(t, m);
 	icp_ice_metadata_free(t->meta);
 	t->meta = m;
 	icp_offsets_dispose(&t->committed);
@@ -363,9 +364,8 @@ int icp_table_open(icp_processor *p, icp_table *t, const icp_config_mapping *m,
 	rc = icp_evolve_table(p, t, &meta, err);
 	if (rc == ICP_OK)
 		rc = icp_evolve_spec(p, t, &meta, err);
-	if (m->sort_by.n)
-		ICP_WARN("mappings[].sort_by is not applied by this version: rows are not sorted "
-		         "and no sort order is recorded", "table", m->table);
+	if (rc == ICP_OK)
+		rc = icp_evolve_sort_order(p, t, &meta, err);
 	if (rc != ICP_OK) {
 		icp_ice_metadata_free(meta);
 		return rc;
@@ -399,6 +399,8 @@ int icp_table_registry_recheck(icp_processor *p, icp_table *t, icp_error *err)
 		rc = icp_evolve_table(p, t, &m, err);
 	if (rc == ICP_OK)
 		rc = icp_evolve_spec(p, t, &m, err);
+	if (rc == ICP_OK)
+		rc = icp_evolve_sort_order(p, t, &m, err);
 	if (rc == ICP_OK)
 		rc = build_pfields(t, err);
 	if (rc == ICP_OK) {
@@ -435,6 +437,8 @@ int icp_table_file_ready(icp_processor *p, icp_table *t, icp_error *err)
 {
 	icp_sink_target tg;
 	int32_t busy_spec = icp_sink_spec_id(&t->sink);
+	if (busy_spec < 0)
+		busy_spec = icp_rows_kept_spec(t);
 	static const icp_codec_id codecs[] = {ICP_CODEC_ZSTD, ICP_CODEC_SNAPPY, ICP_CODEC_GZIP,
 	                                      ICP_CODEC_LZ4_RAW, ICP_CODEC_NONE};
 
@@ -447,7 +451,7 @@ int icp_table_file_ready(icp_processor *p, icp_table *t, icp_error *err)
 		                     "table %s: its default partition spec changed from %d to %d; "
 		                     "the uncommitted data is written again with the new spec",
 		                     t->map->table, busy_spec, t->spec_id);
-	if (!t->spec && icp_sink_writer(&t->sink))
+	if (!t->spec && !t->map->sort_by.n && icp_sink_writer(&t->sink))
 		return ICP_OK;
 	memset(&tg, 0, sizeof(tg));
 	icp_parquet_options_init(&tg.options);
@@ -466,10 +470,17 @@ int icp_table_file_ready(icp_processor *p, icp_table *t, icp_error *err)
 	tg.fields = t->pfields;
 	tg.n_fields = t->n_pfields;
 	tg.spec_id = t->spec_id;
+	/* files of a sorted table are written sorted by the table's default
+	 * order when it is the mapping's (sort_order_id: 0 otherwise) */
+	tg.sort_order_id = t->map->sort_by.n ? t->sort_order_id : 0;
 	tg.max_open = t->spec ? (size_t)p->cfg->processor.max_open_files : 1;
 	icp_sink_set_target(&t->sink, &tg);
-	if (t->spec)
-		return ICP_OK; /* rows.c opens one file per partition tuple */
+	/* sorted tables keep rows up to their row group share, then write
+	 * them sorted (rows.c) */
+	t->sort_limit = p->mem_row_group ? p->mem_row_group
+	                                 : (size_t)p->cfg->parquet.row_group_bytes;
+	if (t->spec || t->map->sort_by.n)
+		return ICP_OK; /* rows.c opens the files (per tuple, or sorted) */
 	{
 		icp_parquet_writer *pw;
 		return icp_sink_file_for(&t->sink, NULL, icp_slice_make(NULL, 0), NULL, 0, &pw, err);
@@ -493,6 +504,7 @@ void icp_table_discard(icp_processor *p, icp_table *t, const char *why)
 {
 	size_t i;
 
+	icp_rows_drop(t);
 	if (icp_sink_discard(&t->sink, icp_table_store(p, t)))
 		ICP_WARN("data files of a commit with an unknown outcome kept", "table",
 		         t->map->table);
@@ -570,7 +582,9 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 	size_t i, n_files;
 	int rc;
 
-	rc = icp_sink_close(&t->sink, err);
+	rc = icp_rows_flush(t, err); /* rows kept for sorting, into files */
+	if (rc == ICP_OK)
+		rc = icp_sink_close(&t->sink, err);
 	if (rc != ICP_OK) {
 		/* The open file's records are gone with it: rewind so they are
 		 * read again rather than skipped. */

@@ -12,7 +12,11 @@ Java's TableMetadata.Builder: add-spec reuses an equal spec (same source
 ids, transforms, names) or takes the highest spec id + 1 and raises
 last-partition-id; set-default-spec -1 means the spec added by this commit
 (400 when the add-spec only matched a spec the table already had); a create
-request's "partition-spec" becomes spec 0.
+request's "partition-spec" becomes spec 0. Sort orders likewise
+(addSortOrder): add-sort-order reuses an equal order (same fields; order
+ids ignored; an unsorted one is order 0) or takes the highest order id + 1;
+set-default-sort-order -1 means the order added by this commit (400 when it
+only matched an existing order), an unknown id is 400.
 
 Auth: --token T (static bearer) and/or --oauth ID:SECRET (client credentials
 at /v1/oauth/tokens, tokens expiring after --token-ttl seconds); 401 on a
@@ -229,6 +233,7 @@ class Catalog:
         now = int(time.time() * 1000)
         last_schema = None
         last_spec, added_specs = None, set()
+        last_order, added_orders = None, set()
         for u in updates:
             a = u.get("action")
             if a == "assign-uuid":
@@ -296,9 +301,18 @@ class Catalog:
                     raise Fail(400, "BadRequestException", "Cannot set default partition spec to unknown spec: %s" % sid)
                 md["default-spec-id"] = sid
             elif a == "add-sort-order":
-                md["sort-orders"].append(u["sort-order"])
+                last_order = self.add_sort_order(md, u["sort-order"], added_orders)
             elif a == "set-default-sort-order":
-                md["default-sort-order-id"] = u["sort-order-id"]
+                oid = u["sort-order-id"]
+                if oid == -1:
+                    # as for specs: -1 is the order added by this commit
+                    if last_order is None:
+                        raise Fail(400, "BadRequestException",
+                                   "Cannot set last added sort order: no sort order has been added")
+                    oid = last_order
+                if not any(x["order-id"] == oid for x in md.setdefault("sort-orders", [{"order-id": 0, "fields": []}])):
+                    raise Fail(400, "BadRequestException", "Cannot set default sort order to unknown order: %s" % oid)
+                md["default-sort-order-id"] = oid
             else:
                 raise Fail(400, "BadRequestException", "unsupported update %r" % a)
         md["last-updated-ms"] = now
@@ -329,6 +343,33 @@ class Catalog:
         md["last-partition-id"] = last
         added_specs.add(sid)
         return sid
+
+    def add_sort_order(self, md, order, added_orders):
+        """Iceberg Java's TableMetadata.Builder.addSortOrder: an equal order
+        (same source ids, transforms, directions and null orders in order)
+        is reused, an unsorted one is order 0, else the order gets the
+        highest order id + 1 (at least 1). Returns the id
+        "set-default-sort-order -1" refers to, or None when the order
+        matched one the table had before this commit."""
+        def key(fields):
+            return [(f.get("source-id"), str(f.get("transform")).lower(), f.get("direction"),
+                     f.get("null-order")) for f in fields]
+        fields = [dict(f) for f in order.get("fields", [])]
+        cur = [x for x in md["schemas"] if x["schema-id"] == md["current-schema-id"]][0]
+        ids = field_ids(cur.get("fields", []), set())
+        for f in fields:
+            if f.get("source-id") not in ids:
+                raise Fail(400, "BadRequestException", "Cannot find source column for sort field: %s" % f.get("source-id"))
+            if f.get("direction") not in ("asc", "desc") or f.get("null-order") not in ("nulls-first", "nulls-last"):
+                raise Fail(400, "BadRequestException", "Invalid sort field: %r" % f)
+        orders = md.setdefault("sort-orders", [{"order-id": 0, "fields": []}])
+        for x in orders:
+            if key(x.get("fields", [])) == key(fields):
+                return x["order-id"] if x["order-id"] in added_orders else None
+        oid = 0 if not fields else max([x["order-id"] for x in orders] + [0]) + 1
+        orders.append({"order-id": oid, "fields": fields})
+        added_orders.add(oid)
+        return oid
 
     def commit(self, ident, body, handler):
         key = SEP.join(ident[0]) + SEP + ident[1]

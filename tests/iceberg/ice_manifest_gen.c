@@ -106,8 +106,8 @@ static int gen(const char *dir)
 	fm[2] = (icp_parquet_field_metrics){6, 50, 100, 40, 0, 0, NULL, 0, NULL, 0};
 	fm[3] = (icp_parquet_field_metrics){9, 70, 100, 1, 3, 1, lo9, 8, hi9, 8};
 	m = (icp_parquet_file_metrics){100, 4096, 4, fm, 2, splits};
-	files[0] = (icp_ice_data_file){"s3://bucket/t/data/f1.parquet", 4096, 100, &m, NULL};
-	files[1] = (icp_ice_data_file){"s3://bucket/t/data/f2.parquet", 10, 1, NULL, NULL};
+	files[0] = (icp_ice_data_file){"s3://bucket/t/data/f1.parquet", 4096, 100, &m, NULL, 1, 1};
+	files[1] = (icp_ice_data_file){"s3://bucket/t/data/f2.parquet", 10, 1, NULL, NULL, 0, 0};
 
 	if (icp_ice_manifest_write(s, 200, files, 2, &man, &info, &err) != ICP_OK) {
 		fail("manifest", &err);
@@ -241,7 +241,7 @@ static int part(const char *dir)
 	t[2][7] = icp_pspec_value_null(ICP_ICE_TIMESTAMPTZ);
 	for (int i = 0; i < 3; i++)
 		files[i] = (icp_ice_data_file){"s3://b/t/data/p.parquet", 10, (uint64_t)i + 1, NULL,
-		                               t[i]};
+		                               t[i], 0, 0};
 	if (icp_ice_manifest_write_spec(s, spec, 400, files, 3, &man, &info, &err) != ICP_OK) {
 		fail("partitioned manifest", &err);
 		goto out;

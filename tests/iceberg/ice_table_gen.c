@@ -196,7 +196,7 @@ int main(int argc, char **argv)
 		}
 		nfm++;
 		files[f] = (icp_ice_data_file){urls[f], fm[f].file_size, fm[f].record_count, &fm[f],
-		                               tuples[f]};
+		                               tuples[f], 0, 0};
 	}
 	if (icp_ice_manifest_write_spec(s, spec, 1, files, 3, &man, &info, &err) != ICP_OK) {
 		fail("manifest", &err);

@@ -121,7 +121,7 @@ want_recs = [
                    "lower_bounds": kv([(1, b"a"), (4, struct.pack("<q", 5)), (9, struct.pack("<d", 1.5))]),
                    "upper_bounds": kv([(1, b"z"), (4, struct.pack("<q", 104)), (9, struct.pack("<d", 2.5))]),
                    "key_metadata": None, "split_offsets": [4, 2048], "equality_ids": None,
-                   "sort_order_id": None}},
+                   "sort_order_id": 1}},  # has_sort_order: order 1
     {"status": 1, "snapshot_id": 200, "sequence_number": None, "file_sequence_number": None,
      "data_file": {"content": 0, "file_path": "s3://bucket/t/data/f2.parquet", "file_format": "PARQUET",
                    "partition": {}, "record_count": 1, "file_size_in_bytes": 10,

@@ -10,9 +10,9 @@ static void test_manifest_roundtrip(void)
 {
 	icp_ice_schema *s = icp_ice_schema_base();
 	icp_ice_data_file f[3] = {
-		{"s3://b/d/1.parquet", 10, 5, NULL, NULL},
-		{"s3://b/d/2.parquet", 20, 6, NULL, NULL},
-		{"s3://b/d/3.parquet", 30, 7, NULL, NULL},
+		{"s3://b/d/1.parquet", 10, 5, NULL, NULL, 0, 0}, /* order unknown: null */
+		{"s3://b/d/2.parquet", 20, 6, NULL, NULL, 1, 3}, /* sorted by order 3 */
+		{"s3://b/d/3.parquet", 30, 7, NULL, NULL, 1, 0}, /* unsorted order 0 */
 	};
 	icp_ice_manifest_info info;
 	icp_ice_manifest_entry *e = NULL;
@@ -36,6 +36,7 @@ static void test_manifest_roundtrip(void)
 		CHECK_EQ_INT(e[i].snapshot_id, 42);
 		CHECK_EQ_INT(e[i].sequence_number, -1);
 		CHECK_EQ_INT(e[i].content, 0);
+		CHECK_EQ_INT(e[i].sort_order_id, i == 0 ? -1 : i == 1 ? 3 : 0);
 		CHECK_EQ_STR(e[i].path, f[i].path);
 		CHECK_EQ_STR(e[i].file_format, "PARQUET");
 		CHECK_EQ_INT(e[i].record_count, (int64_t)f[i].record_count);

@@ -102,7 +102,7 @@ static void test_manifest_roundtrip(void)
 		return;
 	make_tuples(t);
 	for (int i = 0; i < 3; i++)
-		f[i] = (icp_ice_data_file){"s3://b/d/x.parquet", 100, (uint64_t)i + 1, NULL, t[i]};
+		f[i] = (icp_ice_data_file){"s3://b/d/x.parquet", 100, (uint64_t)i + 1, NULL, t[i], 0, 0};
 	icp_error_init(&err);
 	icp_buf_init(&b, ICP_BUF_UNLIMITED);
 	CHECK_EQ_INT(icp_ice_manifest_write_spec(s, p, 77, f, 3, &b, &info, &err), ICP_OK);
@@ -160,7 +160,7 @@ static void test_manifest_errors(void)
 	icp_ice_schema *s = make_schema();
 	icp_pspec *p = make_spec(s, 1), *unbound = NULL;
 	icp_pspec_value t[3][7];
-	icp_ice_data_file f = {"s3://b/d/x.parquet", 1, 1, NULL, NULL};
+	icp_ice_data_file f = {"s3://b/d/x.parquet", 1, 1, NULL, NULL, 0, 0};
 	icp_ice_manifest_info info;
 	icp_error err;
 	icp_buf b;
