@@ -164,7 +164,9 @@ static void dict_clear(pq_col *c)
 
 static int dict_rehash(pq_col *c)
 {
-	size_t n = c->slot_mask ? (c->slot_mask + 1) * 2 : 4096, i;
+	/* small at first: a table partitioned into many tuples has a writer
+	 * (and a dictionary per column) for each open one */
+	size_t n = c->slot_mask ? (c->slot_mask + 1) * 2 : 256, i;
 	uint32_t *s = icp_calloc(n, sizeof(uint32_t));
 	if (!s)
 		return ICP_ERR_NOMEM;
@@ -208,7 +210,7 @@ static int64_t dict_find(pq_col *c, const uint8_t *p, size_t n, int prefix)
 	}
 	if (c->dict_n + 1 > c->dict_cap) {
 		/* The three arrays share dict_cap. */
-		size_t cap = c->dict_cap ? c->dict_cap * 2 : 1024;
+		size_t cap = c->dict_cap ? c->dict_cap * 2 : 64;
 		uint32_t *a = icp_realloc(c->dict_off, cap * sizeof(uint32_t));
 		if (!a)
 			return -1;
