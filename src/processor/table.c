@@ -271,8 +271,14 @@ int icp_table_open(icp_processor *p, icp_table *t, const icp_config_mapping *m,
 	rc = icp_catalog_load_table(p->catalog, t->ns, t->name, &meta, err);
 	if (rc == ICP_ERR_NOT_FOUND) {
 		icp_buf loc;
+		/* the contract's three, then old metadata files removed by the
+		 * commit that drops them from the metadata-log, which keeps 100
+		 * (a table committed to every minute would otherwise keep every
+		 * metadata.json it ever had) */
 		const char *props[] = {"write.format.default", "parquet", "write.data.path", NULL,
-		                       "write.metadata.path", NULL, NULL};
+		                       "write.metadata.path", NULL,
+		                       "write.metadata.delete-after-commit.enabled", "true",
+		                       "write.metadata.previous-versions-max", "100", NULL};
 		icp_buf data_path, meta_path;
 		char *rel;
 		char *q;

@@ -105,6 +105,10 @@ d = specs[m["default-spec-id"]]
 assert d == [("month", "event_time_month", 1002)], specs
 assert [("day", "event_time_day", 1000), ("bucket[8]", "customer_bucket", 1001)] in specs.values(), specs
 print("evolved: specs", specs)
+# new tables: old metadata files are removed past 100 versions
+p = m["properties"]
+assert p.get("write.metadata.delete-after-commit.enabled") == "true", p
+assert p.get("write.metadata.previous-versions-max") == "100", p
 PY
 # the new files are under month=..., checked like run 1; old ones stay
 q "SELECT filename, epoch_us(event_time) FROM read_parquet('$(data_dir shop.orders)/event_time_month=*/*.parquet', filename=true)" > "$D/prow-m.json"
