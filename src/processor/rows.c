@@ -33,48 +33,9 @@
  */
 #include "columns/columns.h"
 #include "log/log.h"
-#include "processor/proc_int.h"
+#include "processor/rows_int.h"
 
 #include <stdio.h>
-
-/* Per row of the batch (rows the record filter and the extractor kept,
- * in record order), then the same gathered for one data file: the rows
- * of one partition tuple (all of them when unpartitioned), nullable
- * values packed as the Parquet writer takes them. */
-typedef struct cols {
-	size_t cap;
-	/* per row */
-	int32_t *part;
-	int64_t *off, *ts, *tsu;
-	icp_slice *key, *val;
-	uint8_t *key_valid, *val_valid, *tsu_valid;
-	size_t *id_end, *hdr_end;
-	/* gathered for one file */
-	icp_slice *g_ids, *g_topic, *g_key, *g_val, *g_hdr;
-	int32_t *g_part;
-	int64_t *g_off, *g_ts, *g_tsu;
-	uint8_t *g_key_valid, *g_val_valid, *g_tsu_valid;
-	/* the record-time column (timestamp_column): its field id (0: none),
-	 * set with the extractor */
-	int32_t ts_field;
-	int ts_required; /* a table made it required: no null may reach it */
-	icp_pspec_value *src; /* partition source values of one row */
-	size_t cap_src;
-	/* sorted tables (mappings[].sort_by): rows are kept across batches
-	 * until icp_rows_flush sorts and writes them. Their key and value
-	 * bytes are copied into acc (koff/voff: the buffer moves as it
-	 * grows), their sort keys into rs. */
-	icp_pspec_field *sort_f; /* the sort columns found in the schema */
-	size_t n_sort;
-	icp_pspec_value *skv;    /* one row's sort values */
-	icp_rowsort *rs;
-	size_t n_acc;            /* rows kept */
-	size_t *koff, *voff;
-	icp_buf acc;
-	int32_t acc_spec;        /* spec id their tuples are of */
-	uint32_t *order;
-	size_t cap_order;
-} cols;
 
 static void cols_free(cols *c)
 {
@@ -495,227 +456,6 @@ static icp_pspec_value source_value(icp_table *t, const icp_part *pt, const icp_
 	return icp_pspec_value_null(k); /* not filled by this mapping: null */
 }
 
-/* Gathers rows sel[0..k) (all n rows when sel is NULL) into the g_*
- * arrays and hands them to pw as rows. */
-static int emit(icp_table *t, icp_parquet_writer *pw, const uint32_t *sel, size_t k,
-                icp_error *err)
-{
-	cols *c = t->cols;
-	size_t i, nk = 0, nv = 0, ntu = 0;
-	int32_t leaf;
-	int rc;
-
-	for (i = 0; i < k; i++) {
-		size_t r = sel ? sel[i] : i;
-		size_t id0 = r ? c->id_end[r - 1] : 0, h0 = r ? c->hdr_end[r - 1] : 0;
-		c->g_ids[i] = icp_slice_make(t->scratch_ids.data + id0, c->id_end[r] - id0);
-		c->g_hdr[i] = icp_slice_make(t->scratch_hdrs.data + h0, c->hdr_end[r] - h0);
-		c->g_topic[i] = c->g_topic[0];
-		c->g_part[i] = c->part[r];
-		c->g_off[i] = c->off[r];
-		c->g_ts[i] = c->ts[r];
-		c->g_key_valid[i] = c->key_valid[r];
-		if (c->key_valid[r])
-			c->g_key[nk++] = c->key[r];
-		c->g_val_valid[i] = c->val_valid[r];
-		if (c->val_valid[r])
-			c->g_val[nv++] = c->val[r];
-		if (c->ts_field) {
-			c->g_tsu_valid[i] = c->tsu_valid[r];
-			if (c->tsu_valid[r])
-				c->g_tsu[ntu++] = c->tsu[r];
-		}
-	}
-	{
-		const struct {
-			int id;
-			icp_parquet_batch b;
-		} colb[] = {
-			{1, {k, NULL, NULL, NULL, NULL, c->g_ids}},
-			{2, {k, NULL, NULL, NULL, NULL, c->g_topic}},
-			{3, {k, NULL, NULL, NULL, c->g_part, NULL}},
-			{4, {k, NULL, NULL, NULL, c->g_off, NULL}},
-			{5, {k, NULL, NULL, NULL, c->g_ts, NULL}},
-			{6, {k, NULL, NULL, c->g_key_valid, NULL, c->g_key}},
-			{7, {k, NULL, NULL, c->g_val_valid, NULL, c->g_val}},
-			{8, {k, NULL, NULL, NULL, NULL, c->g_hdr}},
-		};
-		for (i = 0; i < ICP_ARRAY_LEN(colb); i++) {
-			leaf = icp_parquet_writer_leaf(pw, colb[i].id);
-			if (leaf < 0)
-				return icp_error_set(err, ICP_ERR_INVALID,
-				                     "table %s.%s: no Parquet column for field id %d",
-				                     t->ns, t->name, colb[i].id);
-			rc = icp_parquet_writer_write(pw, (size_t)leaf, &colb[i].b, err);
-			if (rc != ICP_OK)
-				return rc;
-		}
-	}
-	if (c->ts_field) {
-		const icp_parquet_batch tb = {k, NULL, NULL, c->g_tsu_valid, c->g_tsu, NULL};
-		leaf = icp_parquet_writer_leaf(pw, c->ts_field);
-		if (leaf < 0)
-			return icp_error_set(err, ICP_ERR_INVALID,
-			                     "table %s.%s: no Parquet column for field id %d", t->ns,
-			                     t->name, (int)c->ts_field);
-		if ((rc = icp_parquet_writer_write(pw, (size_t)leaf, &tb, err)) != ICP_OK)
-			return rc;
-	}
-	if (icp_columns_count(t->columns) > 0) {
-		rc = sel ? icp_columns_write_rows(t->columns, pw, sel, k, err)
-		         : icp_columns_write(t->columns, pw, err);
-		if (rc != ICP_OK)
-			return rc;
-	}
-	if (t->lfs_columns) {
-		rc = sel ? icp_columns_write_rows(t->lfs_columns, pw, sel, k, err)
-		         : icp_columns_write(t->lfs_columns, pw, err);
-		if (rc != ICP_OK)
-			return rc;
-	}
-	return icp_parquet_writer_end_rows(pw, err);
-}
-
-/* Each partition tuple's rows to its open data file (opened as needed:
- * icp_sink_file_for, LRU-bounded). */
-static int emit_routed(icp_table *t, icp_error *err)
-{
-	icp_route *r = t->route;
-	size_t g, n_groups;
-	int rc;
-
-	if (icp_route_finish(r) != ICP_OK)
-		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory routing rows");
-	n_groups = icp_route_groups(r);
-	for (g = 0; g < n_groups; g++) {
-		const icp_pspec_value *vals;
-		const uint32_t *rows;
-		icp_parquet_writer *pw;
-		const char *path;
-		icp_slice key;
-		size_t k;
-
-		rows = icp_route_group_rows(r, g, &k);
-		rc = icp_route_group_tuple(r, t->spec, g, &key, &vals, &path, err);
-		if (rc == ICP_OK)
-			rc = icp_sink_file_for(&t->sink, path, key, vals, t->spec->n_fields, &pw, err);
-		/* one tuple for the whole batch (time partitions, mostly): no
-		 * gathering by row */
-		if (rc == ICP_OK)
-			rc = emit(t, pw, n_groups == 1 ? NULL : rows, k, err);
-		if (rc != ICP_OK)
-			return rc;
-	}
-	return ICP_OK;
-}
-
-/* Memory the kept rows hold (estimate: their copied bytes, ids,
- * headers, sort keys, and about 128 bytes a row of column arrays and
- * extracted values). */
-static size_t kept_bytes(const icp_table *t)
-{
-	const cols *c = t->cols;
-	return c->acc.len + t->scratch_ids.len + t->scratch_hdrs.len +
-	       (c->rs ? icp_rowsort_bytes(c->rs) : 0) + c->n_acc * 128;
-}
-
-static void forget_kept(icp_table *t)
-{
-	cols *c = t->cols;
-	if (!c)
-		return;
-	c->n_acc = 0;
-	icp_buf_reset(&c->acc);
-	if (c->rs)
-		icp_rowsort_reset(c->rs);
-	if (t->route)
-		icp_route_begin(t->route);
-	if (t->columns)
-		icp_columns_begin(t->columns);
-	if (t->lfs_columns)
-		icp_columns_begin(t->lfs_columns);
-}
-
-void icp_rows_drop(icp_table *t)
-{
-	forget_kept(t);
-}
-
-int32_t icp_rows_kept_spec(const icp_table *t)
-{
-	const cols *c = t->cols;
-	return c && c->n_acc ? c->acc_spec : -1;
-}
-
-/* Sorts rows[0..k) by the sort keys and writes them to the tuple's file
- * (key empty: the table's only file). */
-static int write_sorted(icp_table *t, uint32_t *rows, size_t k, const char *path,
-                        icp_slice key, const icp_pspec_value *vals, size_t nv, icp_error *err)
-{
-	icp_parquet_writer *pw;
-	int rc;
-
-	if (icp_rowsort_sort(((cols *)t->cols)->rs, rows, k) != ICP_OK)
-		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory sorting rows");
-	rc = icp_sink_file_for(&t->sink, path, key, vals, nv, &pw, err);
-	if (rc == ICP_OK)
-		rc = emit(t, pw, rows, k, err);
-	return rc;
-}
-
-int icp_rows_flush(icp_table *t, icp_error *err)
-{
-	cols *c = t->cols;
-	size_t r, n;
-	int rc = ICP_OK;
-
-	if (!c || !c->n_acc)
-		return ICP_OK;
-	n = c->n_acc;
-	for (r = 0; r < n; r++) {
-		c->key[r].ptr = c->acc.data + c->koff[r];
-		c->val[r].ptr = c->acc.data + c->voff[r];
-	}
-	c->g_topic[0] = icp_slice_cstr(t->map->topic);
-	if (n > c->cap_order) {
-		uint32_t *no = icp_realloc(c->order, n * sizeof(*no));
-		if (!no) {
-			forget_kept(t);
-			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory sorting rows");
-		}
-		c->order = no;
-		c->cap_order = n;
-	}
-	if (t->spec && t->spec->n_fields) {
-		icp_route *ro = t->route;
-		size_t g;
-		if (icp_route_finish(ro) != ICP_OK)
-			rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory routing rows");
-		for (g = 0; rc == ICP_OK && g < icp_route_groups(ro); g++) {
-			const icp_pspec_value *vals;
-			const uint32_t *rows;
-			const char *path;
-			icp_slice key;
-			size_t k;
-			rows = icp_route_group_rows(ro, g, &k);
-			memcpy(c->order, rows, k * sizeof(*rows));
-			rc = icp_route_group_tuple(ro, t->spec, g, &key, &vals, &path, err);
-			if (rc == ICP_OK)
-				rc = write_sorted(t, c->order, k, path, key, vals, t->spec->n_fields, err);
-		}
-	} else {
-		for (r = 0; r < n; r++)
-			c->order[r] = (uint32_t)r;
-		rc = write_sorted(t, c->order, n, NULL, icp_slice_make(NULL, 0), NULL, 0, err);
-	}
-	forget_kept(t);
-	/* each file is one sorted run: closed now (later rows go to new
-	 * files, sorted among themselves) */
-	if (rc == ICP_OK)
-		rc = icp_sink_close(&t->sink, err);
-	return rc;
-}
-
 int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from, int strict,
                     icp_rows_out *out, icp_error *err)
 {
@@ -884,15 +624,15 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 			icp_metrics_counter_add(t->m_ts_range, ts_bad);
 		icp_part_saw_ts(pt, c->ts[n - 1]);
 		out->written = n - n0;
-		if (kept_bytes(t) >= t->sort_limit)
+		if (icp_rows_kept_bytes(t) >= t->sort_limit)
 			return icp_rows_flush(t, err);
 		return ICP_OK;
 	}
 	if (nf) {
-		rc = emit_routed(t, err);
+		rc = icp_rows_emit_routed(t, err);
 	} else {
 		icp_parquet_writer *pw = icp_sink_writer(&t->sink); /* icp_table_file_ready */
-		rc = emit(t, pw, NULL, n, err);
+		rc = icp_rows_emit(t, pw, NULL, n, err);
 	}
 	if (rc != ICP_OK)
 		return rc;
