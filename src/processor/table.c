@@ -588,7 +588,11 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 	size_t i, n_files;
 	int rc;
 
-	rc = icp_rows_flush(t, err); /* rows kept for sorting, into files */
+	/* rows kept for sorting, into files: with a fresh target (the store
+	 * may have been swapped, metadata adopted, since the last append) */
+	rc = icp_rows_kept_spec(t) >= 0 ? icp_table_file_ready(p, t, err) : ICP_OK;
+	if (rc == ICP_OK)
+		rc = icp_rows_flush(t, err);
 	if (rc == ICP_OK)
 		rc = icp_sink_close(&t->sink, err);
 	if (rc != ICP_OK) {
