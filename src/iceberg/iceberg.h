@@ -15,7 +15,8 @@
  * - icp_ice_commit: requirements + updates, the vocabulary of the REST
  *   catalog spec (assert-ref-snapshot-id, assert-table-uuid, add-snapshot,
  *   set-snapshot-ref, add-schema, set-current-schema, set-properties,
- *   add-spec, set-default-spec, add-sort-order, set-default-sort-order).
+ *   add-spec, set-default-spec, add-sort-order, set-default-sort-order,
+ *   remove-snapshots).
  *   A REST catalog sends it; the SQL catalog applies it locally with
  *   icp_ice_metadata_apply().
  *
@@ -299,6 +300,16 @@ typedef struct icp_ice_commit {
 	int32_t default_sort_order_id;
 	int assert_default_sort_order;    /* 1: default-sort-order-id must be this */
 	int32_t assert_default_sort_order_id;
+	/* snapshot expiry (NULL/0: untouched, output byte-identical): these
+	 * snapshots leave "snapshots", and "snapshot-log" loses their entries
+	 * and, as in Iceberg Java, every entry before the last of them (the
+	 * log never skips a hole); "statistics" and "partition-statistics"
+	 * entries of them go too. Ids the table does not have are ignored
+	 * (a retry after an unknown outcome asks again). Removing main's
+	 * snapshot or one any ref points at is ICP_ERR_INVALID. Over REST:
+	 * one remove-snapshots update, after the others. */
+	const int64_t *remove_snapshot_ids;
+	size_t n_remove_snapshots;
 } icp_ice_commit;
 
 /* Checks the requirements against `base` (ICP_ERR_CONFLICT naming the
@@ -321,6 +332,30 @@ typedef struct icp_ice_commit {
  * v2 only and does not upgrade tables implicitly. */
 int icp_ice_metadata_apply(const icp_ice_metadata *base, const icp_ice_commit *c,
                            icp_buf *out, icp_error *err);
+
+/* Snapshot expiry plan (pure: no I/O). Keeps every snapshot a ref
+ * (branch or tag) points at; for each branch (main included, also when
+ * only current-snapshot-id names it) its min_keep most recent ancestors
+ * and the ancestors newer than now_ms - max_age_ms up to the first older
+ * one (a branch ref's "min-snapshots-to-keep"/"max-snapshot-age-ms" win
+ * for its walk); and every snapshot newer than now_ms - max_age_ms.
+ * Expires the rest (Iceberg Java's rule, keeping a little more: see
+ * iceberg_expire.c). The table properties
+ * history.expire.max-snapshot-age-ms and
+ * history.expire.min-snapshots-to-keep override max_age_ms and min_keep
+ * when set. min_keep below 1 counts as 1. ICP_ERR_INVALID for a negative
+ * max_age_ms or an unreadable property (named), ICP_ERR_NOMEM. */
+typedef struct icp_ice_expiry_plan {
+	int64_t *expire;            /* ids to expire, in "snapshots" order; owned */
+	size_t n_expire;
+	size_t n_keep;              /* snapshots that stay */
+	int64_t max_age_ms;         /* what was applied (after properties) */
+	int min_keep;
+} icp_ice_expiry_plan;
+
+int icp_ice_expire_plan(const icp_ice_metadata *m, int64_t now_ms, int64_t max_age_ms,
+                        int min_keep, icp_ice_expiry_plan *out, icp_error *err);
+void icp_ice_expiry_plan_dispose(icp_ice_expiry_plan *p);
 
 /* Appends the commit as a REST CommitTableRequest body
  * ({"requirements":[...],"updates":[...]}). Spec updates: add-spec with

@@ -12,6 +12,8 @@
  *   last-partition-id, and only when the commit touches sort orders,
  *   sort-orders (+ an added order) and default-sort-order-id (so that a
  *   commit without them writes exactly what it wrote before they existed).
+ * Removed snapshots (expiry) leave snapshots, snapshot-log, statistics and
+ * partition-statistics (iceberg_expire.c).
  */
 #include "iceberg/iceberg_int.h"
 
@@ -399,7 +401,7 @@ static void write_key_value(icp_json_writer *w, const apply_ctx *x, int hk, cons
 		return;
 	case HK_SNAPSHOTS:
 		icp_json_write_begin_array(w);
-		write_items(w, old, 0);
+		icp_ice_write_kept(w, c, old);
 		if (snap)
 			icp_ice_write_snapshot(w, c, c->add_schema ? x->new_schema_id
 			                                           : c->snapshot_schema_id);
@@ -407,7 +409,7 @@ static void write_key_value(icp_json_writer *w, const apply_ctx *x, int hk, cons
 		return;
 	case HK_SNAP_LOG:
 		icp_json_write_begin_array(w);
-		write_items(w, old, 0);
+		icp_ice_write_snapshot_log_kept(w, c, old);
 		if (snap) {
 			icp_json_write_begin_object(w);
 			icp_json_write_key(w, "timestamp-ms");
@@ -502,6 +504,7 @@ int icp_ice_metadata_apply(const icp_ice_metadata *base, const icp_ice_commit *c
 	x.base = base;
 	x.c = c;
 	if ((rc = check_requirements(&x, err)) != ICP_OK || (rc = check_snapshot(&x, err)) != ICP_OK ||
+	    (rc = icp_ice_remove_check(base, c, err)) != ICP_OK ||
 	    (rc = plan_schema(&x, err)) != ICP_OK || (rc = plan_spec(&x, err)) != ICP_OK)
 		goto out;
 	x.sort_touched = c->add_sort_order || c->set_default_sort_order;
@@ -530,6 +533,15 @@ int icp_ice_metadata_apply(const icp_ice_metadata *base, const icp_ice_commit *c
 		if ((hk == HK_SORT_ORDERS || hk == HK_DEFAULT_SORT) && !x.sort_touched)
 			hk = -1; /* untouched: copied as it was */
 		icp_json_write_key_n(&w, mb->key, mb->key_len);
+		if (hk < 0 && c->n_remove_snapshots && mb->value.type == ICP_JSON_ARRAY &&
+		    (strcmp(mb->key, "statistics") == 0 ||
+		     strcmp(mb->key, "partition-statistics") == 0)) {
+			/* statistics of a removed snapshot would dangle (Java drops them) */
+			icp_json_write_begin_array(&w);
+			icp_ice_write_kept(&w, c, &mb->value);
+			icp_json_write_end_array(&w);
+			continue;
+		}
 		if (hk < 0) {
 			icp_json_write_value(&w, &mb->value);
 			continue;

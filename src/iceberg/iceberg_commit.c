@@ -253,6 +253,17 @@ int icp_ice_commit_to_rest_json(const icp_ice_commit *c, icp_buf *out)
 		icp_json_write_end_object(&w);
 		icp_json_write_end_object(&w);
 	}
+	if (c->n_remove_snapshots) {
+		icp_json_write_begin_object(&w);
+		icp_json_write_key(&w, "action");
+		icp_json_write_string(&w, "remove-snapshots");
+		icp_json_write_key(&w, "snapshot-ids");
+		icp_json_write_begin_array(&w);
+		for (size_t i = 0; i < c->n_remove_snapshots; i++)
+			icp_json_write_int64(&w, c->remove_snapshot_ids[i]);
+		icp_json_write_end_array(&w);
+		icp_json_write_end_object(&w);
+	}
 	icp_json_write_end_array(&w);
 	icp_json_write_end_object(&w);
 	return icp_json_writer_finish(&w);

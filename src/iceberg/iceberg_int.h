@@ -70,6 +70,17 @@ int icp_ice_write_snapshot(icp_json_writer *w, const icp_ice_commit *c, int32_t 
 /* Highest id used anywhere inside t (0 when none). */
 int32_t icp_ice_type_max_id(const icp_ice_type *t);
 
+/* remove-snapshots (iceberg_expire.c): ICP_ERR_INVALID when a removed id
+ * is main's snapshot (or the one this commit adds) or a ref's. */
+int icp_ice_remove_check(const icp_ice_metadata *b, const icp_ice_commit *c, icp_error *err);
+/* 1 when item (an object with "snapshot-id") is one the commit removes. */
+int icp_ice_removed(const icp_ice_commit *c, const icp_json *item);
+/* Writes the items of arr that the commit does not remove. */
+void icp_ice_write_kept(icp_json_writer *w, const icp_ice_commit *c, const icp_json *arr);
+/* Writes the snapshot-log items after the last removed one. */
+void icp_ice_write_snapshot_log_kept(icp_json_writer *w, const icp_ice_commit *c,
+                                     const icp_json *log);
+
 /* Avro schemas of files others wrote are matched by Iceberg field id, not
  * by name (v1 and v2 name some fields differently). Returns the name of
  * the field with that "field-id" in a record schema node (an object with

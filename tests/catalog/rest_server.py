@@ -278,6 +278,8 @@ class Catalog:
                 if u["ref-name"] == "main":
                     md["current-snapshot-id"] = sid
                     md.setdefault("snapshot-log", []).append({"timestamp-ms": now, "snapshot-id": sid})
+            elif a == "remove-snapshots":
+                self.remove_snapshots(md, set(u["snapshot-ids"]))
             elif a == "set-properties":
                 md.setdefault("properties", {}).update(u["updates"])
             elif a == "remove-properties":
@@ -316,6 +318,28 @@ class Catalog:
             else:
                 raise Fail(400, "BadRequestException", "unsupported update %r" % a)
         md["last-updated-ms"] = now
+
+    def remove_snapshots(self, md, ids):
+        """Snapshot expiry. Refused (400) for a snapshot a ref points at:
+        Iceberg Java would drop the dangling ref instead, but no writer of
+        ours means to lose a branch or tag. Unknown ids are ignored (as
+        Java does). The snapshot-log loses every entry up to the last
+        removed one (Java's updateSnapshotLog: no hole in the history);
+        statistics of removed snapshots go too."""
+        for name, ref in md.get("refs", {}).items():
+            if ref.get("snapshot-id") in ids:
+                raise Fail(400, "BadRequestException",
+                           "Cannot remove snapshot %s: ref %s points at it" % (ref["snapshot-id"], name))
+        if md.get("current-snapshot-id") in ids:
+            raise Fail(400, "BadRequestException",
+                       "Cannot remove the current snapshot %s" % md["current-snapshot-id"])
+        md["snapshots"] = [x for x in md.get("snapshots", []) if x["snapshot-id"] not in ids]
+        log = md.get("snapshot-log", [])
+        cut = max([i + 1 for i, e in enumerate(log) if e.get("snapshot-id") in ids] or [0])
+        md["snapshot-log"] = log[cut:]
+        for key in ("statistics", "partition-statistics"):
+            if key in md:
+                md[key] = [x for x in md[key] if x.get("snapshot-id") not in ids]
 
     def add_spec(self, md, spec, added_specs):
         """Iceberg Java's TableMetadata.Builder.addPartitionSpec: an equal
