@@ -35,5 +35,6 @@ int icp_cli_is_flag(const char *arg, const char *name);
 int icp_cmd_run(int argc, char **argv);
 int icp_cmd_check_config(int argc, char **argv);
 int icp_cmd_dump_segment(int argc, char **argv);
+int icp_cmd_maintain(int argc, char **argv);
 
 #endif

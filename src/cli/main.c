@@ -15,6 +15,7 @@ static void usage(FILE *f)
 	        "usage: iceberg-processor [run] -config=PATH [--once]\n"
 	        "       iceberg-processor check-config --config PATH\n"
 	        "       iceberg-processor dump-segment SEGMENT.kfs [--index SEGMENT.index]\n"
+	        "       iceberg-processor maintain -config=PATH [--table NS.NAME] [--dry-run]\n"
 	        "       iceberg-processor version\n"
 	        "\n"
 	        "Reads KafScale segments and appends them to Apache Iceberg tables.\n"
@@ -96,6 +97,8 @@ int main(int argc, char **argv)
 		return icp_cmd_check_config(argc - 1, argv + 1);
 	if (strcmp(cmd, "dump-segment") == 0)
 		return icp_cmd_dump_segment(argc - 1, argv + 1);
+	if (strcmp(cmd, "maintain") == 0)
+		return icp_cmd_maintain(argc - 1, argv + 1);
 	if (cmd[0] == '-')
 		return icp_cmd_run(argc, argv); /* argv[0] stands in for "run" */
 	fprintf(stderr, "iceberg-processor: unknown command '%s'\n", cmd);

@@ -169,6 +169,12 @@ typedef struct icp_config {
 		int64_t max_open_files;   /* per partitioned table (LRU roll past it) */
 	} processor;
 	struct {
+		struct {
+			int64_t max_age_seconds; /* snapshots older may be expired */
+			int64_t min_keep;        /* newest snapshots always kept */
+		} expire_snapshots;
+	} maintenance;
+	struct {
 		int mode;       /* ICP_DISCOVERY_* */
 	} discovery;
 	struct {

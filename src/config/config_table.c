@@ -358,6 +358,19 @@ static const icp_cfg_key top_keys[] = {
 	         "commit). Each open file holds a row group in memory "
 	         "(processor.memory_limit_bytes: the table's share is split "
 	         "between them, at least 1 MiB each)."},
+	/* maintenance (iceberg-processor maintain) */
+	{.path = "maintenance.expire_snapshots.max_age_seconds", .kind = ICP_CFG_INT,
+	 .off = TOP(maintenance.expire_snapshots.max_age_seconds), .def = "432000", .min = 0,
+	 .max = INT64_C(1) << 40,
+	 .help = "`maintain`: snapshots older than this may be expired (default 5 "
+	         "days). The table property history.expire.max-snapshot-age-ms wins "
+	         "when a table sets it."},
+	{.path = "maintenance.expire_snapshots.min_keep", .kind = ICP_CFG_INT,
+	 .off = TOP(maintenance.expire_snapshots.min_keep), .def = "100", .min = 1,
+	 .max = 1000000000,
+	 .help = "`maintain`: the newest snapshots of each branch always kept, "
+	         "whatever their age. The table property "
+	         "history.expire.min-snapshots-to-keep wins when a table sets it."},
 	/* discovery, etcd */
 	{.path = "discovery.mode", .kind = ICP_CFG_ENUM, .off = TOP(discovery.mode),
 	 .def = "auto", .names = discovery_modes, .flags = ZD,

@@ -539,6 +539,66 @@ typedef struct icp_ice_manifest_entry {
 int icp_ice_manifest_read(icp_slice bytes, icp_arena *a, icp_ice_manifest_entry **out,
                           size_t *n, icp_error *err);
 
+/* ------------------------------------------------------ manifest merging
+ *
+ * A merge-append (Iceberg's commit.manifest.* properties) rewrites several
+ * data manifests of one partition spec into one (iceberg_merge.c). */
+
+/* One manifest to merge: its bytes and the values of its manifest-list
+ * entry that its entries inherit when theirs are null (the spec's
+ * "Sequence Number Inheritance"). */
+typedef struct icp_ice_merge_input {
+	icp_slice bytes;
+	int64_t added_snapshot_id;
+	int64_t sequence_number;
+} icp_ice_merge_input;
+
+/* A manifest written by this snapshot as its manifest-list entry sees it:
+ * info (length, files and rows added by this snapshot, spec id, partition
+ * summaries), the existing files and rows, and the smallest data sequence
+ * number of its entries (-1: the snapshot's own). */
+typedef struct icp_ice_merged_info {
+	icp_ice_manifest_info info;
+	int32_t existing_files;
+	int64_t existing_rows;
+	int64_t min_sequence_number;
+} icp_ice_merged_info;
+
+/* Writes into out one v2 data manifest of spec (NULL: unpartitioned; the
+ * schema is the table's, for the file metadata) holding every live entry
+ * of in[0..n) (all data manifests of that spec, v1 or v2, any writer):
+ * entries that this snapshot (snapshot_id) added stay ADDED with their
+ * sequence numbers null (inherited from the new list entry, whose sequence
+ * number is sequence_number); every other live entry becomes EXISTING
+ * with explicit snapshot_id, sequence_number and file_sequence_number
+ * (inherited values resolved from its input; 0 for a v1 manifest);
+ * DELETED entries are dropped. data_file is copied field by field (matched
+ * by field id) into the v2 schema, so every field v2 has keeps its value;
+ * the partition tuple is re-encoded in the spec's Avro types. res is
+ * filled (dispose res->info). ICP_ERR_INVALID (no inputs, a delete
+ * manifest, a tuple without a field of spec), ICP_ERR_CORRUPT, ICP_ERR_
+ * UNSUPPORTED (a value that does not fit the v2 type) or the writer's. */
+int icp_ice_manifest_merge(const icp_ice_schema *schema, const icp_pspec *spec,
+                           int64_t snapshot_id, int64_t sequence_number,
+                           const icp_ice_merge_input *in, size_t n, icp_buf *out,
+                           icp_ice_merged_info *res, icp_error *err);
+
+/* A manifest of the new list that this snapshot wrote: path and entry. */
+typedef struct icp_ice_list_manifest {
+	const char *path;
+	const icp_ice_merged_info *m;
+} icp_ice_list_manifest;
+
+/* A v2 manifest list: written[0..n) first (sequence number and added
+ * snapshot this snapshot's), then the entries of parent_list whose path
+ * is not one of drop[0..n_drop) (the merged ones), re-encoded as
+ * icp_ice_manifest_list_write does. */
+int icp_ice_manifest_list_write_merged(int64_t snapshot_id, int64_t parent_id,
+                                       int64_t sequence_number,
+                                       const icp_ice_list_manifest *written, size_t n,
+                                       icp_slice parent_list, const char *const *drop,
+                                       size_t n_drop, icp_buf *out, icp_error *err);
+
 /* A random v4 UUID in canonical text form (37 bytes with NUL). */
 void icp_ice_uuid(char out[37]);
 /* A positive random 63-bit snapshot id. */

@@ -93,6 +93,14 @@ const icp_json *icp_ice_avro_record(const icp_json *type);
  * NULL or the value is null/absent. ICP_ERR_CORRUPT for another type. */
 int icp_ice_avro_long(const icp_json *datum, const char *name, int64_t dflt, int64_t *out);
 
+/* Starts a v2 data manifest for spec (NULL: unpartitioned) in out: its
+ * Avro schema text (the spec's manifest_entry schema, left in avsc, which
+ * must outlive nothing: the writer copies it) and file metadata; entries
+ * are then written by the caller. Used by the manifest writer and by the
+ * merge (iceberg_merge.c) so that both write the same schema. */
+int icp_ice_manifest_open(const icp_ice_schema *schema, const icp_pspec *spec, icp_buf *out,
+                          icp_buf *avsc, icp_avro_writer **w, icp_error *err);
+
 /* ------------------------------------------ partition tuples (Avro side) */
 
 /* Appends the data_file.partition record schema for spec (NULL or no

@@ -244,41 +244,22 @@ icp_ice_manifest_parts icp_ice_manifest_parts_of(const icp_ice_manifest_info *in
 	return p;
 }
 
-int icp_ice_manifest_write_spec(const icp_ice_schema *schema, const icp_pspec *spec,
-                                int64_t snapshot_id, const icp_ice_data_file *files,
-                                size_t n, icp_buf *out, icp_ice_manifest_info *info,
-                                icp_error *err)
+int icp_ice_manifest_open(const icp_ice_schema *schema, const icp_pspec *spec, icp_buf *out,
+                          icp_buf *avsc, icp_avro_writer **w, icp_error *err)
 {
 	icp_avro_writer_opts opts = {ICP_AVRO_CODEC_DEFLATE, 0, 0, NULL};
-	icp_avro_writer *w = NULL;
-	icp_buf sj, avsc, pj;
+	icp_buf sj, pj;
 	icp_json_writer jw;
 	char sid[24], pid[24];
-	size_t start = out ? out->len : 0;
-	int64_t rows = 0;
 	int rc;
 
+	*w = NULL;
 	icp_buf_init(&sj, ICP_BUF_UNLIMITED);
-	icp_buf_init(&avsc, ICP_BUF_UNLIMITED);
 	icp_buf_init(&pj, ICP_BUF_UNLIMITED);
-	if (info)
-		memset(info, 0, sizeof(*info));
-	if (!schema || !out || (n && !files) || n == 0 || n > INT32_MAX) {
-		rc = icp_error_set(err, ICP_ERR_INVALID, "iceberg manifest: needs a schema and 1.. files");
+	icp_buf_append(avsc, entry_head, sizeof(entry_head) - 1);
+	if ((rc = icp_ice_part_schema(spec, avsc, err)) != ICP_OK)
 		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!files[i].path) {
-			rc = icp_error_set(err, ICP_ERR_INVALID, "iceberg manifest: file %zu has no path", i);
-			goto out;
-		}
-		rows += (int64_t)files[i].record_count;
-	}
-	icp_buf_append(&avsc, entry_head, sizeof(entry_head) - 1);
-	if ((rc = icp_ice_part_schema(spec, &avsc, err)) != ICP_OK ||
-	    (rc = icp_ice_part_check(spec, files, n, err)) != ICP_OK)
-		goto out;
-	icp_buf_append(&avsc, entry_tail, sizeof(entry_tail) - 1);
+	icp_buf_append(avsc, entry_tail, sizeof(entry_tail) - 1);
 	rc = icp_ice_schema_to_json(schema, &sj);
 	if (rc == ICP_OK) {
 		icp_json_writer_init(&jw, &pj, 0);
@@ -289,7 +270,7 @@ int icp_ice_manifest_write_spec(const icp_ice_schema *schema, const icp_pspec *s
 		rc = icp_json_writer_finish(&jw);
 	}
 	if (rc == ICP_OK)
-		rc = avsc.status;
+		rc = avsc->status;
 	if (rc != ICP_OK) {
 		icp_error_set(err, rc, "iceberg manifest: cannot serialize the schema or spec");
 		goto out;
@@ -305,10 +286,46 @@ int icp_ice_manifest_write_spec(const icp_ice_schema *schema, const icp_pspec *s
 			{"format-version", icp_slice_cstr("2")},
 			{"content", icp_slice_cstr("data")},
 		};
-		rc = icp_avro_writer_new((const char *)avsc.data, avsc.len, meta,
-		                         ICP_ARRAY_LEN(meta), &opts, out, &w, err);
+		rc = icp_avro_writer_new((const char *)avsc->data, avsc->len, meta,
+		                         ICP_ARRAY_LEN(meta), &opts, out, w, err);
 	}
-	if (rc != ICP_OK)
+out:
+	icp_buf_dispose(&sj);
+	icp_buf_dispose(&pj);
+	return rc;
+}
+
+int icp_ice_manifest_write_spec(const icp_ice_schema *schema, const icp_pspec *spec,
+                                int64_t snapshot_id, const icp_ice_data_file *files,
+                                size_t n, icp_buf *out, icp_ice_manifest_info *info,
+                                icp_error *err)
+{
+	icp_avro_writer *w = NULL;
+	icp_buf avsc;
+	size_t start = out ? out->len : 0;
+	int64_t rows = 0;
+	int rc;
+
+	icp_buf_init(&avsc, ICP_BUF_UNLIMITED);
+	if (info)
+		memset(info, 0, sizeof(*info));
+	if (!schema || !out || (n && !files) || n == 0 || n > INT32_MAX) {
+		rc = icp_error_set(err, ICP_ERR_INVALID, "iceberg manifest: needs a schema and 1.. files");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!files[i].path) {
+			rc = icp_error_set(err, ICP_ERR_INVALID, "iceberg manifest: file %zu has no path", i);
+			goto out;
+		}
+		rows += (int64_t)files[i].record_count;
+	}
+	/* the spec is checked before the tuples (its errors come first) */
+	if ((rc = icp_ice_part_schema(spec, &avsc, err)) != ICP_OK ||
+	    (rc = icp_ice_part_check(spec, files, n, err)) != ICP_OK)
+		goto out;
+	avsc.len = 0;
+	if ((rc = icp_ice_manifest_open(schema, spec, out, &avsc, &w, err)) != ICP_OK)
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		write_entry(w, spec, snapshot_id, &files[i]);
@@ -326,9 +343,7 @@ int icp_ice_manifest_write_spec(const icp_ice_schema *schema, const icp_pspec *s
 	}
 out:
 	icp_avro_writer_free(w);
-	icp_buf_dispose(&sj);
 	icp_buf_dispose(&avsc);
-	icp_buf_dispose(&pj);
 	return rc;
 }
 

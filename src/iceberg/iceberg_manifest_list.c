@@ -281,10 +281,23 @@ static int write_row(icp_avro_writer *w, const char *path, size_t path_len,
 	return rc;
 }
 
+/* Where parent entries go: the writer, and the paths not to copy (the
+ * manifests merged into a new one). */
+typedef struct copy_ctx {
+	icp_avro_writer *w;
+	const char *const *drop;
+	size_t n_drop;
+} copy_ctx;
+
 static int copy_row(void *ctx, const ml_row *row, size_t idx, icp_error *err)
 {
 	static const int ints[] = {C_SPEC, C_CONTENT, C_AF, C_EF, C_DF};
+	const copy_ctx *x = ctx;
 
+	for (size_t i = 0; i < x->n_drop; i++)
+		if (strlen(x->drop[i]) == row->path_len &&
+		    memcmp(x->drop[i], row->path, row->path_len) == 0)
+			return ICP_OK;
 	for (int i = C_AF; i <= C_DR; i++)
 		if (row->v[i] < 0)
 			return icp_error_set(err, ICP_ERR_UNSUPPORTED,
@@ -298,23 +311,19 @@ static int copy_row(void *ctx, const ml_row *row, size_t idx, icp_error *err)
 			                     "iceberg manifest list: parent entry %zu: field %lld out of "
 			                     "int range",
 			                     idx, (long long)col_ids[ints[i]]);
-	return write_row(ctx, row->path, row->path_len, row->v, row, NULL, idx, err);
+	return write_row(x->w, row->path, row->path_len, row->v, row, NULL, idx, err);
 }
 
-int icp_ice_manifest_list_write(int64_t snapshot_id, int64_t parent_id,
-                                int64_t sequence_number,
-                                const icp_ice_manifest_file *new_manifests, size_t n_new,
-                                icp_slice parent_list, icp_buf *out, icp_error *err)
-{
-	return icp_ice_manifest_list_write_spec(snapshot_id, parent_id, sequence_number,
-	                                        new_manifests, NULL, n_new, parent_list, out, err);
-}
+/* One manifest this snapshot wrote, as its list entry. */
+typedef struct new_row {
+	const char *path;
+	int64_t v[C__COUNT];
+	icp_ice_manifest_parts p;
+} new_row;
 
-int icp_ice_manifest_list_write_spec(int64_t snapshot_id, int64_t parent_id,
-                                     int64_t sequence_number,
-                                     const icp_ice_manifest_file *new_manifests,
-                                     const icp_ice_manifest_parts *parts, size_t n_new,
-                                     icp_slice parent_list, icp_buf *out, icp_error *err)
+static int list_write(int64_t snapshot_id, int64_t parent_id, int64_t sequence_number,
+                      const new_row *rows, size_t n_new, icp_slice parent_list,
+                      const char *const *drop, size_t n_drop, icp_buf *out, icp_error *err)
 {
 	icp_avro_writer_opts opts = {ICP_AVRO_CODEC_DEFLATE, 0, 0, NULL};
 	icp_avro_writer *w = NULL;
@@ -322,8 +331,6 @@ int icp_ice_manifest_list_write_spec(int64_t snapshot_id, int64_t parent_id,
 	char sid[24], pid[24], seq[24];
 	int rc;
 
-	if (!out || (n_new && !new_manifests))
-		return icp_error_set(err, ICP_ERR_INVALID, "iceberg manifest list: missing argument");
 	snprintf(sid, sizeof(sid), "%lld", (long long)snapshot_id);
 	if (parent_id >= 0)
 		snprintf(pid, sizeof(pid), "%lld", (long long)parent_id);
@@ -342,36 +349,17 @@ int icp_ice_manifest_list_write_spec(int64_t snapshot_id, int64_t parent_id,
 	}
 	if (rc != ICP_OK)
 		goto out;
-	for (size_t i = 0; i < n_new && rc == ICP_OK; i++) {
-		const icp_ice_manifest_file *m = &new_manifests[i];
-		int64_t v[C__COUNT] = {0};
-		if (!m->path) {
-			rc = icp_error_set(err, ICP_ERR_INVALID,
-			                   "iceberg manifest list: new manifest %zu has no path", i);
-			goto out;
-		}
-		const icp_ice_manifest_parts *p = parts ? &parts[i] : NULL;
-		if (p && p->n_partitions && !p->partitions) {
-			rc = icp_error_set(err, ICP_ERR_INVALID,
-			                   "iceberg manifest list: new manifest %zu has no summaries", i);
-			goto out;
-		}
-		v[C_LEN] = m->length;
-		v[C_SPEC] = p ? p->partition_spec_id : 0;
-		v[C_SEQ] = sequence_number;
-		v[C_MINSEQ] = sequence_number;
-		v[C_SNAP] = snapshot_id;
-		v[C_AF] = m->added_files;
-		v[C_AR] = m->added_rows;
-		rc = write_row(w, m->path, strlen(m->path), v, NULL, p, i, err);
-	}
+	for (size_t i = 0; i < n_new && rc == ICP_OK; i++)
+		rc = write_row(w, rows[i].path, strlen(rows[i].path), rows[i].v, NULL, &rows[i].p, i,
+		               err);
 	if (rc == ICP_OK && parent_list.len) {
+		copy_ctx x = {w, drop, n_drop};
 		a = icp_arena_new(0);
 		if (!a) {
 			rc = icp_error_set(err, ICP_ERR_NOMEM, "iceberg manifest list: out of memory");
 			goto out;
 		}
-		rc = for_each_row(parent_list, a, 1, copy_row, w, err);
+		rc = for_each_row(parent_list, a, 1, copy_row, &x, err);
 		if (rc != ICP_OK) {
 			icp_error_prefix(err, "parent manifest list");
 			goto out;
@@ -384,6 +372,103 @@ int icp_ice_manifest_list_write_spec(int64_t snapshot_id, int64_t parent_id,
 out:
 	icp_avro_writer_free(w);
 	icp_arena_free(a);
+	return rc;
+}
+
+int icp_ice_manifest_list_write(int64_t snapshot_id, int64_t parent_id,
+                                int64_t sequence_number,
+                                const icp_ice_manifest_file *new_manifests, size_t n_new,
+                                icp_slice parent_list, icp_buf *out, icp_error *err)
+{
+	return icp_ice_manifest_list_write_spec(snapshot_id, parent_id, sequence_number,
+	                                        new_manifests, NULL, n_new, parent_list, out, err);
+}
+
+/* Checks a new manifest's path and summaries and fills its row. */
+static int new_row_of(const char *path, const icp_ice_manifest_parts *p, size_t i,
+                      new_row *r, icp_error *err)
+{
+	if (!path)
+		return icp_error_set(err, ICP_ERR_INVALID,
+		                     "iceberg manifest list: new manifest %zu has no path", i);
+	if (p && p->n_partitions && !p->partitions)
+		return icp_error_set(err, ICP_ERR_INVALID,
+		                     "iceberg manifest list: new manifest %zu has no summaries", i);
+	r->path = path;
+	if (p)
+		r->p = *p;
+	r->v[C_SPEC] = r->p.partition_spec_id;
+	return ICP_OK;
+}
+
+int icp_ice_manifest_list_write_spec(int64_t snapshot_id, int64_t parent_id,
+                                     int64_t sequence_number,
+                                     const icp_ice_manifest_file *new_manifests,
+                                     const icp_ice_manifest_parts *parts, size_t n_new,
+                                     icp_slice parent_list, icp_buf *out, icp_error *err)
+{
+	new_row *rows;
+	int rc = ICP_OK;
+
+	if (!out || (n_new && !new_manifests))
+		return icp_error_set(err, ICP_ERR_INVALID, "iceberg manifest list: missing argument");
+	rows = icp_calloc(n_new + 1, sizeof(*rows));
+	if (!rows)
+		return icp_error_set(err, ICP_ERR_NOMEM, "iceberg manifest list: out of memory");
+	for (size_t i = 0; i < n_new && rc == ICP_OK; i++) {
+		const icp_ice_manifest_file *m = &new_manifests[i];
+		rc = new_row_of(m->path, parts ? &parts[i] : NULL, i, &rows[i], err);
+		rows[i].v[C_LEN] = m->length;
+		rows[i].v[C_SEQ] = rows[i].v[C_MINSEQ] = sequence_number;
+		rows[i].v[C_SNAP] = snapshot_id;
+		rows[i].v[C_AF] = m->added_files;
+		rows[i].v[C_AR] = m->added_rows;
+	}
+	if (rc == ICP_OK)
+		rc = list_write(snapshot_id, parent_id, sequence_number, rows, n_new, parent_list,
+		                NULL, 0, out, err);
+	icp_free(rows);
+	return rc;
+}
+
+int icp_ice_manifest_list_write_merged(int64_t snapshot_id, int64_t parent_id,
+                                       int64_t sequence_number,
+                                       const icp_ice_list_manifest *written, size_t n,
+                                       icp_slice parent_list, const char *const *drop,
+                                       size_t n_drop, icp_buf *out, icp_error *err)
+{
+	new_row *rows;
+	int rc = ICP_OK;
+
+	if (!out || (n && !written) || (n_drop && !drop))
+		return icp_error_set(err, ICP_ERR_INVALID, "iceberg manifest list: missing argument");
+	rows = icp_calloc(n + 1, sizeof(*rows));
+	if (!rows)
+		return icp_error_set(err, ICP_ERR_NOMEM, "iceberg manifest list: out of memory");
+	for (size_t i = 0; i < n && rc == ICP_OK; i++) {
+		const icp_ice_merged_info *m = written[i].m;
+		icp_ice_manifest_parts p;
+		if (!m) {
+			rc = icp_error_set(err, ICP_ERR_INVALID,
+			                   "iceberg manifest list: new manifest %zu has no entry", i);
+			break;
+		}
+		p = icp_ice_manifest_parts_of(&m->info);
+		rc = new_row_of(written[i].path, &p, i, &rows[i], err);
+		rows[i].v[C_LEN] = (int64_t)m->info.length;
+		rows[i].v[C_SEQ] = sequence_number;
+		rows[i].v[C_MINSEQ] = m->min_sequence_number >= 0 ? m->min_sequence_number
+		                                                   : sequence_number;
+		rows[i].v[C_SNAP] = snapshot_id;
+		rows[i].v[C_AF] = m->info.added_files;
+		rows[i].v[C_AR] = m->info.added_rows;
+		rows[i].v[C_EF] = m->existing_files;
+		rows[i].v[C_ER] = m->existing_rows;
+	}
+	if (rc == ICP_OK)
+		rc = list_write(snapshot_id, parent_id, sequence_number, rows, n, parent_list, drop,
+		                n_drop, out, err);
+	icp_free(rows);
 	return rc;
 }
 

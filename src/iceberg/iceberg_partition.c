@@ -590,8 +590,15 @@ int icp_ice_part_read(const icp_ice_part_layout *l, const icp_json *rec, icp_are
 				uint8_t scratch[16];
 				icp_slice m;
 				if (d->u.str.len > 0 &&
-				    icp_pspec_value_serialize(&dv, scratch, &m) == ICP_OK)
+				    icp_pspec_value_serialize(&dv, scratch, &m) == ICP_OK) {
+					/* the minimal form is a slice of the string; were
+					 * it ever in scratch (stack), keep it in the arena */
+					if (m.ptr == scratch && m.len <= 8) {
+						memcpy(num, scratch, m.len);
+						m = icp_slice_make(num, m.len);
+					}
 					v[i].value = m;
+				}
 			}
 			break;
 		}

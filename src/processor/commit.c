@@ -11,7 +11,8 @@
  *
  *   BUILD    write a manifest listing the pending files        -> ATTEMPT
  *   ATTEMPT  write a manifest list = the new manifest + the base's
- *            manifests; commit asserting main is still the base
+ *            manifests, some merged into one (merge.c: Iceberg's
+ *            merge-append rule); commit asserting main is still the base
  *            (kafscale.offsets in the summary)  -> DONE | RESOLVE | FAILED
  *   RESOLVE  conflict or unknown outcome: reload the table. Our snapshot
  *            on it -> DONE; another writer moved our partitions
@@ -51,6 +52,10 @@ struct icp_commit {
 	int32_t spec_id;           /* the table's default spec the manifest is for */
 	char *man_key, *man_url;   /* the manifest (one per commit) */
 	char *list_key, *list_url; /* the manifest list of the current attempt */
+	char **merged_keys;        /* ... and the merged manifests it lists */
+	size_t n_merged;
+	int new_merged;            /* the current attempt's list has the new
+	                            * manifest only inside a merged one */
 };
 
 static int64_t summary_i64(const icp_ice_metadata *m, int64_t snap, const char *key)
@@ -115,10 +120,26 @@ static void remove_quiet(icp_commit *c, const char *key)
 		icp_storage_remove(c->in.store, key, &e);
 }
 
-/* Forgets the current attempt's manifest list; deletes it unless it may
- * be referenced (never applied as far as we can know). */
+/* Forgets the current attempt's merged manifests, deleting them when
+ * remove is set. */
+static void drop_merged(icp_commit *c, int remove)
+{
+	for (size_t i = 0; i < c->n_merged; i++) {
+		if (remove)
+			remove_quiet(c, c->merged_keys[i]);
+		icp_free(c->merged_keys[i]);
+	}
+	icp_free(c->merged_keys);
+	c->merged_keys = NULL;
+	c->n_merged = 0;
+}
+
+/* Forgets the current attempt's manifest list (and merged manifests);
+ * deletes them unless they may be referenced (never applied as far as we
+ * can know). */
 static void drop_list(icp_commit *c)
 {
+	drop_merged(c, !c->any_unknown);
 	if (!c->any_unknown)
 		remove_quiet(c, c->list_key);
 	icp_free(c->list_key);
@@ -132,6 +153,7 @@ static void fail(icp_commit *c, int rc)
 	c->rc = rc;
 	c->state = ICP_COMMIT_S_FAILED;
 	count(c, ICP_COMMIT_FAILED);
+	drop_merged(c, !c->any_unknown);
 	if (!c->any_unknown) {
 		remove_quiet(c, c->list_key);
 		remove_quiet(c, c->man_key);
@@ -230,13 +252,54 @@ static int step_build(icp_commit *c, icp_error *err)
 	return rc;
 }
 
+/* Merges manifests by the merge-append rule (merge.c) and writes this
+ * attempt's list: the new or merged manifests, then the base's others.
+ * The merged manifests written become the attempt's (c->merged_keys),
+ * even on error, so that an abandoned attempt deletes them. */
+static int merge_and_list(icp_commit *c, int64_t parent, icp_slice parent_list, icp_buf *bytes,
+                          icp_error *err)
+{
+	int64_t seq = icp_ice_metadata_last_sequence(c->base) + 1;
+	char base_name[64];
+	icp_merge_out mo;
+	icp_merge_in mi;
+	int rc;
+
+	snprintf(base_name, sizeof(base_name), "%s-a%d", c->uuid, c->attempt + 1);
+	memset(&mi, 0, sizeof(mi));
+	mi.store = c->in.store;
+	mi.warehouse = c->in.warehouse;
+	mi.meta_prefix = c->meta_prefix;
+	mi.name_base = base_name;
+	mi.label = c->in.label;
+	mi.schema = c->in.schema;
+	mi.base = c->base;
+	mi.snap_id = c->snap_id;
+	mi.seq = seq;
+	mi.new_key = c->man_key;
+	mi.new_url = c->man_url;
+	mi.new_info = &c->info;
+	mi.new_spec = c->in.spec; /* NULL: merge.c looks the spec up */
+	rc = icp_merge_plan(&mi, parent_list, &mo, err);
+	c->new_merged = mo.new_merged;
+	/* the keys are the commit's now */
+	c->merged_keys = mo.keys;
+	c->n_merged = mo.n_keys;
+	mo.keys = NULL;
+	mo.n_keys = 0;
+	if (rc == ICP_OK)
+		rc = icp_ice_manifest_list_write_merged(c->snap_id, parent, seq, mo.written,
+		                                        mo.n_written, parent_list, mo.drop, mo.n_drop,
+		                                        bytes, err);
+	icp_merge_out_dispose(&mo);
+	return rc;
+}
+
 /* The manifest list of this attempt: the new manifest, then every
- * manifest of the base's main snapshot; written under the metadata
- * prefix (c->list_key/list_url). */
+ * manifest of the base's main snapshot (some merged); written under the
+ * metadata prefix (c->list_key/list_url). */
 static int write_list(icp_commit *c, int64_t parent, icp_error *err)
 {
-	icp_ice_manifest_file mf = icp_ice_manifest_file_of(c->man_url, &c->info);
-	icp_ice_manifest_parts parts = icp_ice_manifest_parts_of(&c->info);
 	icp_buf parent_list, bytes;
 	char name[128];
 	int rc = ICP_OK;
@@ -256,11 +319,8 @@ static int write_list(icp_commit *c, int64_t parent, icp_error *err)
 	}
 	icp_buf_init(&bytes, 0);
 	if (rc == ICP_OK)
-		rc = icp_ice_manifest_list_write_spec(c->snap_id, parent,
-		                                      icp_ice_metadata_last_sequence(c->base) + 1, &mf,
-		                                      &parts, 1,
-		                                      icp_slice_make(parent_list.data, parent_list.len),
-		                                      &bytes, err);
+		rc = merge_and_list(c, parent, icp_slice_make(parent_list.data, parent_list.len),
+		                    &bytes, err);
 	icp_buf_dispose(&parent_list);
 	if (rc == ICP_OK) {
 		snprintf(name, sizeof(name), "snap-%lld-%d-%s.avro", (long long)c->snap_id,
@@ -384,6 +444,11 @@ static int step_attempt(icp_commit *c, icp_error *err)
 	if (rc == ICP_OK) {
 		count(c, ICP_COMMIT_OK);
 		landed(c, next, err);
+		/* the applied list is this attempt's: a new manifest merged
+		 * into another is referenced by nothing (no earlier attempt
+		 * can apply late unless one was in doubt) */
+		if (c->state == ICP_COMMIT_S_DONE && c->new_merged && !c->any_unknown)
+			remove_quiet(c, c->man_key);
 		if (c->state == ICP_COMMIT_S_DONE) {
 			char sid[24];
 			snprintf(sid, sizeof(sid), "%lld", (long long)c->snap_id);
@@ -449,6 +514,7 @@ static int step_resolve(icp_commit *c, icp_error *err)
 		rc = c->in.ops->adopt(c->in.ctx, reloaded, err);
 		if (rc != ICP_OK)
 			icp_ice_metadata_free(reloaded);
+		drop_merged(c, !c->any_unknown);
 		if (!c->any_unknown) {
 			remove_quiet(c, c->list_key);
 			remove_quiet(c, c->man_key);
@@ -527,6 +593,7 @@ void icp_commit_free(icp_commit *c)
 	icp_free(c->man_url);
 	icp_free(c->list_key);
 	icp_free(c->list_url);
+	drop_merged(c, 0);
 	icp_free(c);
 }
 

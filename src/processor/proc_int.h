@@ -735,6 +735,52 @@ int64_t icp_commit_snapshot_id(const icp_commit *c);
 /* Attempts sent or being built so far (0 in BUILD). */
 int icp_commit_attempts(const icp_commit *c);
 
+/* merge.c: the merge-append rule of a commit attempt (Iceberg's
+ * MergingSnapshotProducer): the new manifest and the parent's data
+ * manifests, grouped by spec, are bin-packed by length from the end up to
+ * commit.manifest.target-size-bytes (8 MiB); a bin of 2+ manifests is
+ * rewritten as one (icp_ice_manifest_merge), except the bin holding the
+ * new manifest while it has fewer than commit.manifest.min-count-to-merge
+ * (100); commit.manifest-merge.enabled=false turns it off. */
+typedef struct icp_merge_in {
+	icp_storage *store, *warehouse; /* as icp_commit_input's */
+	const char *meta_prefix;        /* merged manifests are written here */
+	const char *name_base;          /* their names: <name_base>-m<k>.avro */
+	const char *label;
+	const icp_ice_schema *schema;
+	const icp_ice_metadata *base;   /* properties and specs */
+	int64_t snap_id, seq;           /* the new snapshot */
+	const char *new_key, *new_url;  /* the new manifest */
+	const icp_ice_manifest_info *new_info;
+	const icp_pspec *new_spec;      /* its spec (NULL: unpartitioned) */
+} icp_merge_in;
+
+/* What the attempt's manifest list holds besides the parent's entries not
+ * in drop: written (the new manifest unless merged, then the merged
+ * ones), and the keys of the merged manifests written (to delete when the
+ * attempt is abandoned). Everything is owned by the result. */
+typedef struct icp_merge_out {
+	icp_ice_list_manifest *written;
+	size_t n_written;
+	const char **drop;
+	size_t n_drop;
+	char **keys;
+	size_t n_keys;
+	int new_merged;                 /* the new manifest is in a merged one */
+	icp_ice_merged_info *infos;     /* [0]: the new manifest's */
+	size_t n_infos;
+	icp_arena *a;                   /* paths */
+} icp_merge_out;
+
+/* Plans and writes the merges for the parent manifest list bytes
+ * parent_list (empty: no parent). A bin that cannot be merged (a foreign
+ * manifest we cannot rewrite) is kept as it is, with a warning. Errors
+ * (out of memory, a merged manifest not stored) leave out holding the
+ * keys written so far; out is always to dispose. */
+int icp_merge_plan(const icp_merge_in *in, icp_slice parent_list, icp_merge_out *out,
+                   icp_error *err);
+void icp_merge_out_dispose(icp_merge_out *out);
+
 /* partition.c: discovers partitions of mapped topics by listing the
  * segments bucket (etcd discovery is coordinate.c's, chosen by
  * processor.c) and reads new segments. *progress is set when records

@@ -52,6 +52,28 @@ int icp_processor_run_once(icp_processor *p, volatile sig_atomic_t *stop, icp_er
  * commits what is buffered and returns. */
 int icp_processor_run(icp_processor *p, volatile sig_atomic_t *stop, icp_error *err);
 
+/* ------------------------------------------------------- maintenance */
+
+/* One maintenance pass (`iceberg-processor maintain`) over the mapped
+ * tables, or only the one named `only` ("ns.name"; NULL: all): snapshot
+ * expiry by maintenance.expire_snapshots.* (table properties win), then
+ * removal of the files only expired snapshots reached (src/maint). Each
+ * table's outcome goes to report (err NULL: success); a failure does not
+ * stop the others. Returns ICP_OK when every table succeeded, else the
+ * first failure's status (err says which table); ICP_ERR_INVALID when
+ * `only` is not a mapped table. */
+typedef struct icp_processor_maint_report {
+	const char *table;
+	int64_t snapshots_expired, snapshots_kept;
+	int64_t manifest_lists_deleted, manifests_deleted, data_files_deleted;
+	int64_t bytes_freed;
+	int dry_run;
+} icp_processor_maint_report;
+int icp_processor_maintain(icp_processor *p, const char *only, int dry_run,
+                           void (*report)(void *ctx, const icp_processor_maint_report *r,
+                                          const icp_error *e),
+                           void *ctx, icp_error *err);
+
 /* ------------------------------------------------------------- health */
 
 /* Readiness and the /status document, shared with the HTTP thread (every
