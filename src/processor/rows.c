@@ -631,8 +631,14 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 	if (nf) {
 		rc = icp_rows_emit_routed(t, err);
 	} else {
-		icp_parquet_writer *pw = icp_sink_writer(&t->sink); /* icp_table_file_ready */
-		rc = icp_rows_emit(t, pw, NULL, n, err);
+		/* opened by icp_table_file_ready, except for a table with
+		 * sort_by whose sort columns are not in its schema yet (a
+		 * registry not answering): written unsorted meanwhile */
+		icp_parquet_writer *pw = icp_sink_writer(&t->sink);
+		rc = pw ? ICP_OK
+		        : icp_sink_file_for(&t->sink, NULL, icp_slice_make(NULL, 0), NULL, 0, &pw, err);
+		if (rc == ICP_OK)
+			rc = icp_rows_emit(t, pw, NULL, n, err);
 	}
 	if (rc != ICP_OK)
 		return rc;
