@@ -33,9 +33,12 @@ asan: bootstrap
 # part uploads, the memory budget), every processor test (unit and
 # integration), and the S3 read-ahead, kill and upload tests (they run with processor.threads
 # >= 2, tests/processor/lib.sh).
-TSAN_TARGETS = iceberg-processor icp-seggen pool_test_pool segment_test_reader processor_test_prelist \
-               processor_test_partition processor_test_sink processor_test_txn parquet_test_parquet parquet_test_parallel \
-               storage_test_prefetch s3_test_upload budget_test_budget processor_test_commit
+# every processor unit test (TSAN_TESTS runs processor_.*), found by name
+# so a new one cannot be left unbuilt
+PROCESSOR_UNIT_TESTS = $(patsubst tests/processor/%.c,processor_%,$(wildcard tests/processor/test_*.c))
+TSAN_TARGETS = iceberg-processor icp-seggen pool_test_pool segment_test_reader $(PROCESSOR_UNIT_TESTS) \
+               parquet_test_parquet parquet_test_parallel \
+               storage_test_prefetch s3_test_upload budget_test_budget
 TSAN_TESTS = ^(pool_test_pool|segment_test_reader|processor_.*|parquet_test_parquet|parquet_test_parallel|storage_test_prefetch|s3_test_upload|s3_it_prefetch|budget_test_budget|s3_it_kill|s3_it_upload_concurrency)$$
 
 tsan: bootstrap
