@@ -149,6 +149,26 @@ int icp_evolve_new_schema(icp_processor *p, const icp_config_mapping *m, icp_ice
 	return rc;
 }
 
+int icp_evolve_commit(icp_processor *p, icp_table *t, icp_ice_metadata **meta,
+                      const icp_ice_commit *c, int *applied, icp_error *err)
+{
+	icp_ice_metadata *after = NULL;
+	int rc = icp_catalog_commit_table(p->catalog, t->ns, t->name, *meta, c, &after, err);
+
+	*applied = rc == ICP_OK;
+	if (rc == ICP_ERR_CONFLICT || rc == ICP_ERR_RETRYABLE) {
+		/* another worker changed the table first (or nothing was
+		 * sent): decide again on what the table is now */
+		icp_error_clear(err);
+		rc = icp_catalog_load_table(p->catalog, t->ns, t->name, &after, err);
+	}
+	if (rc != ICP_OK)
+		return rc;
+	icp_ice_metadata_free(*meta);
+	*meta = after;
+	return ICP_OK;
+}
+
 int icp_evolve_table(icp_processor *p, icp_table *t, icp_ice_metadata **meta, icp_error *err)
 {
 	icp_ice_schema *want = NULL, *cur = NULL, *next = NULL;
@@ -167,7 +187,7 @@ int icp_evolve_table(icp_processor *p, icp_table *t, icp_ice_metadata **meta, ic
 		return rc;
 	for (attempt = 0;; attempt++) {
 		const icp_ice_schema *have = icp_ice_metadata_schema(*meta);
-		icp_ice_metadata *after = NULL;
+		int applied = 0;
 		icp_ice_commit c;
 
 		icp_ice_schema_free(cur);
@@ -204,22 +224,13 @@ int icp_evolve_table(icp_processor *p, icp_table *t, icp_ice_metadata **meta, ic
 		c.add_schema = next;
 		c.snapshot_schema_id = -1;
 		c.main_snapshot_id = -1;
-		rc = icp_catalog_commit_table(p->catalog, t->ns, t->name, *meta, &c, &after, err);
-		if (rc == ICP_OK) {
+		rc = icp_evolve_commit(p, t, meta, &c, &applied, err);
+		if (rc != ICP_OK)
+			goto out;
+		if (applied) {
 			char ids[32];
 			snprintf(ids, sizeof(ids), "%d", (int)next->highest_field_id);
 			ICP_INFO("table schema evolved", "table", t->map->table, "last_column_id", ids);
-			icp_ice_metadata_free(*meta);
-			*meta = after;
-		} else if (rc == ICP_ERR_CONFLICT || rc == ICP_ERR_RETRYABLE) {
-			icp_error_clear(err);
-			rc = icp_catalog_load_table(p->catalog, t->ns, t->name, &after, err);
-			if (rc != ICP_OK)
-				goto out;
-			icp_ice_metadata_free(*meta);
-			*meta = after;
-		} else {
-			goto out;
 		}
 		icp_ice_schema_free(next);
 		next = NULL;

@@ -592,6 +592,13 @@ void icp_rows_schema_changed(icp_table *t);
 int icp_evolve_new_schema(icp_processor *p, const icp_config_mapping *m, icp_ice_schema **out,
                           icp_error *err);
 int icp_evolve_table(icp_processor *p, icp_table *t, icp_ice_metadata **meta, icp_error *err);
+/* evolve.c: commits one change of table metadata decided on *meta (schema,
+ * spec, sort order). ICP_OK with *applied = 1: *meta is the result; with
+ * *applied = 0: a conflict (or a request not sent) and *meta is the table
+ * reloaded, to decide again on. Either way the old *meta is freed. Other
+ * errors leave *meta as it was. */
+int icp_evolve_commit(icp_processor *p, icp_table *t, icp_ice_metadata **meta,
+                      const icp_ice_commit *c, int *applied, icp_error *err);
 /* spec.c: after icp_evolve_table, makes the table's default partition
  * spec the one mappings[].partition_by asks for (absent: untouched; []:
  * unpartitioned): an equal spec of the table by its id, else a new spec

@@ -629,7 +629,7 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 		return ICP_OK;
 	}
 	if (nf) {
-		rc = icp_rows_emit_routed(t, err);
+		rc = icp_rows_emit_routed(t, 0, err);
 	} else {
 		/* opened by icp_table_file_ready, except for a table with
 		 * sort_by whose sort columns are not in its schema yet (a

@@ -92,8 +92,9 @@ int icp_rows_emit(icp_table *t, icp_parquet_writer *pw, const uint32_t *sel, siz
 
 /* Each partition tuple's rows to its open data file (opened as needed:
  * icp_sink_file_for, LRU-bounded). */
-int icp_rows_emit_routed(icp_table *t, icp_error *err)
+int icp_rows_emit_routed(icp_table *t, int sorted, icp_error *err)
 {
+	cols *c = t->cols;
 	icp_route *r = t->route;
 	size_t g, n_groups;
 	int rc;
@@ -103,20 +104,27 @@ int icp_rows_emit_routed(icp_table *t, icp_error *err)
 	n_groups = icp_route_groups(r);
 	for (g = 0; g < n_groups; g++) {
 		const icp_pspec_value *vals;
-		const uint32_t *rows;
+		const uint32_t *rows, *sel;
 		icp_parquet_writer *pw;
 		const char *path;
 		icp_slice key;
 		size_t k;
 
 		rows = icp_route_group_rows(r, g, &k);
+		/* one tuple for the whole batch (time partitions, mostly): no
+		 * gathering by row; sorted: the group's rows in sort order */
+		sel = n_groups == 1 ? NULL : rows;
+		if (sorted) {
+			memcpy(c->order, rows, k * sizeof(*rows));
+			if (icp_rowsort_sort(c->rs, c->order, k) != ICP_OK)
+				return icp_error_set(err, ICP_ERR_NOMEM, "out of memory sorting rows");
+			sel = c->order;
+		}
 		rc = icp_route_group_tuple(r, t->spec, g, &key, &vals, &path, err);
 		if (rc == ICP_OK)
 			rc = icp_sink_file_for(&t->sink, path, key, vals, t->spec->n_fields, &pw, err);
-		/* one tuple for the whole batch (time partitions, mostly): no
-		 * gathering by row */
 		if (rc == ICP_OK)
-			rc = icp_rows_emit(t, pw, n_groups == 1 ? NULL : rows, k, err);
+			rc = icp_rows_emit(t, pw, sel, k, err);
 		if (rc != ICP_OK)
 			return rc;
 	}
@@ -161,22 +169,6 @@ int32_t icp_rows_kept_spec(const icp_table *t)
 	return c && c->n_acc ? c->acc_spec : -1;
 }
 
-/* Sorts rows[0..k) by the sort keys and writes them to the tuple's file
- * (key empty: the table's only file). */
-static int write_sorted(icp_table *t, uint32_t *rows, size_t k, const char *path,
-                        icp_slice key, const icp_pspec_value *vals, size_t nv, icp_error *err)
-{
-	icp_parquet_writer *pw;
-	int rc;
-
-	if (icp_rowsort_sort(((cols *)t->cols)->rs, rows, k) != ICP_OK)
-		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory sorting rows");
-	rc = icp_sink_file_for(&t->sink, path, key, vals, nv, &pw, err);
-	if (rc == ICP_OK)
-		rc = icp_rows_emit(t, pw, rows, k, err);
-	return rc;
-}
-
 int icp_rows_flush(icp_table *t, icp_error *err)
 {
 	cols *c = t->cols;
@@ -201,26 +193,17 @@ int icp_rows_flush(icp_table *t, icp_error *err)
 		c->cap_order = n;
 	}
 	if (t->spec && t->spec->n_fields) {
-		icp_route *ro = t->route;
-		size_t g;
-		if (icp_route_finish(ro) != ICP_OK)
-			rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory routing rows");
-		for (g = 0; rc == ICP_OK && g < icp_route_groups(ro); g++) {
-			const icp_pspec_value *vals;
-			const uint32_t *rows;
-			const char *path;
-			icp_slice key;
-			size_t k;
-			rows = icp_route_group_rows(ro, g, &k);
-			memcpy(c->order, rows, k * sizeof(*rows));
-			rc = icp_route_group_tuple(ro, t->spec, g, &key, &vals, &path, err);
-			if (rc == ICP_OK)
-				rc = write_sorted(t, c->order, k, path, key, vals, t->spec->n_fields, err);
-		}
+		rc = icp_rows_emit_routed(t, 1, err);
 	} else {
+		icp_parquet_writer *pw;
 		for (r = 0; r < n; r++)
 			c->order[r] = (uint32_t)r;
-		rc = write_sorted(t, c->order, n, NULL, icp_slice_make(NULL, 0), NULL, 0, err);
+		if (icp_rowsort_sort(c->rs, c->order, n) != ICP_OK)
+			rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory sorting rows");
+		if (rc == ICP_OK)
+			rc = icp_sink_file_for(&t->sink, NULL, icp_slice_make(NULL, 0), NULL, 0, &pw, err);
+		if (rc == ICP_OK)
+			rc = icp_rows_emit(t, pw, c->order, n, err);
 	}
 	forget_kept(t);
 	/* each file is one sorted run: closed now (later rows go to new

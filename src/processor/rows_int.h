@@ -49,11 +49,13 @@ typedef struct cols {
 } cols;
 
 /* rows_emit.c: hands rows sel[0..k) (all k rows when sel is NULL) to pw
- * as rows; each partition tuple's rows of the batch to its file; the
- * memory the rows kept for sorting hold (estimate). */
+ * as rows; each partition tuple's rows (routed since the route's last
+ * begin) to its file, sorted by the sort keys when `sorted` (c->order
+ * must hold every row); the memory the rows kept for sorting hold
+ * (estimate). */
 int icp_rows_emit(icp_table *t, icp_parquet_writer *pw, const uint32_t *sel, size_t k,
                   icp_error *err);
-int icp_rows_emit_routed(icp_table *t, icp_error *err);
+int icp_rows_emit_routed(icp_table *t, int sorted, icp_error *err);
 size_t icp_rows_kept_bytes(const icp_table *t);
 
 #endif

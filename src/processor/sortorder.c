@@ -101,7 +101,6 @@ static int evolve_once(icp_processor *p, icp_table *t, icp_ice_metadata **meta,
 	const icp_config_mapping *m = t->map;
 	const icp_ice_schema *schema = icp_ice_metadata_schema(*meta);
 	const icp_ice_sort_order *orders, *def;
-	icp_ice_metadata *after = NULL;
 	icp_ice_sort_order want;
 	icp_ice_commit c;
 	int32_t def_id = icp_ice_metadata_default_sort_order_id(*meta), max_id = 0;
@@ -148,27 +147,17 @@ static int evolve_once(icp_processor *p, icp_table *t, icp_ice_metadata **meta,
 		want.order_id = max_id + 1; /* what the catalog assigns too */
 		c.add_sort_order = &want;
 	}
-	rc = icp_catalog_commit_table(p->catalog, t->ns, t->name, *meta, &c, &after, err);
-	if (rc == ICP_OK) {
+	rc = icp_evolve_commit(p, t, meta, &c, done, err);
+	if (rc == ICP_OK && *done) {
 		char from[16], to[16];
 		icp_buf f;
 		icp_buf_init(&f, 0);
 		fields_text(m, &f);
 		snprintf(from, sizeof(from), "%d", (int)def_id);
-		snprintf(to, sizeof(to), "%d", (int)icp_ice_metadata_default_sort_order_id(after));
+		snprintf(to, sizeof(to), "%d", (int)icp_ice_metadata_default_sort_order_id(*meta));
 		ICP_INFO("sort order evolved", "table", m->table, "old_sort_order_id", from,
 		         "new_sort_order_id", to, "fields", f.data ? (const char *)f.data : "");
 		icp_buf_dispose(&f);
-		icp_ice_metadata_free(*meta);
-		*meta = after;
-	} else if (rc == ICP_ERR_CONFLICT || rc == ICP_ERR_RETRYABLE) {
-		icp_error_clear(err);
-		rc = icp_catalog_load_table(p->catalog, t->ns, t->name, &after, err);
-		if (rc == ICP_OK) {
-			icp_ice_metadata_free(*meta);
-			*meta = after;
-			*done = 0;
-		}
 	}
 	return rc;
 }

@@ -48,7 +48,6 @@ static int evolve_once(icp_processor *p, icp_table *t, icp_ice_metadata **meta, 
 	const icp_pspec *const *specs;
 	const icp_pspec *def = NULL;
 	icp_pspec *want = NULL;
-	icp_ice_metadata *after = NULL;
 	icp_ice_commit c;
 	icp_error e;
 	int32_t def_id = icp_ice_metadata_default_spec_id(*meta);
@@ -115,27 +114,17 @@ static int evolve_once(icp_processor *p, icp_table *t, icp_ice_metadata **meta, 
 		}
 		c.add_spec = want;
 	}
-	rc = icp_catalog_commit_table(p->catalog, t->ns, t->name, *meta, &c, &after, err);
-	if (rc == ICP_OK) {
+	rc = icp_evolve_commit(p, t, meta, &c, done, err);
+	if (rc == ICP_OK && *done) {
 		char from[16], to[16];
 		icp_buf f;
 		icp_buf_init(&f, 0);
 		fields_text(want, &f);
 		snprintf(from, sizeof(from), "%d", (int)def_id);
-		snprintf(to, sizeof(to), "%d", (int)icp_ice_metadata_default_spec_id(after));
+		snprintf(to, sizeof(to), "%d", (int)icp_ice_metadata_default_spec_id(*meta));
 		ICP_INFO("partition spec evolved", "table", m->table, "old_spec_id", from,
 		         "new_spec_id", to, "fields", f.data ? (const char *)f.data : "");
 		icp_buf_dispose(&f);
-		icp_ice_metadata_free(*meta);
-		*meta = after;
-	} else if (rc == ICP_ERR_CONFLICT || rc == ICP_ERR_RETRYABLE) {
-		icp_error_clear(err);
-		rc = icp_catalog_load_table(p->catalog, t->ns, t->name, &after, err);
-		if (rc == ICP_OK) {
-			icp_ice_metadata_free(*meta);
-			*meta = after;
-			*done = 0;
-		}
 	}
 out:
 	icp_pspec_free(want);
