@@ -243,4 +243,73 @@ int icp_parquet_iceberg_truncate_binary_upper(icp_slice s, size_t n, icp_buf *ou
 /* Iceberg decimal bound: the minimal two's-complement big-endian bytes. */
 int icp_parquet_iceberg_decimal(const uint8_t *be, size_t len, icp_buf *out);
 
+/* ---------------------------------------------------------------- reader
+ *
+ * A Parquet reader for table maintenance (compaction rewrites small data
+ * files into large ones): it turns a file back into the schema and the
+ * leaf batches the writer above takes, so that read + write round-trips.
+ *
+ * - Input is untrusted: every length, offset, count and level is checked
+ *   (ICP_ERR_CORRUPT naming the row group, column and page); a file using
+ *   something outside the supported subset is ICP_ERR_UNSUPPORTED naming it
+ *   (the compactor then leaves that file alone).
+ * - Supported: footer (Thrift compact FileMetaData), data pages v1 and v2,
+ *   dictionary pages, PLAIN, PLAIN_DICTIONARY / RLE_DICTIONARY, RLE /
+ *   bit-packed levels and v2 booleans, DELTA_BINARY_PACKED,
+ *   DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY; every codec of src/codec.
+ *   Every schema element needs a field_id (Iceberg data files have them).
+ * - Bytes come through a read_at callback, so a file is read in ranges
+ *   (footer, then one column chunk at a time), from any store.
+ *
+ * Ownership: the reader owns its schema and footer; column data is
+ * allocated in the caller's arena and lives as long as that arena. */
+
+typedef struct icp_parquet_reader icp_parquet_reader;
+
+/* Appends exactly n bytes of the file at offset off to out (fewer is an
+ * error the callback reports: ICP_ERR_CORRUPT or ICP_ERR_IO). */
+typedef int (*icp_parquet_read_at_fn)(void *ctx, uint64_t off, size_t n, icp_buf *out,
+                                      icp_error *err);
+
+/* Reads and checks the footer of a file of file_size bytes. */
+int icp_parquet_reader_open(icp_parquet_read_at_fn read_at, void *ctx, uint64_t file_size,
+                            icp_parquet_reader **out, icp_error *err);
+void icp_parquet_reader_free(icp_parquet_reader *r);
+
+/* The file's schema as writer fields (depth-first, parent indices, names,
+ * field ids, kinds from the physical + logical types, required,
+ * precision/scale/length; codec and dictionary -1), owned by the reader:
+ * icp_parquet_writer_new(fields, n, ...) writes a file of the same
+ * schema. */
+const icp_parquet_field *icp_parquet_reader_fields(const icp_parquet_reader *r, size_t *n);
+size_t icp_parquet_reader_leaf_count(const icp_parquet_reader *r);
+/* Leaf number -> index into the fields array. */
+size_t icp_parquet_reader_leaf_field(const icp_parquet_reader *r, size_t leaf);
+void icp_parquet_reader_leaf_levels(const icp_parquet_reader *r, size_t leaf, int *max_def,
+                                    int *max_rep);
+uint64_t icp_parquet_reader_rows(const icp_parquet_reader *r);
+size_t icp_parquet_reader_row_groups(const icp_parquet_reader *r);
+uint64_t icp_parquet_reader_row_group_rows(const icp_parquet_reader *r, size_t rg);
+/* Uncompressed bytes of a row group's column chunks (for memory planning). */
+uint64_t icp_parquet_reader_row_group_bytes(const icp_parquet_reader *r, size_t rg);
+/* A footer key/value (NULL when absent); created_by of the file. */
+const char *icp_parquet_reader_kv(const icp_parquet_reader *r, const char *key);
+const char *icp_parquet_reader_created_by(const icp_parquet_reader *r);
+
+/* One leaf of one row group, decoded: exactly what icp_parquet_batch
+ * takes (n entries; def NULL when max_def is 0, rep NULL when max_rep is
+ * 0; the n_values present values packed in `fixed` (C type of the kind)
+ * or `bytes` (icp_slice into the arena)). */
+typedef struct icp_parquet_column {
+	size_t n;
+	int16_t *def;
+	int16_t *rep;
+	size_t n_values;
+	void *fixed;
+	icp_slice *bytes;
+} icp_parquet_column;
+
+int icp_parquet_reader_read(icp_parquet_reader *r, size_t rg, size_t leaf, icp_arena *a,
+                            icp_parquet_column *out, icp_error *err);
+
 #endif
