@@ -173,6 +173,9 @@ typedef struct icp_config {
 			int64_t max_age_seconds; /* snapshots older may be expired */
 			int64_t min_keep;        /* newest snapshots always kept */
 		} expire_snapshots;
+		struct {
+			int64_t min_age_seconds; /* unreferenced files younger stay */
+		} remove_orphans;
 	} maintenance;
 	struct {
 		int mode;       /* ICP_DISCOVERY_* */

@@ -371,6 +371,15 @@ static const icp_cfg_key top_keys[] = {
 	 .help = "`maintain`: the newest snapshots of each branch always kept, "
 	         "whatever their age. The table property "
 	         "history.expire.min-snapshots-to-keep wins when a table sets it."},
+	{.path = "maintenance.remove_orphans.min_age_seconds", .kind = ICP_CFG_INT,
+	 .off = TOP(maintenance.remove_orphans.min_age_seconds), .def = "259200", .min = 0,
+	 .max = INT64_C(1) << 40,
+	 .help = "`maintain`: a file under a table's location that no snapshot or "
+	         "metadata-log entry reaches is deleted only once it is older than "
+	         "this (default 3 days): a commit in flight (or another engine's "
+	         "long write) has files no metadata names yet, so this must exceed "
+	         "the longest write and commit retry. Files whose age the store "
+	         "does not report are never deleted."},
 	/* discovery, etcd */
 	{.path = "discovery.mode", .kind = ICP_CFG_ENUM, .off = TOP(discovery.mode),
 	 .def = "auto", .names = discovery_modes, .flags = ZD,

@@ -19,196 +19,21 @@
  * table's live manifests per expiry, which is what makes "never delete a
  * referenced file" hold without trusting entry statuses others wrote.
  */
-#include "maint/maint.h"
+#include "maint/maint_int.h"
 
-#include <stdlib.h>
-
-/* ------------------------------------------------------------ file sets */
-
-typedef struct fent {
-	char *key;
-	int64_t size; /* -1: unknown */
-} fent;
-
-typedef struct fset {
-	fent *v;
-	size_t n, cap;
-} fset;
-
-static int fset_add(fset *s, const char *key, int64_t size)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		fent *v = icp_realloc(s->v, cap * sizeof(*v));
-		if (!v)
-			return ICP_ERR_NOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
-	s->v[s->n].key = icp_strdup(key);
-	if (!s->v[s->n].key)
-		return ICP_ERR_NOMEM;
-	s->v[s->n++].size = size;
-	return ICP_OK;
-}
-
-static int fent_cmp(const void *a, const void *b)
-{
-	return strcmp(((const fent *)a)->key, ((const fent *)b)->key);
-}
-
-/* Sorts and drops duplicates so that lookups can bsearch. */
-static void fset_seal(fset *s)
-{
-	size_t o = 0;
-	if (s->n)
-		qsort(s->v, s->n, sizeof(*s->v), fent_cmp);
-	for (size_t i = 0; i < s->n; i++) {
-		if (o && strcmp(s->v[o - 1].key, s->v[i].key) == 0) {
-			icp_free(s->v[i].key);
-			continue;
-		}
-		s->v[o++] = s->v[i];
-	}
-	s->n = o;
-}
-
-static int fset_has(const fset *s, const char *key)
-{
-	fent k = {(char *)key, 0};
-	return s->n && bsearch(&k, s->v, s->n, sizeof(*s->v), fent_cmp) != NULL;
-}
-
-static void fset_dispose(fset *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		icp_free(s->v[i].key);
-	icp_free(s->v);
-	memset(s, 0, sizeof(*s));
-}
-
-/* What a set of snapshots reaches. */
-typedef struct reach {
-	fset lists, manifests, data;
-	int64_t outside; /* URLs outside the warehouse (never deleted) */
-} reach;
-
-static void reach_dispose(reach *r)
-{
-	fset_dispose(&r->lists);
-	fset_dispose(&r->manifests);
-	fset_dispose(&r->data);
-}
-
-/* ------------------------------------------------------------ reading */
-
-typedef struct sweep {
-	icp_storage *st;
-	icp_arena *arena;
-	icp_buf buf;
-} sweep;
-
-static int add_url(sweep *sw, reach *r, fset *s, const char *url, int64_t size)
-{
-	const char *key;
-	if (!url || icp_storage_key_of_url(sw->st, url, &key) != ICP_OK) {
-		r->outside++;
-		return ICP_OK;
-	}
-	return fset_add(s, key, size);
-}
-
-static int read_obj(sweep *sw, const char *key, icp_error *err)
-{
-	icp_buf_reset(&sw->buf);
-	icp_arena_reset(sw->arena);
-	return icp_storage_get(sw->st, key, &sw->buf, err);
-}
-
-/* The manifest lists of the snapshots of m that `pick` selects (ids in
- * ids[0..n) when want_in, else those not in it), and the manifests those
- * lists name, except the ones in `skip` (already known to be kept). */
-static int collect_lists(sweep *sw, const icp_ice_metadata *m, const int64_t *ids, size_t n,
-                         int want_in, const fset *skip, reach *r, icp_error *err)
-{
-	const icp_json *snaps = icp_json_get(icp_ice_metadata_json(m), "snapshots");
-	int rc;
-
-	for (size_t i = 0; i < icp_json_len(snaps); i++) {
-		int64_t id;
-		int in = 0;
-		icp_ice_snapshot s;
-		if (icp_json_as_int64(icp_json_get(icp_json_at(snaps, i), "snapshot-id"), &id) !=
-		            ICP_OK ||
-		    icp_ice_metadata_snapshot(m, id, &s) != ICP_OK)
-			continue;
-		for (size_t k = 0; k < n; k++)
-			in |= ids[k] == id;
-		if (in != want_in)
-			continue;
-		if (!s.manifest_list) /* a v1 snapshot with inline "manifests" */
-			return icp_error_set(err, ICP_ERR_UNSUPPORTED,
-			                     "snapshot expiry: snapshot %lld has no manifest list "
-			                     "(inline manifests of format v1 are not read here)",
-			                     (long long)id);
-		if ((rc = add_url(sw, r, &r->lists, s.manifest_list, -1)) != ICP_OK)
-			return icp_error_set(err, rc, "snapshot expiry: out of memory");
-	}
-	fset_seal(&r->lists);
-	for (size_t i = 0; i < r->lists.n; i++) {
-		icp_ice_manifest_ref *refs;
-		size_t nr;
-		if ((rc = read_obj(sw, r->lists.v[i].key, err)) != ICP_OK ||
-		    (rc = icp_ice_manifest_list_read(icp_slice_make(sw->buf.data, sw->buf.len),
-		                                     sw->arena, &refs, &nr, err)) != ICP_OK) {
-			icp_error_prefix(err, "snapshot expiry: manifest list %s", r->lists.v[i].key);
-			return rc;
-		}
-		for (size_t k = 0; k < nr; k++) {
-			const char *key;
-			if (refs[k].path && skip &&
-			    icp_storage_key_of_url(sw->st, refs[k].path, &key) == ICP_OK &&
-			    fset_has(skip, key))
-				continue;
-			if ((rc = add_url(sw, r, &r->manifests, refs[k].path, refs[k].length)) != ICP_OK)
-				return icp_error_set(err, rc, "snapshot expiry: out of memory");
-		}
-	}
-	fset_seal(&r->manifests);
-	return ICP_OK;
-}
-
-/* The data (and delete) files every manifest of r names. */
-static int collect_data(sweep *sw, reach *r, icp_error *err)
-{
-	int rc;
-	for (size_t i = 0; i < r->manifests.n; i++) {
-		icp_ice_manifest_entry *e;
-		size_t ne;
-		if ((rc = read_obj(sw, r->manifests.v[i].key, err)) != ICP_OK ||
-		    (rc = icp_ice_manifest_read(icp_slice_make(sw->buf.data, sw->buf.len), sw->arena,
-		                                &e, &ne, err)) != ICP_OK) {
-			icp_error_prefix(err, "snapshot expiry: manifest %s", r->manifests.v[i].key);
-			return rc;
-		}
-		for (size_t k = 0; k < ne; k++)
-			if ((rc = add_url(sw, r, &r->data, e[k].path, e[k].file_size)) != ICP_OK)
-				return icp_error_set(err, rc, "snapshot expiry: out of memory");
-	}
-	fset_seal(&r->data);
-	return ICP_OK;
-}
+/* ------------------------------------------------------------ sweep */
 
 /* Deletes (or counts, dry run) the files of `gone` not in `kept`. */
-static void delete_set(sweep *sw, const fset *gone, const fset *kept, int stat_size,
+static void delete_set(icp_maint_reader *sw, const icp_maint_fset *gone,
+                       const icp_maint_fset *kept, int stat_size,
                        int dry_run, int64_t *count, icp_maint_expire_result *out)
 {
 	for (size_t i = 0; i < gone->n; i++) {
-		const fent *f = &gone->v[i];
+		const icp_maint_fent *f = &gone->v[i];
 		int64_t size = f->size;
 		icp_error e;
 		int rc;
-		if (fset_has(kept, f->key))
+		if (icp_maint_fset_has(kept, f->key))
 			continue;
 		icp_error_init(&e);
 		if (stat_size) {
@@ -234,24 +59,21 @@ static int sweep_files(icp_storage *st, const icp_ice_metadata *before,
                        const icp_ice_metadata *after, const int64_t *ids, size_t n,
                        int dry_run, icp_maint_expire_result *out, icp_error *err)
 {
-	sweep sw;
-	reach kept, gone;
+	icp_maint_reader sw;
+	icp_maint_reach kept, gone;
 	int rc;
 
 	memset(&kept, 0, sizeof(kept));
 	memset(&gone, 0, sizeof(gone));
-	sw.st = st;
-	icp_buf_init(&sw.buf, ICP_BUF_UNLIMITED);
-	sw.arena = icp_arena_new(0);
-	if (!sw.arena) {
-		rc = icp_error_set(err, ICP_ERR_NOMEM, "snapshot expiry: out of memory");
+	if ((rc = icp_maint_reader_init(&sw, st, "snapshot expiry", err)) != ICP_OK)
 		goto out;
-	}
 	/* a dry run keeps what the plan keeps: `after` is `before` then */
-	if ((rc = collect_lists(&sw, after, ids, dry_run ? n : 0, 0, NULL, &kept, err)) != ICP_OK ||
-	    (rc = collect_data(&sw, &kept, err)) != ICP_OK ||
-	    (rc = collect_lists(&sw, before, ids, n, 1, &kept.manifests, &gone, err)) != ICP_OK ||
-	    (rc = collect_data(&sw, &gone, err)) != ICP_OK)
+	if ((rc = icp_maint_collect_lists(&sw, after, ids, dry_run ? n : 0, 0, NULL, &kept,
+	                                  err)) != ICP_OK ||
+	    (rc = icp_maint_collect_data(&sw, &kept, err)) != ICP_OK ||
+	    (rc = icp_maint_collect_lists(&sw, before, ids, n, 1, &kept.manifests, &gone, err)) !=
+	            ICP_OK ||
+	    (rc = icp_maint_collect_data(&sw, &gone, err)) != ICP_OK)
 		goto out;
 	out->files_outside = gone.outside;
 	/* data first: a crash midway leaves manifests that still name what
@@ -261,10 +83,9 @@ static int sweep_files(icp_storage *st, const icp_ice_metadata *before,
 	           out);
 	delete_set(&sw, &gone.lists, &kept.lists, 1, dry_run, &out->manifest_lists_deleted, out);
 out:
-	reach_dispose(&kept);
-	reach_dispose(&gone);
-	icp_arena_free(sw.arena);
-	icp_buf_dispose(&sw.buf);
+	icp_maint_reach_dispose(&kept);
+	icp_maint_reach_dispose(&gone);
+	icp_maint_reader_dispose(&sw);
 	return rc;
 }
 

@@ -1,6 +1,6 @@
 /*
  * maint: table maintenance that keeps tables healthy for months (issue
- * 17). For now: snapshot expiry.
+ * 17): snapshot expiry and orphan removal.
  *
  * icp_maint_expire() loads a table, plans which snapshots to expire
  * (icp_ice_expire_plan: refs and the min_keep most recent ancestors of
@@ -20,6 +20,10 @@
  * and plans again, at most ICP_MAINT_EXPIRE_ATTEMPTS times; ICP_ERR_UNKNOWN
  * reloads and counts the removal as applied when none of the planned
  * snapshots is left (else plans again, as for a conflict).
+ *
+ * icp_maint_remove_orphans() deletes the files under a table's location
+ * that its current metadata does not reach and that are older than a
+ * minimum age (see below for what "reach" means and why the age).
  *
  * The caller owns the catalog, the warehouse store and *out.
  */
@@ -60,5 +64,52 @@ typedef struct icp_maint_expire_result {
 int icp_maint_expire(icp_catalog *cat, icp_storage *warehouse, const char *ns,
                      const char *name, int64_t now_ms, int64_t max_age_ms, int min_keep,
                      int dry_run, icp_maint_expire_result *out, icp_error *err);
+
+/* ------------------------------------------------------- orphan removal */
+
+typedef struct icp_maint_orphans_result {
+	int64_t files_listed;    /* objects under the table location */
+	int64_t orphans_found;   /* unreachable, of any age */
+	int64_t orphans_deleted; /* dry run: would be */
+	int64_t bytes_freed;     /* listed sizes of those deleted (dry run: would be) */
+	int64_t delete_failures; /* remove failed: left for the next pass */
+	int64_t too_young;       /* unreachable but younger than min age, or of
+	                          * unknown age: kept */
+	/* unreachable but kept all the same: a reference the store cannot map
+	 * to a key (another spelling, e.g. s3a://) names a file of that name,
+	 * or the file looks like a SQLite catalog database (*.db, *.sqlite,
+	 * with -wal/-shm/-journal) */
+	int64_t kept_unsure;
+	int64_t refs_outside;    /* references that are no key of the store */
+} icp_maint_orphans_result;
+
+/* Deletes the orphans of table ns.name: the objects under its location
+ * (listed recursively, every page) that nothing reaches, when they are
+ * older than min_age_ms at now_ms (their last-modified time; unknown:
+ * never deleted). Reachable are: the current metadata file, every
+ * metadata-log entry's file, metadata/version-hint.text, and for EVERY
+ * snapshot of the current metadata (not only main's): its manifest list
+ * (v1 inline manifests too), every manifest the list names, every data and
+ * delete file those manifests name (any entry status), and the
+ * statistics and partition-statistics files. The listing is taken BEFORE
+ * the table is loaded, so a file a commit references by the time of the
+ * load is kept.
+ *
+ * min_age_ms is what makes this safe beside writers: a commit in flight
+ * (ours, or another engine's) has written data files, manifests and its
+ * metadata file before any metadata the catalog points at names them. It
+ * must exceed the longest such write plus its commit retries; the
+ * default, maintenance.remove_orphans.min_age_seconds, is 3 days.
+ *
+ * Nothing outside the table location is ever deleted, and nothing at all
+ * when the reachable set cannot be built completely: a manifest list or
+ * manifest that cannot be read fails the call (its key named) before any
+ * delete. dry_run: counts, deletes nothing. Returns ICP_OK (also when some
+ * deletes failed: out->delete_failures), the error of listing or loading,
+ * ICP_ERR_INVALID when the table location is not inside the warehouse
+ * store (or is its root), or the error of reading metadata files. */
+int icp_maint_remove_orphans(icp_catalog *cat, icp_storage *warehouse, const char *ns,
+                             const char *name, int64_t now_ms, int64_t min_age_ms,
+                             int dry_run, icp_maint_orphans_result *out, icp_error *err);
 
 #endif

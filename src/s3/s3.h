@@ -314,6 +314,9 @@ typedef struct icp_s3_list_item {
 	char *key;       /* owned; a Contents Key or a CommonPrefixes Prefix */
 	uint64_t size;   /* 0 for prefixes */
 	int is_prefix;
+	/* Contents LastModified (ISO 8601) in ms since the epoch; 0 when
+	 * absent or unreadable (a listing never fails for it) */
+	int64_t mtime_ms;
 } icp_s3_list_item;
 
 /* One ListObjectsV2 page. Caller-owned: _init/_dispose. */

@@ -291,6 +291,7 @@ typedef struct list_ctx {
 	char *key;      /* pending Key / Prefix */
 	uint64_t size;
 	int have_size;
+	int64_t mtime_ms; /* pending LastModified; 0: none */
 	int truncated_seen;
 } list_ctx;
 
@@ -309,10 +310,12 @@ static int push_item(list_ctx *c, int is_prefix, icp_error *err)
 	pg->items[pg->n].key = c->key;
 	pg->items[pg->n].size = is_prefix ? 0 : c->size;
 	pg->items[pg->n].is_prefix = is_prefix;
+	pg->items[pg->n].mtime_ms = is_prefix ? 0 : c->mtime_ms;
 	pg->n++;
 	c->key = NULL;
 	c->size = 0;
 	c->have_size = 0;
+	c->mtime_ms = 0;
 	return ICP_OK;
 }
 
@@ -370,6 +373,18 @@ static int list_end(void *ctx, const xml_name *st, size_t depth, const icp_buf *
 		}
 		c->size = v;
 		c->have_size = 1;
+	} else if (depth == 3 && name_is(&st[1], "Contents") && name_is(&st[2], "LastModified")) {
+		/* "2009-10-12T17:50:30.000Z"; anything else leaves it unknown
+		 * (0): callers that act on ages treat unknown as "too young" */
+		char ts[40];
+		int64_t ms;
+		c->mtime_ms = 0;
+		if (t->len < sizeof(ts)) {
+			memcpy(ts, t->data, t->len);
+			ts[t->len] = 0;
+			if (icp_s3_parse_iso8601(ts, &ms) == ICP_OK && ms > 0)
+				c->mtime_ms = ms;
+		}
 	}
 	return ICP_OK;
 bad_size:

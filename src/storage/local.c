@@ -254,6 +254,14 @@ out:
 	return rc;
 }
 
+/* Last modification of a stat'ed file in ms since the epoch (0 when
+ * before it: "unknown" to callers). */
+static int64_t mtime_ms_of(const struct stat *sb)
+{
+	int64_t ms = (int64_t)sb->st_mtim.tv_sec * 1000 + sb->st_mtim.tv_nsec / 1000000;
+	return ms > 0 ? ms : 0;
+}
+
 /* Walks dir (absolute path `abs`, key prefix `rel`) collecting files whose
  * key starts with prefix. */
 static int walk(const char *abs, const char *rel, const char *prefix, size_t plen,
@@ -303,6 +311,8 @@ static int walk(const char *abs, const char *rel, const char *prefix, size_t ple
 		           (!start_after || strcmp((char *)key.data, start_after) > 0)) {
 			rc = icp_storage_list_add(out, (char *)key.data, key.len,
 			                          (uint64_t)sb.st_size, 0);
+			if (rc == ICP_OK)
+				out->items[out->n - 1].mtime_ms = mtime_ms_of(&sb);
 		}
 		if (rc == ICP_ERR_NOMEM)
 			icp_error_set(err, rc, "out of memory listing %s", abs);

@@ -200,6 +200,8 @@ static int s3_list(void *state, const char *prefix, const char *start_after, int
 			                          pg.items[i].is_prefix);
 			if (rc)
 				icp_error_set(err, rc, "out of memory");
+			else
+				out->items[out->n - 1].mtime_ms = pg.items[i].mtime_ms;
 		}
 		icp_free(token);
 		token = NULL;

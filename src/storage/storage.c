@@ -184,6 +184,7 @@ int icp_storage_list_add(icp_storage_listing *l, const char *key, size_t klen, u
 		return ICP_ERR_NOMEM;
 	l->items[l->n].size = size;
 	l->items[l->n].is_prefix = is_prefix;
+	l->items[l->n].mtime_ms = 0; /* the backend fills it in when it knows */
 	l->n++;
 	return ICP_OK;
 }

@@ -38,6 +38,9 @@ typedef struct icp_storage_entry {
 	char *key;       /* full key below the store root */
 	uint64_t size;
 	int is_prefix;   /* a "directory" when listed with a delimiter */
+	/* last modified, ms since the epoch; 0: unknown (prefixes, a store
+	 * or server that does not say) */
+	int64_t mtime_ms;
 } icp_storage_entry;
 
 typedef struct icp_storage_listing {

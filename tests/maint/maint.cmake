@@ -2,3 +2,6 @@
 # a SQLite catalog. Built next to iceberg-processor.
 add_executable(expire_tool ${CMAKE_SOURCE_DIR}/tests/maint/expire_tool.c)
 target_link_libraries(expire_tool icp)
+# ... and for tests/maint/it_orphans.sh: icp_maint_remove_orphans.
+add_executable(orphans_tool ${CMAKE_SOURCE_DIR}/tests/maint/orphans_tool.c)
+target_link_libraries(orphans_tool icp)

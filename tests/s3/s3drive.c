@@ -318,8 +318,11 @@ static void t_list(void)
 	icp_s3_client_opts co;
 	icp_s3_list_page pg;
 	char key[64], *tok = NULL;
-	int i, pages = 0;
+	int i, pages = 0, aged = 0;
 	size_t total = 0;
+	/* s3rver stamps LastModified with its (this machine's) clock, to the
+	 * second or ms: a minute of slack either way */
+	int64_t t0 = icp_now_ms() - 60000;
 
 	/* 1005 keys: more than one default (1000-key) page. */
 	for (i = 0; i < 1005; i++) {
@@ -334,6 +337,10 @@ static void t_list(void)
 	CHECK_EQ_INT(l.n, 1005);
 	for (i = 1; i < (int)l.n; i++)
 		CHECK(strcmp(l.items[i - 1].key, l.items[i].key) < 0);
+	/* every page carries each object's LastModified */
+	for (i = 0; i < (int)l.n; i++)
+		aged += l.items[i].mtime_ms >= t0 && l.items[i].mtime_ms <= icp_now_ms() + 60000;
+	CHECK_EQ_INT(aged, 1005);
 	icp_storage_list_dispose(&l);
 	/* Delimiter: topics, then partitions (a small tree of its own:
 	 * s3rver groups only the first 1000 keys under a prefix). */

@@ -40,6 +40,9 @@ static void test_list(void)
 		CHECK_EQ_STR(pg.items[0].key, "my-image.jpg");
 		CHECK(pg.items[0].size == 434234);
 		CHECK_EQ_INT(pg.items[0].is_prefix, 0);
+		/* 2009-10-12T17:50:30Z = 1255369830 s */
+		CHECK(pg.items[0].mtime_ms == INT64_C(1255369830000));
+		CHECK(pg.items[1].mtime_ms == 0); /* no LastModified: unknown */
 		CHECK_EQ_STR(pg.items[1].key, "a & b <c> \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
 		CHECK(pg.items[1].size == UINT64_MAX);
 		CHECK_EQ_STR(pg.items[2].key, "raw <key> & more");
@@ -62,12 +65,32 @@ static void test_list(void)
 		CHECK_EQ_INT(pg.items[1].is_prefix, 1);
 		CHECK_EQ_STR(pg.items[1].key, "t/p0/");
 		CHECK_EQ_STR(pg.items[2].key, "t/p1/");
+		CHECK(pg.items[0].mtime_ms == 0);
 		CHECK(pg.items[2].size == 0);
 	}
 	/* Empty bucket; and many items (growth). */
 	CHECK_EQ_INT(list("<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>",
 	                  &pg, &err), ICP_OK);
 	CHECK_EQ_INT(pg.n, 0);
+	/* LastModified: read per item, never carried to the next one; an
+	 * unreadable one is unknown (0), not an error */
+	CHECK_EQ_INT(list("<ListBucketResult><IsTruncated>false</IsTruncated>"
+	                  "<Contents><Key>a</Key><LastModified>1970-01-01T00:00:01.5Z"
+	                  "</LastModified><Size>1</Size></Contents>"
+	                  "<Contents><Key>b</Key><Size>1</Size></Contents>"
+	                  "<Contents><Key>c</Key><LastModified>yesterday</LastModified>"
+	                  "<Size>1</Size></Contents>"
+	                  "<Contents><Key>d</Key><Size>1</Size><LastModified>"
+	                  "2026-12-07T03:00:00Z</LastModified></Contents>"
+	                  "</ListBucketResult>", &pg, &err), ICP_OK);
+	CHECK_EQ_INT(pg.n, 4);
+	if (pg.n == 4) {
+		CHECK(pg.items[0].mtime_ms == 1500);
+		CHECK(pg.items[1].mtime_ms == 0);
+		CHECK(pg.items[2].mtime_ms == 0);
+		CHECK(pg.items[3].mtime_ms == INT64_C(1796612400000));
+	}
+	icp_s3_list_page_dispose(&pg);
 	{
 		icp_buf b;
 		int i;

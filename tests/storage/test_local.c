@@ -4,6 +4,7 @@
 #include "test.h"
 
 #include <stdlib.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 static char root[256];
@@ -56,6 +57,24 @@ static void test_put_get_list(void)
 	CHECK_EQ_INT(icp_storage_list(s, "ns/orders/0/", keys[2], 0, &l, &err), ICP_OK);
 	CHECK_EQ_INT(l.n, 1);
 	icp_storage_list_dispose(&l);
+	/* mtime_ms: the file's modification time, to the ms */
+	{
+		struct timeval tv[2] = {{1000000000, 250000}, {1000000000, 250000}};
+		char path[600];
+		snprintf(path, sizeof(path), "%s/%s", root, keys[4]);
+		CHECK_EQ_INT(utimes(path, tv), 0);
+		CHECK_EQ_INT(icp_storage_list(s, "ns/", NULL, 0, &l, &err), ICP_OK);
+		CHECK_EQ_INT(l.n, 5);
+		if (l.n == 5) {
+			CHECK_EQ_STR(l.items[0].key, keys[4]);
+			CHECK(l.items[0].mtime_ms == INT64_C(1000000000250));
+			CHECK(l.items[1].mtime_ms > icp_now_ms() - 600000);
+		}
+		icp_storage_list_dispose(&l);
+		CHECK_EQ_INT(icp_storage_list(s, "ns/", NULL, 1, &l, &err), ICP_OK);
+		CHECK(l.n == 2 && l.items[0].is_prefix && l.items[0].mtime_ms == 0);
+		icp_storage_list_dispose(&l);
+	}
 	/* delimiter: topics, then partitions */
 	CHECK_EQ_INT(icp_storage_list(s, "ns/", NULL, 1, &l, &err), ICP_OK);
 	CHECK_EQ_INT(l.n, 2);

@@ -1,0 +1,62 @@
+#!/usr/bin/python3
+"""One point of the table-health curve (bench/run_maintenance.sh), read
+with python3-avro from the table's current metadata file:
+  metadata.json bytes, snapshots kept, manifests in the current snapshot,
+  live data files (and their bytes), files under the table directory and
+  under its data/ directory.
+Prints one JSON object.
+Usage: table_stats.py CATALOG.db NS.NAME"""
+import json
+import os
+import sqlite3
+import sys
+import warnings
+
+from avro.datafile import DataFileReader
+from avro.io import DatumReader
+
+warnings.simplefilter("ignore")  # avro: "Unknown map, using array"
+
+
+def local(u):
+    for p in ("file://", "file:"):
+        if u.startswith(p):
+            return u[len(p):]
+    return u
+
+
+def avro(path):
+    with open(local(path), "rb") as f:
+        return list(DataFileReader(f, DatumReader()))
+
+
+def main():
+    db, table = sys.argv[1], sys.argv[2]
+    ns, name = table.rsplit(".", 1)
+    (loc,) = sqlite3.connect(db).execute(
+        "SELECT metadata_location FROM iceberg_tables WHERE table_namespace=? AND table_name=?",
+        (ns, name)).fetchone()
+    meta_path = local(loc)
+    meta = json.load(open(meta_path))
+    cur = meta.get("current-snapshot-id")
+    manifests = live = live_bytes = 0
+    if cur is not None and cur != -1:
+        snap = next(s for s in meta["snapshots"] if s["snapshot-id"] == cur)
+        lst = avro(snap["manifest-list"])
+        manifests = len(lst)
+        for m in lst:
+            for e in avro(m["manifest_path"]):
+                if e["status"] != 2:
+                    live += 1
+                    live_bytes += e["data_file"]["file_size_in_bytes"]
+    root = local(meta["location"])
+    files = sum(len(fs) for _, _, fs in os.walk(root))
+    data_files = sum(len(fs) for _, _, fs in os.walk(os.path.join(root, "data")))
+    print(json.dumps({"metadata_bytes": os.path.getsize(meta_path),
+                      "snapshots": len(meta.get("snapshots", [])),
+                      "manifests": manifests, "live_files": live,
+                      "live_bytes": live_bytes, "files": files,
+                      "data_files": data_files}))
+
+
+main()
