@@ -21,7 +21,9 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: iceberg-processor maintain -config=PATH [--table NS.NAME] [--dry-run]\n"
 	        "\n"
-	        "One maintenance pass over the mapped tables (or one): expires snapshots\n"
+	        "One maintenance pass over the mapped tables (or one): compacts small\n"
+	        "data files (maintenance.compaction.*) into a replace snapshot, expires\n"
+	        "snapshots\n"
 	        "older than maintenance.expire_snapshots.max_age_seconds beyond the newest\n"
 	        "maintenance.expire_snapshots.min_keep (table properties\n"
 	        "history.expire.* win), then deletes the files only expired snapshots\n"
@@ -39,9 +41,12 @@ static void print_report(void *ctx, const icp_processor_maint_report *r, const i
 		ICP_ERROR("maintenance failed", "table", r->table, "err", e->msg);
 		return;
 	}
-	printf("%s: %ssnapshots expired %lld (kept %lld); deleted manifest lists %lld, "
+	printf("%s: %sfiles compacted %lld -> %lld (bytes %lld -> %lld); "
+	       "snapshots expired %lld (kept %lld); deleted manifest lists %lld, "
 	       "manifests %lld, data files %lld; bytes freed %lld\n",
-	       r->table, r->dry_run ? "dry run: " : "", (long long)r->snapshots_expired,
+	       r->table, r->dry_run ? "dry run: " : "", (long long)r->files_compacted_in,
+	       (long long)r->files_compacted_out, (long long)r->bytes_compacted_in,
+	       (long long)r->bytes_compacted_out, (long long)r->snapshots_expired,
 	       (long long)r->snapshots_kept, (long long)r->manifest_lists_deleted,
 	       (long long)r->manifests_deleted, (long long)r->data_files_deleted,
 	       (long long)r->bytes_freed);

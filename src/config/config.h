@@ -176,6 +176,10 @@ typedef struct icp_config {
 		struct {
 			int64_t min_age_seconds; /* unreferenced files younger stay */
 		} remove_orphans;
+		struct {
+			int64_t target_file_size_bytes; /* bin size of compaction */
+			int64_t min_input_files;        /* small files a group needs */
+		} compaction;
 	} maintenance;
 	struct {
 		int mode;       /* ICP_DISCOVERY_* */

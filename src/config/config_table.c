@@ -371,6 +371,17 @@ static const icp_cfg_key top_keys[] = {
 	 .help = "`maintain`: the newest snapshots of each branch always kept, "
 	         "whatever their age. The table property "
 	         "history.expire.min-snapshots-to-keep wins when a table sets it."},
+	{.path = "maintenance.compaction.target_file_size_bytes", .kind = ICP_CFG_INT,
+	 .off = TOP(maintenance.compaction.target_file_size_bytes), .def = "536870912",
+	 .min = 1024, .max = INT64_C(1) << 40,
+	 .help = "`maintain`: compaction rewrites data files smaller than 75% of "
+	         "this, within each partition and spec, into files of about this "
+	         "size (default 512 MiB)."},
+	{.path = "maintenance.compaction.min_input_files", .kind = ICP_CFG_INT,
+	 .off = TOP(maintenance.compaction.min_input_files), .def = "5", .min = 2,
+	 .max = 1000000000,
+	 .help = "`maintain`: a partition is compacted only when it has at least "
+	         "this many small files."},
 	{.path = "maintenance.remove_orphans.min_age_seconds", .kind = ICP_CFG_INT,
 	 .off = TOP(maintenance.remove_orphans.min_age_seconds), .def = "259200", .min = 0,
 	 .max = INT64_C(1) << 40,

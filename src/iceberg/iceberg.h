@@ -542,7 +542,8 @@ int icp_ice_manifest_read(icp_slice bytes, icp_arena *a, icp_ice_manifest_entry 
 /* ------------------------------------------------------ manifest merging
  *
  * A merge-append (Iceberg's commit.manifest.* properties) rewrites several
- * data manifests of one partition spec into one (iceberg_merge.c). */
+ * data manifests of one partition spec into one (iceberg_merge.c); a
+ * replace (compaction) rewrites them marking the files it removes. */
 
 /* One manifest to merge: its bytes and the values of its manifest-list
  * entry that its entries inherit when theirs are null (the spec's
@@ -562,6 +563,8 @@ typedef struct icp_ice_merged_info {
 	int32_t existing_files;
 	int64_t existing_rows;
 	int64_t min_sequence_number;
+	int32_t deleted_files;      /* entries written DELETED (a rewrite) */
+	int64_t deleted_rows;
 } icp_ice_merged_info;
 
 /* Writes into out one v2 data manifest of spec (NULL: unpartitioned; the
@@ -582,6 +585,28 @@ int icp_ice_manifest_merge(const icp_ice_schema *schema, const icp_pspec *spec,
                            int64_t snapshot_id, int64_t sequence_number,
                            const icp_ice_merge_input *in, size_t n, icp_buf *out,
                            icp_ice_merged_info *res, icp_error *err);
+
+/* icp_ice_manifest_merge, except that the live entries whose data file
+ * path is one of deleted[0..n_deleted) (sorted by strcmp; borrowed) are
+ * written DELETED by snapshot_id (status 2, sequence numbers resolved and
+ * explicit) and counted in res->deleted_files/deleted_rows: the manifests
+ * of a replace snapshot (compaction). A manifest whose entries are all
+ * deleted is still written (it records the deletes). */
+int icp_ice_manifest_rewrite(const icp_ice_schema *schema, const icp_pspec *spec,
+                             int64_t snapshot_id, int64_t sequence_number,
+                             const icp_ice_merge_input *in, size_t n,
+                             const char *const *deleted, size_t n_deleted, icp_buf *out,
+                             icp_ice_merged_info *res, icp_error *err);
+
+/* A data file's partition tuple as a manifest stores it (pv[0..n), any
+ * order, matched by field id) in spec's field order and result types (a
+ * day as ICP_ICE_DATE; an int stored as an Avro long narrowed), for
+ * icp_ice_data_file.partition and icp_pspec_tuple_key. *out (NULL for an
+ * unpartitioned spec) and its bytes live in arena a. ICP_ERR_INVALID when
+ * a field of spec is missing, ICP_ERR_CORRUPT/UNSUPPORTED for a value that
+ * does not fit its type, ICP_ERR_NOMEM. */
+int icp_ice_partition_tuple(const icp_pspec *spec, const icp_ice_partition_value *pv, size_t n,
+                            icp_arena *a, icp_pspec_value **out, icp_error *err);
 
 /* A manifest of the new list that this snapshot wrote: path and entry. */
 typedef struct icp_ice_list_manifest {

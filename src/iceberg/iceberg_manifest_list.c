@@ -464,6 +464,8 @@ int icp_ice_manifest_list_write_merged(int64_t snapshot_id, int64_t parent_id,
 		rows[i].v[C_AR] = m->info.added_rows;
 		rows[i].v[C_EF] = m->existing_files;
 		rows[i].v[C_ER] = m->existing_rows;
+		rows[i].v[C_DF] = m->deleted_files;
+		rows[i].v[C_DR] = m->deleted_rows;
 	}
 	if (rc == ICP_OK)
 		rc = list_write(snapshot_id, parent_id, sequence_number, rows, n, parent_list, drop,

@@ -21,8 +21,15 @@
  * except for the files this very snapshot adds, which keep inheriting
  * (the merged manifest's list entry carries the snapshot's sequence
  * number, and a retried commit may get another one).
+ *
+ * A replace (compaction) rewrites the manifests holding the files it
+ * removes the same way, with those files' entries DELETED: status 2,
+ * snapshot id the replacing snapshot's (the spec: the snapshot in which
+ * the file was deleted), sequence numbers the file's own, written out.
  */
 #include "iceberg/iceberg_int.h"
+
+#include <stdlib.h>
 
 /* Names of one input's fields in its writer schema (NULL: absent). */
 typedef struct src_names {
@@ -40,6 +47,8 @@ typedef struct merge_state {
 	icp_ice_data_file *files;   /* the tuples written (for the summaries) */
 	size_t n_files, cap;
 	icp_ice_merged_info *res;
+	const char *const *deleted; /* sorted (strcmp): written DELETED */
+	size_t n_deleted;
 } merge_state;
 
 #define MAX_DEPTH 16
@@ -160,38 +169,29 @@ static int copy_value(icp_avro_writer *w, const icp_json *t, const icp_json *s,
 	                     "iceberg manifest merge: schema type %s is not copied", tn);
 }
 
-/* The partition tuple of one input entry in the spec's field order and
- * result types, kept (with its bytes) in st->keep for the summaries. */
-static int read_tuple(merge_state *st, const src_names *nm, const icp_json *df, icp_arena *tmp,
-                      const icp_pspec_value **out, icp_error *err)
+int icp_ice_partition_tuple(const icp_pspec *spec, const icp_ice_partition_value *pv, size_t n,
+                            icp_arena *a, icp_pspec_value **out, icp_error *err)
 {
-	const icp_pspec *spec = st->spec;
-	const icp_ice_partition_value *pv = NULL;
-	const icp_json *pr = nm->part ? icp_json_get(df, nm->part) : NULL;
 	icp_pspec_value *v;
 	int rc;
 
 	*out = NULL;
 	if (!spec || spec->n_fields == 0)
 		return ICP_OK;
-	if (!pr || pr->type != ICP_JSON_OBJECT)
-		return icp_error_set(err, ICP_ERR_CORRUPT, "iceberg manifest merge: no partition");
-	if ((rc = icp_ice_part_read(&nm->layout, pr, tmp, &pv, err)) != ICP_OK)
-		return rc;
-	v = icp_arena_alloc(st->keep, spec->n_fields * sizeof(*v));
+	v = icp_arena_alloc(a, spec->n_fields * sizeof(*v));
 	if (!v)
-		return icp_error_set(err, ICP_ERR_NOMEM, "iceberg manifest merge: out of memory");
+		return icp_error_set(err, ICP_ERR_NOMEM, "iceberg partition tuple: out of memory");
 	for (size_t i = 0; i < spec->n_fields; i++) {
 		const icp_pspec_field *f = &spec->fields[i];
 		icp_ice_type t = icp_pspec_result_type(f);
 		size_t j = 0;
 		icp_slice b;
-		while (j < nm->layout.n && nm->layout.f[j].field_id != f->field_id)
+		while (j < n && pv[j].field_id != f->field_id)
 			j++;
-		if (j == nm->layout.n)
+		if (j == n)
 			return icp_error_set(err, ICP_ERR_INVALID,
-			                     "iceberg manifest merge: the partition has no field %d (%s) "
-			                     "of spec %d", (int)f->field_id, f->name, (int)spec->spec_id);
+			                     "iceberg partition tuple: no field %d (%s) of spec %d",
+			                     (int)f->field_id, f->name, (int)spec->spec_id);
 		if (f->transform == ICP_PSPEC_DAY)
 			t.kind = ICP_ICE_DATE;
 		if (pv[j].is_null) {
@@ -204,18 +204,41 @@ static int read_tuple(merge_state *st, const src_names *nm, const icp_json *df, 
 			int64_t x = (int64_t)icp_load_le64(b.ptr);
 			if (x < INT32_MIN || x > INT32_MAX)
 				return icp_error_set(err, ICP_ERR_UNSUPPORTED,
-				                     "iceberg manifest merge: partition value %s out of "
-				                     "int range", f->name);
+				                     "iceberg partition tuple: value %s out of int range",
+				                     f->name);
 			b.len = 4; /* little-endian: the low half */
 		}
-		b.ptr = b.len ? icp_arena_memdup(st->keep, b.ptr, b.len) : b.ptr;
+		b.ptr = b.len ? icp_arena_memdup(a, b.ptr, b.len) : b.ptr;
 		if (b.len && !b.ptr)
-			return icp_error_set(err, ICP_ERR_NOMEM, "iceberg manifest merge: out of memory");
+			return icp_error_set(err, ICP_ERR_NOMEM, "iceberg partition tuple: out of memory");
 		if ((rc = icp_pspec_value_deserialize(t.kind, t.scale, b, &v[i], err)) != ICP_OK)
 			return rc;
 	}
 	*out = v;
 	return ICP_OK;
+}
+
+/* The partition tuple of one input entry in the spec's field order and
+ * result types, kept (with its bytes) in st->keep for the summaries. */
+static int read_tuple(merge_state *st, const src_names *nm, const icp_json *df, icp_arena *tmp,
+                      const icp_pspec_value **out, icp_error *err)
+{
+	const icp_pspec *spec = st->spec;
+	const icp_ice_partition_value *pv = NULL;
+	const icp_json *pr = nm->part ? icp_json_get(df, nm->part) : NULL;
+	icp_pspec_value *v = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!spec || spec->n_fields == 0)
+		return ICP_OK;
+	if (!pr || pr->type != ICP_JSON_OBJECT)
+		return icp_error_set(err, ICP_ERR_CORRUPT, "iceberg manifest merge: no partition");
+	if ((rc = icp_ice_part_read(&nm->layout, pr, tmp, &pv, err)) != ICP_OK)
+		return rc;
+	rc = icp_ice_partition_tuple(spec, pv, nm->layout.n, st->keep, &v, err);
+	*out = v;
+	return rc;
 }
 
 static int keep_file(merge_state *st, const char *path, const icp_pspec_value *tuple,
@@ -264,6 +287,17 @@ static int copy_data_file(merge_state *st, const src_names *nm, const icp_json *
 	return rc;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int is_deleted(const merge_state *st, const char *path)
+{
+	return st->n_deleted &&
+	       bsearch(&path, st->deleted, st->n_deleted, sizeof(*st->deleted), cmp_str) != NULL;
+}
+
 static void write_opt_long(icp_avro_writer *w, int64_t v)
 {
 	if (v < 0) {
@@ -282,7 +316,7 @@ static int merge_entry(merge_state *st, const src_names *nm, const icp_ice_merge
 	const icp_pspec_value *tuple;
 	const char *path;
 	int64_t status, snap, seq, fseq, content, rows;
-	int ours, rc;
+	int ours, gone, rc;
 
 	if (icp_ice_avro_long(d, nm->status, -1, &status) != ICP_OK || status < 0 || status > 2 ||
 	    icp_ice_avro_long(d, nm->snap, -1, &snap) != ICP_OK ||
@@ -302,6 +336,9 @@ static int merge_entry(merge_state *st, const src_names *nm, const icp_ice_merge
 	if (snap < 0)
 		snap = in->added_snapshot_id;
 	ours = status == 1 && snap == st->snapshot_id;
+	/* removed by this snapshot (a replace): DELETED, its snapshot id
+	 * ours, its sequence numbers the file's own, written out */
+	gone = !ours && is_deleted(st, path);
 	if (!nm->seq) {
 		seq = fseq = 0; /* v1: every file has sequence number 0 */
 	} else {
@@ -314,12 +351,17 @@ static int merge_entry(merge_state *st, const src_names *nm, const icp_ice_merge
 	if ((rc = read_tuple(st, nm, df, tmp, &tuple, err)) != ICP_OK ||
 	    (rc = keep_file(st, icp_arena_strdup(st->keep, path), tuple, err)) != ICP_OK)
 		return rc;
-	icp_avro_write_int(st->w, ours ? 1 : 0);
-	write_opt_long(st->w, snap);
+	icp_avro_write_int(st->w, gone ? 2 : ours ? 1 : 0);
+	write_opt_long(st->w, gone ? st->snapshot_id : snap);
 	write_opt_long(st->w, ours ? -1 : seq);
 	write_opt_long(st->w, ours ? -1 : fseq);
 	if ((rc = copy_data_file(st, nm, df, tuple, err)) != ICP_OK)
 		return rc;
+	if (gone) {
+		st->res->deleted_files++;
+		st->res->deleted_rows += rows;
+		return icp_avro_end_datum(st->w); /* not live: no min sequence */
+	}
 	if (ours) {
 		st->res->info.added_files++;
 		st->res->info.added_rows += rows;
@@ -383,6 +425,16 @@ int icp_ice_manifest_merge(const icp_ice_schema *schema, const icp_pspec *spec,
                            const icp_ice_merge_input *in, size_t n, icp_buf *out,
                            icp_ice_merged_info *res, icp_error *err)
 {
+	return icp_ice_manifest_rewrite(schema, spec, snapshot_id, sequence_number, in, n, NULL, 0,
+	                                out, res, err);
+}
+
+int icp_ice_manifest_rewrite(const icp_ice_schema *schema, const icp_pspec *spec,
+                             int64_t snapshot_id, int64_t sequence_number,
+                             const icp_ice_merge_input *in, size_t n,
+                             const char *const *deleted, size_t n_deleted, icp_buf *out,
+                             icp_ice_merged_info *res, icp_error *err)
+{
 	merge_state st;
 	icp_arena *tmp = NULL;
 	icp_buf avsc;
@@ -400,6 +452,8 @@ int icp_ice_manifest_merge(const icp_ice_schema *schema, const icp_pspec *spec,
 	st.snapshot_id = snapshot_id;
 	st.seq = sequence_number;
 	st.res = res;
+	st.deleted = deleted;
+	st.n_deleted = deleted ? n_deleted : 0;
 	st.keep = icp_arena_new(0);
 	tmp = icp_arena_new(0);
 	if (!st.keep || !tmp) {

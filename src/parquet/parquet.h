@@ -275,6 +275,11 @@ typedef int (*icp_parquet_read_at_fn)(void *ctx, uint64_t off, size_t n, icp_buf
 int icp_parquet_reader_open(icp_parquet_read_at_fn read_at, void *ctx, uint64_t file_size,
                             icp_parquet_reader **out, icp_error *err);
 void icp_parquet_reader_free(icp_parquet_reader *r);
+/* Limits on what one icp_parquet_reader_read() may allocate: entries of a
+ * column chunk (default 2^27) and bytes of a page, decompressed or decoded
+ * (default 1 GiB). Past them a read fails with ICP_ERR_TOO_LARGE. 0 keeps
+ * a limit as it is. */
+void icp_parquet_reader_limits(icp_parquet_reader *r, size_t max_values, size_t max_bytes);
 
 /* The file's schema as writer fields (depth-first, parent indices, names,
  * field ids, kinds from the physical + logical types, required,

@@ -12,6 +12,12 @@
  *   writer.c  sinks, options, writer lifecycle, row groups, page indexes
  *   footer.c  close: FileMetaData and the Iceberg metrics
  *   iceberg.c Iceberg single-value bounds (truncation, decimals)
+ * Reader (icp_parquet_reader_*):
+ *   reader_thrift.c  Thrift compact-protocol decoder (bounded, never aborts)
+ *   reader.c         open: footer, row groups, column chunks; accessors
+ *   reader_schema.c  SchemaElement list -> writer fields, leaf levels
+ *   reader_page.c    one column chunk: pages, levels, values
+ *   reader_decode.c  RLE/bit-packed, DELTA_* and BYTE_STREAM_SPLIT decoders
  *
  * Parquet enum values below are the numbers of parquet.thrift.
  */
@@ -371,5 +377,123 @@ int pq_codec_supported(int codec);
 /* Iceberg bounds of one leaf from its file statistics. */
 int pq_iceberg_bounds(const pq_col *c, size_t truncate, icp_parquet_field_metrics *m,
                       const pq_node *nd);
+
+/* ------------------------------------------------------------------ reader */
+
+enum { PQ_T_INT96 = 3 };
+enum {
+	PQ_ENC_PLAIN_DICTIONARY = 2, PQ_ENC_BIT_PACKED = 4, PQ_ENC_DELTA_BINARY_PACKED = 5,
+	PQ_ENC_DELTA_LENGTH_BYTE_ARRAY = 6, PQ_ENC_DELTA_BYTE_ARRAY = 7,
+	PQ_ENC_BYTE_STREAM_SPLIT = 9
+};
+enum { TC_SET = 10, TC_MAP = 11 };
+
+/* Thrift compact decoder over [p, end). Errors are sticky (`bad`): after
+ * one, every call returns zero values and pq_tr_field() returns 0, so a
+ * parser loops without checking each read and tests `bad` at the end. */
+typedef struct pq_tr {
+	const uint8_t *p, *end;
+	int16_t last[PQ_THRIFT_DEPTH];
+	int depth;
+	int bad;
+} pq_tr;
+
+void pq_tr_init(pq_tr *r, const uint8_t *p, size_t n);
+/* Next field of the open struct: 1 with its type and id, or 0 at the stop
+ * byte (the struct is closed) or on error. */
+int pq_tr_field(pq_tr *r, int *type, int16_t *id);
+/* Integer of a field or list element of type TC_BYTE/I16/I32/I64. */
+int64_t pq_tr_int(pq_tr *r, int type);
+/* An i32 in [lo, hi] (anything else is bad). */
+int32_t pq_tr_i32(pq_tr *r, int type, int32_t lo, int32_t hi);
+int pq_tr_bool(pq_tr *r, int type);               /* a bool field */
+icp_slice pq_tr_binary(pq_tr *r, int type);
+/* Enters a struct field or struct list element (type must be TC_STRUCT). */
+int pq_tr_struct(pq_tr *r, int type);
+/* A list header: element count (at most the bytes left) and type. */
+size_t pq_tr_list(pq_tr *r, int type, int *elem_type);
+/* Skips a field value (in_list: a list element, bools are one byte). */
+void pq_tr_skip(pq_tr *r, int type, int in_list);
+
+/* A column chunk of a row group, from its ColumnMetaData. */
+typedef struct pq_rchunk {
+	int64_t start, len;           /* bytes of the chunk (dictionary page first) */
+	int64_t num_values, uncompressed;
+	int codec;                    /* icp_codec_id */
+} pq_rchunk;
+
+/* Value conversions from the physical type to the writer's C type (files
+ * of other writers; ours never need one). */
+enum {
+	PQ_CV_NONE, PQ_CV_I64_TO_I32, PQ_CV_I32_TO_I64, PQ_CV_U32_TO_I64,
+	PQ_CV_MILLIS32, PQ_CV_MILLIS64, PQ_CV_DEC_BYTES
+};
+
+#define PQ_MAX_DEPTH 30
+
+typedef struct pq_rleaf {
+	int field;                    /* index into the fields */
+	int phys, type_len;           /* physical type (type_len: FIXED) */
+	int max_def, max_rep;
+	int conv;                     /* PQ_CV_* */
+	int16_t rep_def[PQ_MAX_DEPTH + 2]; /* def level of the r-th repeated node */
+	const char *path;             /* dotted Parquet path (messages, checks) */
+} pq_rleaf;
+
+struct icp_parquet_reader {
+	icp_parquet_read_at_fn read_at;
+	void *ctx;
+	uint64_t file_size;
+	uint64_t data_end;            /* where the footer starts */
+	icp_arena *meta;              /* names, paths, kv strings */
+	icp_parquet_field *fields;
+	size_t n_fields;
+	pq_rleaf *leaves;
+	size_t n_leaves;
+	uint64_t rows;
+	size_t n_rgs;
+	int64_t *rg_rows, *rg_bytes;
+	pq_rchunk *chunks;            /* n_rgs * n_leaves */
+	const char **kv;              /* key, value pairs */
+	size_t n_kv;
+	const char *created_by;
+	icp_codec_ctx *codec;
+	icp_buf chunk, page, tmp;     /* scratch reused from read to read */
+	size_t max_values, max_bytes; /* limits (icp_parquet_reader_limits) */
+};
+
+/* A SchemaElement as read. -1 = absent for the optional numbers. */
+typedef struct pq_selem {
+	int type, type_len, rep, num_children, converted, scale, precision;
+	int has_id, field_id;
+	int logical;                  /* LogicalType union member, 0 = none */
+	int l_scale, l_precision, l_utc, l_unit, l_bits, l_signed;
+	const char *name;             /* reader arena */
+} pq_selem;
+
+/* reader_schema.c: turns the element list into r->fields and r->leaves. */
+int pq_reader_schema(struct icp_parquet_reader *r, const pq_selem *el, size_t n,
+                     icp_error *err);
+
+/* reader_decode.c. RLE / bit-packed hybrid decoder of `width`-bit values
+ * over [p, end). */
+typedef struct pq_rle_dec {
+	const uint8_t *p, *end;
+	int width;
+	uint32_t value;               /* open RLE run */
+	size_t left;                  /* values left in the open run */
+	int packed;                   /* the open run is bit-packed */
+	const uint8_t *bits;          /* its data */
+	size_t bit;                   /* next bit in it */
+	int bad;
+} pq_rle_dec;
+
+void pq_rle_dec_init(pq_rle_dec *d, const uint8_t *p, size_t n, int width);
+/* Decodes n values; returns 0, or -1 when the data ends early or is bad. */
+int pq_rle_dec_get(pq_rle_dec *d, uint32_t *out, size_t n);
+/* DELTA_BINARY_PACKED: exactly n values (64-bit arithmetic, modular),
+ * consumed bytes in *used. Returns 0 or -1 with a reason in *why. */
+int pq_delta_decode(const uint8_t *p, size_t len, size_t n, int64_t *out, size_t *used,
+                    const char **why);
 
 #endif

@@ -55,7 +55,8 @@ int icp_processor_run(icp_processor *p, volatile sig_atomic_t *stop, icp_error *
 /* ------------------------------------------------------- maintenance */
 
 /* One maintenance pass (`iceberg-processor maintain`) over the mapped
- * tables, or only the one named `only` ("ns.name"; NULL: all): snapshot
+ * tables, or only the one named `only` ("ns.name"; NULL: all):
+ * compaction by maintenance.compaction.* (icp_maint_compact), snapshot
  * expiry by maintenance.expire_snapshots.* (table properties win), then
  * removal of the files only expired snapshots reached (src/maint). Each
  * table's outcome goes to report (err NULL: success); a failure does not
@@ -68,6 +69,9 @@ typedef struct icp_processor_maint_report {
 	int64_t manifest_lists_deleted, manifests_deleted, data_files_deleted;
 	int64_t bytes_freed;
 	int dry_run;
+	/* compaction (runs first): data files in -> out, their bytes */
+	int64_t files_compacted_in, files_compacted_out;
+	int64_t bytes_compacted_in, bytes_compacted_out;
 } icp_processor_maint_report;
 int icp_processor_maintain(icp_processor *p, const char *only, int dry_run,
                            void (*report)(void *ctx, const icp_processor_maint_report *r,

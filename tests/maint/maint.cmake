@@ -5,3 +5,6 @@ target_link_libraries(expire_tool icp)
 # ... and for tests/maint/it_orphans.sh: icp_maint_remove_orphans.
 add_executable(orphans_tool ${CMAKE_SOURCE_DIR}/tests/maint/orphans_tool.c)
 target_link_libraries(orphans_tool icp)
+# Helper for tests/maint/it_compact.sh: runs icp_maint_compact on a table.
+add_executable(compact_tool ${CMAKE_SOURCE_DIR}/tests/maint/compact_tool.c)
+target_link_libraries(compact_tool icp)

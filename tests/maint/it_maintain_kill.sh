@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# kill -9 at random moments during `iceberg-processor maintain` (issue 17):
+# the table stays readable and exactly once.
+#   Each round commits 3 small --once runs into shop.orders, then starts a
+#   maintenance pass (compact: target 1 MiB, min 3 input files; expire:
+#   max age 0, keep 3; orphans: min age 0, nothing else writes meanwhile)
+#   and kills it with SIGKILL after a seeded random delay within the
+#   length of an unkilled pass. ICP_MAINT_KILLS rounds (default 50;
+#   `make test` samples ICP_MAINT_KILLS_CI when set by the Makefile).
+#   After every kill: every file that any snapshot of the committed
+#   metadata names exists (reach.py: manifest lists, manifests, data
+#   files), and every 10th round and at the end icebird reads the table
+#   exactly (every record once).
+#   At the end, one unkilled pass: the table is exact, data files on disk
+#   are exactly the live ones (killed passes' outputs were orphans and are
+#   gone), and the next --once continues exactly.
+source "$(dirname "$0")/../processor/lib.sh"
+KILLS=${ICP_MAINT_KILLS:-50}
+D=$WORK/mk; mkdir -p "$D/all" "$D/segments/bucket/prod/orders/0"
+fail() { echo "FAIL: $*"; exit 1; }
+NSEG=$((KILLS * 3 + 8))
+"$SEGGEN" --out "$D/all" --namespace prod --topics orders --partitions 1 \
+  --records-per-partition $((NSEG * 12)) --segment-bytes 1500 --batch-records 10 --codec none \
+  --value-bytes 40 --seed 23 --quiet
+mapfile -t SEGS < <(ls "$D/all/prod/orders/0" | grep '\.kfs$' | sort)
+[ ${#SEGS[@]} -ge "$NSEG" ] || fail "only ${#SEGS[@]} segments"
+write_config "$D"
+cat >> "$D/config.yaml" <<'YAML'
+maintenance:
+  expire_snapshots: {max_age_seconds: 0, min_keep: 3}
+  compaction: {target_file_size_bytes: 1048576, min_input_files: 3}
+  remove_orphans: {min_age_seconds: 0}
+YAML
+next=0
+commit_one() {
+  local s=${SEGS[$next]}
+  cp "$D/all/prod/orders/0/$s" "$D/all/prod/orders/0/${s%.kfs}.index" "$D/segments/bucket/prod/orders/0/"
+  next=$((next + 1))
+  "$BIN" --once -config="$D/config.yaml" 2> "$D/once.log" || { cat "$D/once.log"; fail "--once $next"; }
+}
+meta() { read -r url file < <(metadata_of "$D" shop.orders); echo "${url#file://}/metadata/$file"; }
+reach() { $PY "$ROOT/tests/maint/reach.py" "$(meta)" > "$D/reach.json" || fail "a file a snapshot names is gone ($1)"; }
+exact() { expected "$D"; check_table "$D" orders shop.orders > "$D/check" 2>&1 || { cat "$D/check"; fail "table not exact ($1)"; }; }
+
+# an unkilled pass over 3 new commits: how long a pass lasts here
+for _ in 1 2 3 4 5; do commit_one; done
+t0=$(date +%s%3N)
+"$BIN" maintain -config="$D/config.yaml" > "$D/m0.out" 2> "$D/m0.log" || { cat "$D/m0.out" "$D/m0.log"; fail "first pass"; }
+span=$(( $(date +%s%3N) - t0 ))
+[ "$span" -ge 20 ] || span=20
+echo "unkilled pass: ${span} ms"
+exact "first pass"
+
+RANDOM=17
+hit=0
+for ((r = 1; r <= KILLS; r++)); do
+  for _ in 1 2 3; do commit_one; done
+  delay=$(( RANDOM % (span + 10) ))
+  "$BIN" maintain -config="$D/config.yaml" > "$D/m.out" 2> "$D/m.log" &
+  pid=$!
+  sleep "$(printf '0.%03d' "$delay")"
+  if kill -9 "$pid" 2>/dev/null; then hit=$((hit + 1)); fi
+  wait "$pid" 2>/dev/null || true
+  reach "round $r, kill after ${delay} ms"
+  if (( r % 10 == 0 )); then exact "round $r"; fi
+done
+echo "kills: $KILLS rounds, $hit landed while maintain ran"
+[ "$hit" -ge $((KILLS / 2)) ] || fail "only $hit of $KILLS kills landed during a pass"
+
+"$BIN" maintain -config="$D/config.yaml" > "$D/mz.out" 2> "$D/mz.log" || { cat "$D/mz.out" "$D/mz.log"; fail "last pass"; }
+cat "$D/mz.out"
+reach "last pass"
+exact "last pass"
+tdir=$(dirname "$(dirname "$(meta)")")
+live=$($PY -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+cur = j["snapshots"][str(j["current"])]
+print("\n".join(sorted(p for p in cur if "/data/" in p)))' "$D/reach.json" | sort -u)
+disk=$(find "$tdir/data" -type f -name '*.parquet' | sort)
+# every snapshot kept (3) may still name files the current one replaced
+kept=$($PY -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+print("\n".join(sorted(set(p for fs in j["snapshots"].values() for p in fs if "/data/" in p))))' "$D/reach.json")
+[ "$disk" = "$kept" ] || { diff <(echo "$disk") <(echo "$kept") | head; fail "data files on disk are not the ones the kept snapshots name"; }
+[ -n "$live" ] || fail "no live data files"
+
+# the next run continues exactly
+commit_one; commit_one
+exact "next --once"
+echo "it_maintain_kill: ok"
