@@ -21,13 +21,14 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: iceberg-processor maintain -config=PATH [--table NS.NAME] [--dry-run]\n"
 	        "\n"
-	        "One maintenance pass over the mapped tables (or one): compacts small\n"
-	        "data files (maintenance.compaction.*) into a replace snapshot, expires\n"
-	        "snapshots\n"
-	        "older than maintenance.expire_snapshots.max_age_seconds beyond the newest\n"
-	        "maintenance.expire_snapshots.min_keep (table properties\n"
-	        "history.expire.* win), then deletes the files only expired snapshots\n"
-	        "reached. Prints one line per table.\n"
+	        "One maintenance pass over the mapped tables (or one), in this order:\n"
+	        "compacts small data files (maintenance.compaction.*) into a replace\n"
+	        "snapshot; expires snapshots older than\n"
+	        "maintenance.expire_snapshots.max_age_seconds beyond the newest\n"
+	        "maintenance.expire_snapshots.min_keep (table properties history.expire.*\n"
+	        "win) and deletes the files only they reached; deletes unreferenced files\n"
+	        "older than maintenance.remove_orphans.min_age_seconds. Prints one line\n"
+	        "per table.\n"
 	        "  --table NS.NAME  only this mapped table\n"
 	        "  --dry-run        say what would be done; change nothing\n"
 	        "Exit codes: 0 ok, 1 usage or config error, 3 runtime failure.\n");
@@ -43,12 +44,14 @@ static void print_report(void *ctx, const icp_processor_maint_report *r, const i
 	}
 	printf("%s: %sfiles compacted %lld -> %lld (bytes %lld -> %lld); "
 	       "snapshots expired %lld (kept %lld); deleted manifest lists %lld, "
-	       "manifests %lld, data files %lld; bytes freed %lld\n",
+	       "manifests %lld, data files %lld; orphans removed %lld (younger kept %lld); "
+	       "bytes freed %lld\n",
 	       r->table, r->dry_run ? "dry run: " : "", (long long)r->files_compacted_in,
 	       (long long)r->files_compacted_out, (long long)r->bytes_compacted_in,
 	       (long long)r->bytes_compacted_out, (long long)r->snapshots_expired,
 	       (long long)r->snapshots_kept, (long long)r->manifest_lists_deleted,
 	       (long long)r->manifests_deleted, (long long)r->data_files_deleted,
+	       (long long)r->orphans_removed, (long long)r->orphans_kept_young,
 	       (long long)r->bytes_freed);
 	fflush(stdout);
 }

@@ -5,8 +5,11 @@
  * before deleting). Compacting first lets the same pass expire what the
  * compaction replaced once it is old enough. Tables are maintained one
  * after the other; a table that fails is reported and the pass goes on
- * (a failed compaction still lets expiry run). Orphan removal (issue 17)
- * comes after expiry.
+ * (a failed compaction still lets expiry run). Orphan removal comes
+ * last, once expiry has deleted what it could: it only finds what
+ * crashed or abandoned writers left (maintenance.remove_orphans.*). It
+ * runs only when expiry succeeded, since a failed expiry may have left
+ * the table mid-change.
  */
 #include "maint/maint.h"
 #include "processor/proc_int.h"
@@ -90,8 +93,21 @@ int icp_processor_maintain(icp_processor *p, const char *only, int dry_run,
 		rep.manifests_deleted = r.manifests_deleted;
 		rep.data_files_deleted = r.data_files_deleted;
 		rep.bytes_freed = r.bytes_freed;
-		if (r_rc != ICP_OK)
+		if (r_rc != ICP_OK) {
 			icp_error_prefix(&e, "table %s: snapshot expiry", t->map->table);
+		} else {
+			icp_maint_orphans_result o;
+
+			memset(&o, 0, sizeof(o));
+			r_rc = icp_maint_remove_orphans(
+			    p->catalog, p->warehouse, t->ns, t->name, icp_now_ms(),
+			    cfg->maintenance.remove_orphans.min_age_seconds * 1000, dry_run, &o, &e);
+			rep.orphans_removed = o.orphans_deleted;
+			rep.orphans_kept_young = o.too_young;
+			rep.bytes_freed += o.bytes_freed;
+			if (r_rc != ICP_OK)
+				icp_error_prefix(&e, "table %s: orphan removal", t->map->table);
+		}
 		if (report)
 			report(ctx, &rep, r_rc == ICP_OK ? NULL : &e);
 		if (r_rc != ICP_OK && rc == ICP_OK) {

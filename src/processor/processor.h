@@ -57,8 +57,9 @@ int icp_processor_run(icp_processor *p, volatile sig_atomic_t *stop, icp_error *
 /* One maintenance pass (`iceberg-processor maintain`) over the mapped
  * tables, or only the one named `only` ("ns.name"; NULL: all):
  * compaction by maintenance.compaction.* (icp_maint_compact), snapshot
- * expiry by maintenance.expire_snapshots.* (table properties win), then
- * removal of the files only expired snapshots reached (src/maint). Each
+ * expiry by maintenance.expire_snapshots.* (table properties win) with the
+ * removal of the files only expired snapshots reached, then orphan
+ * removal by maintenance.remove_orphans.* (src/maint). Each
  * table's outcome goes to report (err NULL: success); a failure does not
  * stop the others. Returns ICP_OK when every table succeeded, else the
  * first failure's status (err says which table); ICP_ERR_INVALID when
@@ -72,6 +73,9 @@ typedef struct icp_processor_maint_report {
 	/* compaction (runs first): data files in -> out, their bytes */
 	int64_t files_compacted_in, files_compacted_out;
 	int64_t bytes_compacted_in, bytes_compacted_out;
+	/* orphan removal (runs last): deleted (dry run: would be), and
+	 * unreferenced files kept because younger than min_age_seconds */
+	int64_t orphans_removed, orphans_kept_young;
 } icp_processor_maint_report;
 int icp_processor_maintain(icp_processor *p, const char *only, int dry_run,
                            void (*report)(void *ctx, const icp_processor_maint_report *r,

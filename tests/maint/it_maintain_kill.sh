@@ -10,7 +10,10 @@
 #   After every kill: every file that any snapshot of the committed
 #   metadata names exists (reach.py: manifest lists, manifests, data
 #   files), and every 10th round and at the end icebird reads the table
-#   exactly (every record once).
+#   exactly (every record once). The kills must have landed at different
+#   moments: some after a commit of the pass (the table moved), some while
+#   data files it wrote were unreferenced (a rewrite not committed, or
+#   inputs not yet deleted).
 #   At the end, one unkilled pass: the table is exact, data files on disk
 #   are exactly the live ones (killed passes' outputs were orphans and are
 #   gone), and the next --once continues exactly.
@@ -52,20 +55,33 @@ echo "unkilled pass: ${span} ms"
 exact "first pass"
 
 RANDOM=17
-hit=0
+hit=0 moved=0 orphaned=0
 for ((r = 1; r <= KILLS; r++)); do
   for _ in 1 2 3; do commit_one; done
   delay=$(( RANDOM % (span + 10) ))
+  before=$(meta)
   "$BIN" maintain -config="$D/config.yaml" > "$D/m.out" 2> "$D/m.log" &
   pid=$!
   sleep "$(printf '0.%03d' "$delay")"
-  if kill -9 "$pid" 2>/dev/null; then hit=$((hit + 1)); fi
+  landed=0
+  if kill -9 "$pid" 2>/dev/null; then hit=$((hit + 1)); landed=1; fi
   wait "$pid" 2>/dev/null || true
   reach "round $r, kill after ${delay} ms"
+  # where the kill landed: after a commit of the pass (the table moved),
+  # and/or while files it wrote were not (or no longer) referenced
+  [ "$landed" = 0 ] || [ "$(meta)" = "$before" ] || moved=$((moved + 1))
+  left=$($PY -c '
+import json, os, sys
+j = json.load(open(sys.argv[1]))
+named = set(p for fs in j["snapshots"].values() for p in fs)
+disk = set(os.path.join(d, f) for d, _, fs in os.walk(sys.argv[2]) for f in fs)
+print(len(disk - named))' "$D/reach.json" "$(dirname "$(dirname "$(meta)")")/data")
+  [ "$landed" = 0 ] || [ "$left" = 0 ] || orphaned=$((orphaned + 1))
   if (( r % 10 == 0 )); then exact "round $r"; fi
 done
-echo "kills: $KILLS rounds, $hit landed while maintain ran"
+echo "kills: $KILLS rounds, $hit landed while maintain ran, $moved after a commit of the pass, $orphaned left unreferenced data files"
 [ "$hit" -ge $((KILLS / 2)) ] || fail "only $hit of $KILLS kills landed during a pass"
+[ "$moved" -ge 1 ] && [ "$orphaned" -ge 1 ] || fail "the kills never landed after a commit or never left files behind"
 
 "$BIN" maintain -config="$D/config.yaml" > "$D/mz.out" 2> "$D/mz.log" || { cat "$D/mz.out" "$D/mz.log"; fail "last pass"; }
 cat "$D/mz.out"
