@@ -3,7 +3,9 @@
 with python3-avro from the table's current metadata file:
   metadata.json bytes, snapshots kept, manifests in the current snapshot,
   live data files (and their bytes), files under the table directory and
-  under its data/ directory.
+  under its data/ directory, and how many files under the table directory
+  its metadata names (current file, metadata log, every kept snapshot's
+  manifest list, manifests and data files).
 Prints one JSON object.
 Usage: table_stats.py CATALOG.db NS.NAME"""
 import json
@@ -49,14 +51,27 @@ def main():
                 if e["status"] != 2:
                     live += 1
                     live_bytes += e["data_file"]["file_size_in_bytes"]
+    # what the table's metadata names: the current file, the metadata
+    # log, and every kept snapshot's list, manifests and data files
+    named = {os.path.realpath(meta_path)}
+    named.update(os.path.realpath(local(e["metadata-file"])) for e in meta.get("metadata-log", []))
+    for snap in meta.get("snapshots", []):
+        named.add(os.path.realpath(local(snap["manifest-list"])))
+        for m in avro(snap["manifest-list"]):
+            named.add(os.path.realpath(local(m["manifest_path"])))
+            for e in avro(m["manifest_path"]):
+                named.add(os.path.realpath(local(e["data_file"]["file_path"])))
     root = local(meta["location"])
-    files = sum(len(fs) for _, _, fs in os.walk(root))
+    on_disk = [os.path.realpath(os.path.join(d, f)) for d, _, fs in os.walk(root) for f in fs]
+    files = len(on_disk)
+    referenced = sum(1 for f in on_disk if f in named)
     data_files = sum(len(fs) for _, _, fs in os.walk(os.path.join(root, "data")))
     print(json.dumps({"metadata_bytes": os.path.getsize(meta_path),
                       "snapshots": len(meta.get("snapshots", [])),
                       "manifests": manifests, "live_files": live,
                       "live_bytes": live_bytes, "files": files,
-                      "data_files": data_files}))
+                      "data_files": data_files,
+                      "referenced": referenced}))
 
 
 main()

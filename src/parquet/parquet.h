@@ -256,13 +256,25 @@ int icp_parquet_iceberg_decimal(const uint8_t *be, size_t len, icp_buf *out);
  * - Supported: footer (Thrift compact FileMetaData), data pages v1 and v2,
  *   dictionary pages, PLAIN, PLAIN_DICTIONARY / RLE_DICTIONARY, RLE /
  *   bit-packed levels and v2 booleans, DELTA_BINARY_PACKED,
- *   DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY; every codec of src/codec.
+ *   DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT; codecs
+ *   none, snappy, gzip, zstd, lz4_raw. Three-level lists and maps, and the
+ *   legacy two-level lists (the repeated node is the element). Values are
+ *   converted where another writer chose another physical type than ours:
+ *   decimals in INT64 / BYTE_ARRAY / FIXED of another length, millisecond
+ *   times and timestamps (to micros), UINT_32 (to long).
  *   Every schema element needs a field_id (Iceberg data files have them).
+ * - Unsupported (ICP_ERR_UNSUPPORTED naming the column): INT96, nanosecond
+ *   times, UINT_64, a column without field id, repeated fields outside a
+ *   LIST/MAP, BIT_PACKED levels, LZO/BROTLI/hadoop LZ4, encryption,
+ *   column chunks in other files. Page CRCs are not checked.
  * - Bytes come through a read_at callback, so a file is read in ranges
  *   (footer, then one column chunk at a time), from any store.
  *
  * Ownership: the reader owns its schema and footer; column data is
- * allocated in the caller's arena and lives as long as that arena. */
+ * allocated in the caller's arena and lives as long as that arena. A
+ * reader keeps scratch buffers (the chunk read, a page decompressed, a
+ * codec context) from read to read: one thread uses it at a time; to read
+ * columns of one file concurrently, open one reader per thread. */
 
 typedef struct icp_parquet_reader icp_parquet_reader;
 

@@ -17,7 +17,7 @@
  *   reader.c         open: footer, row groups, column chunks; accessors
  *   reader_schema.c  SchemaElement list -> writer fields, leaf levels
  *   reader_page.c    one column chunk: pages, levels, values
- *   reader_decode.c  RLE/bit-packed, DELTA_* and BYTE_STREAM_SPLIT decoders
+ *   reader_decode.c  RLE/bit-packed hybrid and DELTA_BINARY_PACKED decoders
  *
  * Parquet enum values below are the numbers of parquet.thrift.
  */
@@ -436,7 +436,7 @@ typedef struct pq_rleaf {
 	int phys, type_len;           /* physical type (type_len: FIXED) */
 	int max_def, max_rep;
 	int conv;                     /* PQ_CV_* */
-	int16_t rep_def[PQ_MAX_DEPTH + 2]; /* def level of the r-th repeated node */
+	int16_t rep_def[PQ_MAX_DEPTH + 4]; /* def level of the r-th repeated node */
 	const char *path;             /* dotted Parquet path (messages, checks) */
 } pq_rleaf;
 

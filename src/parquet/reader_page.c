@@ -427,6 +427,8 @@ static int values(rd *d, int enc, const uint8_t *p, size_t len, size_t n)
 	size_t i, used;
 	const char *why = "";
 
+	if (n == 0)
+		return ICP_OK; /* writers differ in what they put for no values */
 	switch (enc) {
 	case PQ_ENC_PLAIN:
 		return plain(d, p, len, n, fixed, bytes);
@@ -714,6 +716,10 @@ int icp_parquet_reader_read(icp_parquet_reader *r, size_t rg, size_t leaf, icp_a
 	case PQ_T_DOUBLE: d.width = 8; break;
 	default: d.width = 0; break;
 	}
+	if (d.lf->max_rep == 0 ? d.ch->num_values != r->rg_rows[rg]
+	                       : d.ch->num_values < r->rg_rows[rg])
+		return perr(&d, ICP_ERR_CORRUPT, "%lld values in a row group of %lld rows",
+		            (long long)d.ch->num_values, (long long)r->rg_rows[rg]);
 	if ((size_t)d.ch->len > r->max_bytes)
 		return perr(&d, ICP_ERR_TOO_LARGE, "column chunk of %lld bytes, over the limit of %zu",
 		            (long long)d.ch->len, r->max_bytes);

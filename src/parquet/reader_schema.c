@@ -38,7 +38,7 @@ typedef struct sconv {
 	const pq_selem *el;
 	size_t n, pos;
 	const char *names[PQ_MAX_DEPTH + 4];
-	int16_t rep_def[PQ_MAX_DEPTH + 2];
+	int16_t rep_def[PQ_MAX_DEPTH + 4];
 	icp_error *err;
 } sconv;
 
