@@ -169,6 +169,8 @@ typedef struct icp_config {
 		int64_t max_open_files;   /* per partitioned table (LRU roll past it) */
 	} processor;
 	struct {
+		int enabled;               /* run mode: the maintenance thread */
+		int64_t interval_seconds;  /* between passes (run mode) */
 		struct {
 			int64_t max_age_seconds; /* snapshots older may be expired */
 			int64_t min_keep;        /* newest snapshots always kept */

@@ -358,7 +358,19 @@ static const icp_cfg_key top_keys[] = {
 	         "commit). Each open file holds a row group in memory "
 	         "(processor.memory_limit_bytes: the table's share is split "
 	         "between them, at least 1 MiB each)."},
-	/* maintenance (iceberg-processor maintain) */
+	/* maintenance (iceberg-processor maintain; run mode: a pass every interval) */
+	{.path = "maintenance.enabled", .kind = ICP_CFG_BOOL, .off = TOP(maintenance.enabled),
+	 .def = "true",
+	 .help = "Run mode: a maintenance thread runs a pass over the mapped tables "
+	         "every maintenance.interval_seconds (the pass of `maintain`), "
+	         "beside ingest and never blocking it. With etcd, a table is "
+	         "maintained by one worker at a time (key "
+	         "<offsets.key_prefix>/maintenance/<table>). false: only `maintain` "
+	         "runs passes."},
+	{.path = "maintenance.interval_seconds", .kind = ICP_CFG_INT,
+	 .off = TOP(maintenance.interval_seconds), .def = "3600", .min = 1, .max = 31622400,
+	 .help = "Run mode: seconds from the end of one maintenance pass to the "
+	         "start of the next (the first one starts this long after start-up)."},
 	{.path = "maintenance.expire_snapshots.max_age_seconds", .kind = ICP_CFG_INT,
 	 .off = TOP(maintenance.expire_snapshots.max_age_seconds), .def = "432000", .min = 0,
 	 .max = INT64_C(1) << 40,

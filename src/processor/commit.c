@@ -430,6 +430,16 @@ static int step_attempt(icp_commit *c, icp_error *err)
 		return rc;
 	}
 	rc = write_list(c, parent, err);
+	if (rc == ICP_ERR_NOT_FOUND && parent >= 0) {
+		/* A manifest list or manifest of the base is gone: snapshot
+		 * expiry (maintenance, ours or another worker's) removed the
+		 * snapshot we built on, so the table moved on since we loaded
+		 * it. Nothing was sent: resolve it as a conflict (reload, then
+		 * retry on the current table). */
+		c->was_unknown = 0;
+		c->state = ICP_COMMIT_S_RESOLVE;
+		return ICP_ERR_CONFLICT;
+	}
 	if (rc != ICP_OK) {
 		fail(c, rc);
 		return rc;

@@ -166,6 +166,17 @@ int icp_proc_coord_round(icp_processor *p, icp_error *err)
 	rc = icp_coord_tick(p->coord, tps, p->n_parts, &ch, err);
 	icp_free(tps);
 	p->last_tick_ns = icp_mono_ns();
+	if (p->maintd) {
+		/* the maintenance thread attaches its per-table keys to our
+		 * lease while we trust it (maintd.c) */
+		icp_coord_status cs;
+		icp_error e;
+		int64_t lease = 0;
+		icp_error_init(&e);
+		if (icp_coord_status_get(p->coord, &cs, &e) == ICP_OK && cs.deadline_in_ms > 0)
+			lease = cs.lease_id;
+		icp_maintd_set_lease(p->maintd, lease);
+	}
 	/* losses are reported even when the tick failed */
 	apply_lost(p, &ch);
 	if (rc != ICP_OK) {

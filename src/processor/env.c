@@ -60,6 +60,27 @@ void icp_proc_store_opts(icp_processor *p, int warehouse, icp_storage_opts *o)
 	}
 }
 
+/* iceberg.catalog.*: the catalog's options over warehouse store ws. */
+void icp_proc_catalog_opts(const icp_config *cfg, icp_storage *ws, icp_catalog_opts *co)
+{
+	memset(co, 0, sizeof(*co));
+	co->type = cfg->iceberg.catalog.type == ICP_CATALOG_SQL ? "sql" : "rest";
+	co->uri = cfg->iceberg.catalog.uri;
+	co->name = "default";
+	co->warehouse = cfg->iceberg.warehouse;
+	co->token = cfg->iceberg.catalog.token;
+	co->username = cfg->iceberg.catalog.username;
+	co->password = cfg->iceberg.catalog.password;
+	/* "" in the config means "the default": NULL for the catalog */
+	co->oauth2_server_uri = icp_proc_nonempty(cfg->iceberg.catalog.oauth2_server_uri);
+	co->scope = icp_proc_nonempty(cfg->iceberg.catalog.scope);
+	co->access_delegation = icp_proc_nonempty(cfg->iceberg.catalog.access_delegation);
+	co->rest_warehouse = icp_proc_nonempty(cfg->iceberg.catalog.warehouse);
+	co->ca_bundle = icp_proc_nonempty(cfg->iceberg.catalog.ca_bundle);
+	co->timeout_ms = (long)cfg->iceberg.catalog.timeout_seconds * 1000;
+	co->warehouse_store = ws;
+}
+
 int icp_processor_open_bucket(icp_processor *p, const char *bucket, icp_storage **out,
                               icp_error *err)
 {

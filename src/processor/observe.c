@@ -417,6 +417,7 @@ void icp_obs_publish(icp_processor *p)
 		               icp_sink_count(&t->sink), (unsigned long long)icp_sink_rows(&t->sink),
 		               (long long)t->last_commit_ms);
 		status_no_objects(p, t, &b);
+		icp_maintd_status(p->maintd, i, &b); /* the last maintenance pass */
 		icp_buf_append_byte(&b, '}');
 	}
 	icp_buf_append_str(&b, "]}");

@@ -399,6 +399,7 @@ struct icp_processor {
 	icp_processor_health *health; /* borrowed, may be NULL */
 	struct icp_once *once;      /* --once progress and summary (once.c), or NULL */
 	icp_coord *coord;           /* offsets.backend etcd, else NULL */
+	struct icp_maintd *maintd;  /* run mode's maintenance thread, or NULL */
 	struct icp_registry *registry; /* schema.mode != off, else NULL */
 	struct icp_pool *pool;      /* processor.threads workers: Parquet pages */
 	/* processor.memory_limit_bytes and its split (memory.c) */
@@ -445,6 +446,10 @@ int icp_processor_open_bucket(icp_processor *p, const char *bucket, icp_storage 
 /* The object-store options of s3.* (warehouse 0) or iceberg.s3.*
  * (warehouse 1). */
 void icp_proc_store_opts(icp_processor *p, int warehouse, icp_storage_opts *o);
+
+/* The catalog options of iceberg.catalog.* over warehouse store ws
+ * (borrowed by the catalog opened with them). */
+void icp_proc_catalog_opts(const icp_config *cfg, icp_storage *ws, icp_catalog_opts *co);
 
 /* s when it is a non-empty string, else NULL (optional config text). */
 const char *icp_proc_nonempty(const char *s);
@@ -505,6 +510,36 @@ void icp_once_part_polled(icp_processor *p, icp_part *pt);
 int icp_once_aborting(const icp_processor *p);
 void icp_once_abandon(icp_processor *p, const char *why);
 void icp_once_summary(icp_processor *p, const char *outcome);
+
+/* table.c: the codec parquet.compression names. */
+icp_codec_id icp_proc_parquet_codec(const icp_config *cfg);
+
+/* maintain.c: one table's maintenance pass (compact, expire, remove
+ * orphans) over catalog cat and warehouse store wh (both
+ * the caller's: the CLI's are the processor's, run mode's the maintenance
+ * thread's own). The table is loaded fresh from the catalog: nothing of
+ * the ingest side is read. stop (NULL: never) is asked before each step;
+ * a stop returns ICP_ERR_RETRYABLE. *rep is filled (table = label) also
+ * on failure; the error is prefixed with the table and the step. */
+int icp_proc_maintain_table(const icp_config *cfg, icp_catalog *cat, icp_storage *wh,
+                            const char *ns, const char *name, const char *label, int dry_run,
+                            int (*stop)(void *ctx), void *stop_ctx,
+                            icp_processor_maint_report *rep, icp_error *err);
+
+/* maintd.c: the maintenance thread of run mode (see the file). _start
+ * copies what it needs of p (table names, store options) and starts the
+ * thread; _stop asks it to stop (no wait); _free stops, joins (a pass in
+ * progress ends after its current step) and frees (NULL: no-op).
+ * _set_lease: the worker's etcd lease id the maintenance keys are
+ * attached to (main thread, after each etcd round; 0: none held).
+ * _status appends ,"maintenance":{...} for table i to b (the last pass,
+ * copied under the thread's mutex; null when m is NULL). */
+typedef struct icp_maintd icp_maintd;
+int icp_maintd_start(icp_processor *p, icp_maintd **out, icp_error *err);
+void icp_maintd_stop(icp_maintd *m);
+void icp_maintd_free(icp_maintd *m);
+void icp_maintd_set_lease(icp_maintd *m, int64_t lease_id);
+void icp_maintd_status(icp_maintd *m, size_t i, icp_buf *b);
 
 /* observe.c */
 int icp_obs_init(icp_processor *p, icp_error *err);

@@ -183,22 +183,7 @@ int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err
 	}
 	if (rc != ICP_OK)
 		goto fail;
-	memset(&co, 0, sizeof(co));
-	co.type = cfg->iceberg.catalog.type == ICP_CATALOG_SQL ? "sql" : "rest";
-	co.uri = cfg->iceberg.catalog.uri;
-	co.name = "default";
-	co.warehouse = cfg->iceberg.warehouse;
-	co.token = cfg->iceberg.catalog.token;
-	co.username = cfg->iceberg.catalog.username;
-	co.password = cfg->iceberg.catalog.password;
-	/* "" in the config means "the default": NULL for the catalog */
-	co.oauth2_server_uri = icp_proc_nonempty(cfg->iceberg.catalog.oauth2_server_uri);
-	co.scope = icp_proc_nonempty(cfg->iceberg.catalog.scope);
-	co.access_delegation = icp_proc_nonempty(cfg->iceberg.catalog.access_delegation);
-	co.rest_warehouse = icp_proc_nonempty(cfg->iceberg.catalog.warehouse);
-	co.ca_bundle = icp_proc_nonempty(cfg->iceberg.catalog.ca_bundle);
-	co.timeout_ms = (long)cfg->iceberg.catalog.timeout_seconds * 1000;
-	co.warehouse_store = p->warehouse;
+	icp_proc_catalog_opts(cfg, p->warehouse, &co);
 	rc = icp_catalog_open(&co, &p->catalog, err);
 	if (rc != ICP_OK)
 		goto fail;
@@ -252,6 +237,7 @@ void icp_processor_free(icp_processor *p)
 		icp_part_free(p->parts[i]);
 	icp_free(p->parts);
 	icp_once_free(p->once);
+	icp_maintd_free(p->maintd); /* before the etcd lease its keys use */
 	icp_proc_coord_close(p);
 	for (i = 0; i < p->n_tables; i++)
 		icp_table_dispose(&p->tables[i]);
@@ -617,6 +603,12 @@ int icp_processor_run(icp_processor *p, volatile sig_atomic_t *stop, icp_error *
 	p->commit_in_turns = 1;
 	for (t_stop = 0; t_stop < p->n_tables; t_stop++)
 		p->tables[t_stop].commit_from_ns = icp_mono_ns();
+	if (p->cfg->maintenance.enabled && p->n_tables > 0 && !p->maintd) {
+		/* its own thread, catalog and stores: ingest never waits on it */
+		rc = icp_maintd_start(p, &p->maintd, err);
+		if (rc != ICP_OK)
+			return rc;
+	}
 	while (!*stop) {
 		int progress = 0, ok;
 		uint64_t t0 = icp_mono_ns();
@@ -653,10 +645,13 @@ int icp_processor_run(icp_processor *p, volatile sig_atomic_t *stop, icp_error *
 	t_stop = icp_mono_ns();
 	p->deadline_ns = t_stop + (uint64_t)p->cfg->processor.shutdown_timeout_seconds * 1000000000u;
 	icp_processor_health_set(p->health, 0, "shutting down");
+	icp_maintd_stop(p->maintd); /* no new step while ingest commits */
 	ICP_INFO("stopping: committing buffered data");
 	rc = commit_all(p, err);
 	icp_once_abandon(p, "not committed before stopping"); /* no orphan files */
 	icp_obs_publish(p);
+	icp_maintd_free(p->maintd); /* joins: its current step ends */
+	p->maintd = NULL;
 	{
 		char ms[24];
 		snprintf(ms, sizeof(ms), "%llu", (unsigned long long)((icp_mono_ns() - t_stop) / 1000000u));

@@ -68,7 +68,7 @@ typedef struct icp_processor_maint_report {
 	const char *table;
 	int64_t snapshots_expired, snapshots_kept;
 	int64_t manifest_lists_deleted, manifests_deleted, data_files_deleted;
-	int64_t bytes_freed;
+	int64_t bytes_freed;                             /* by every step */
 	int dry_run;
 	/* compaction (runs first): data files in -> out, their bytes */
 	int64_t files_compacted_in, files_compacted_out;
@@ -81,6 +81,13 @@ int icp_processor_maintain(icp_processor *p, const char *only, int dry_run,
                            void (*report)(void *ctx, const icp_processor_maint_report *r,
                                           const icp_error *e),
                            void *ctx, icp_error *err);
+
+/* Run mode (icp_processor_run) with maintenance.enabled: a maintenance
+ * thread runs the same per-table pass every maintenance.interval_seconds,
+ * on its own catalog and warehouse store (and etcd client: one worker per
+ * table at a time, key <offsets.key_prefix>/maintenance/<table>), counts
+ * kafscale_processor_maintenance_* and shows each table's last pass in
+ * /status ("maintenance"). It is stopped and joined before run returns. */
 
 /* ------------------------------------------------------------- health */
 

@@ -439,14 +439,21 @@ void icp_table_dispose(icp_table *t)
 	icp_free(t->name);
 }
 
+icp_codec_id icp_proc_parquet_codec(const icp_config *cfg)
+{
+	/* in the order of parquet.compression's enum (config_table.c) */
+	static const icp_codec_id codecs[] = {ICP_CODEC_ZSTD, ICP_CODEC_SNAPPY, ICP_CODEC_GZIP,
+	                                      ICP_CODEC_LZ4_RAW, ICP_CODEC_NONE};
+
+	return codecs[cfg->parquet.compression];
+}
+
 int icp_table_file_ready(icp_processor *p, icp_table *t, icp_error *err)
 {
 	icp_sink_target tg;
 	int32_t busy_spec = icp_sink_spec_id(&t->sink);
 	if (busy_spec < 0)
 		busy_spec = icp_rows_kept_spec(t);
-	static const icp_codec_id codecs[] = {ICP_CODEC_ZSTD, ICP_CODEC_SNAPPY, ICP_CODEC_GZIP,
-	                                      ICP_CODEC_LZ4_RAW, ICP_CODEC_NONE};
 
 	if (t->spec_error)
 		return icp_error_set(err, ICP_ERR_UNSUPPORTED, "%s", t->spec_error);
@@ -461,7 +468,7 @@ int icp_table_file_ready(icp_processor *p, icp_table *t, icp_error *err)
 		return ICP_OK;
 	memset(&tg, 0, sizeof(tg));
 	icp_parquet_options_init(&tg.options);
-	tg.options.codec = codecs[p->cfg->parquet.compression];
+	tg.options.codec = icp_proc_parquet_codec(p->cfg);
 	tg.options.codec_level = (int)p->cfg->parquet.compression_level;
 	/* parquet.row_group_bytes, or less: this file's share of the memory
 	 * budget (memory.c); a partitioned table's share is split between

@@ -506,6 +506,48 @@ static void test_conflict_then_rebase(void)
 	teardown();
 }
 
+/* The base's manifest list is gone (snapshot expiry by a maintenance
+ * pass removed the snapshot our stale base points at, after another
+ * writer moved main): nothing is sent; handled as a conflict: reload,
+ * rebase, commit once. */
+static void test_base_expired(void)
+{
+	icp_commit *c = NULL;
+	icp_ice_metadata *m;
+	icp_offsets adv = {0};
+	icp_ice_snapshot s;
+	const char *key;
+	icp_error e;
+	setup();
+	icp_error_init(&e);
+	CHECK_EQ_INT(run_commit(&fx.t, fx.files, 1, &fx.advance, 0, &c, &e), ICP_OK);
+	icp_commit_free(c);
+	other_elsewhere(&fx.f); /* main moves on; fx.t still holds the old base */
+	CHECK_EQ_INT(icp_ice_metadata_snapshot(fx.t.meta, icp_ice_metadata_main_snapshot(fx.t.meta),
+	                                       &s),
+	             ICP_OK);
+	CHECK_EQ_INT(icp_storage_key_of_url(fx.wh, s.manifest_list, &key), ICP_OK);
+	CHECK_EQ_INT(icp_storage_remove(fx.wh, key, &e), ICP_OK);
+	CHECK_EQ_INT(icp_offsets_set(&adv, "orders/0", 150), ICP_OK);
+	CHECK_EQ_INT(run_commit(&fx.t, fx.files + 1, 1, &adv, 0, &c, &e), ICP_OK);
+	CHECK_EQ_INT(icp_commit_state_of(c), ICP_COMMIT_S_DONE);
+	CHECK_EQ_INT(fx.f.applied, 3); /* ours, theirs, ours once */
+	CHECK_EQ_INT(fx.t.counts[ICP_COMMIT_CONFLICT], 1);
+	CHECK_EQ_INT(fx.t.counts[ICP_COMMIT_OK], 2);
+	CHECK_EQ_INT(fx.t.counts[ICP_COMMIT_FAILED], 0);
+	CHECK_EQ_INT(fx.t.landed, 2);
+	CHECK_EQ_INT(fx.t.discarded, 0);
+	m = current();
+	CHECK_EQ_INT(icp_ice_metadata_main_snapshot(m), icp_commit_snapshot_id(c));
+	CHECK_EQ_STR(main_summary(m, "kafscale.offsets"), "{\"orders/0\":150,\"orders/1\":7}");
+	CHECK_EQ_STR(main_summary(m, "total-data-files"), "3");
+	CHECK_EQ_INT(referenced_files(m), 3);
+	icp_ice_metadata_free(m);
+	icp_offsets_dispose(&adv);
+	icp_commit_free(c);
+	teardown();
+}
+
 static void test_unknown_applied(void)
 {
 	icp_commit *c = NULL;
@@ -748,6 +790,7 @@ int main(void)
 {
 	TEST_RUN(test_clean_commit);
 	TEST_RUN(test_conflict_then_rebase);
+	TEST_RUN(test_base_expired);
 	TEST_RUN(test_unknown_applied);
 	TEST_RUN(test_unknown_not_applied);
 	TEST_RUN(test_other_writer_took_partition);
