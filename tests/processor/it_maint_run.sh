@@ -8,7 +8,9 @@
 #      503s after applying, while segments keep arriving. At the end:
 #      every record exactly once (icebird + DuckDB: count and distinct
 #      offsets), the tables keep a few snapshots only, the metrics count
-#      passes and expired snapshots, /status shows each table's last pass.
+#      passes, compacted files (every 2 small files of a partition are
+#      compacted: replace snapshots meet ingest's appends) and expired
+#      snapshots, /status shows each table's last pass.
 #   B. Two workers on etcd (SQLite catalog): each table is maintained by
 #      one worker at a time (the key <prefix>/maintenance/<table>, attached
 #      to the worker's etcd lease): the passes of a table logged by both
@@ -63,7 +65,10 @@ port_of() { # LOG -> the HTTP port the worker listens on
 metric() { # PORT NAME TABLE -> value (0 when absent)
   curl -s "http://127.0.0.1:$1/metrics" | awk -v n="$2{table=\"$3\"}" '$1 == n {print $2; f=1} END {if (!f) print 0}'
 }
-MAINT='maintenance: {interval_seconds: 1, expire_snapshots: {max_age_seconds: 0, min_keep: 2}}'
+# compaction of every 2 small files (the ingest of a second makes several
+# per partition); orphan removal keeps its default age (3 days): files of
+# ingest's commits in flight are unreferenced until they land
+MAINT='maintenance: {interval_seconds: 1, expire_snapshots: {max_age_seconds: 0, min_keep: 2}, compaction: {min_input_files: 2}}'
 
 # ---------------------------------------------------------------- A
 D=$WORK/a; mkdir -p "$D/segments/bucket"
@@ -123,9 +128,13 @@ for t in orders clicks; do
   expired=$(metric "$PORT" kafscale_processor_maintenance_snapshots_expired_total shop.$t)
   freed=$(metric "$PORT" kafscale_processor_maintenance_bytes_freed_total shop.$t)
   ts=$(metric "$PORT" kafscale_processor_maintenance_last_pass_timestamp_seconds shop.$t)
-  echo "A: shop.$t: passes $passes, snapshots expired $expired, bytes freed $freed"
+  cin=$(metric "$PORT" kafscale_processor_maintenance_files_compacted_in_total shop.$t)
+  cout=$(metric "$PORT" kafscale_processor_maintenance_files_compacted_out_total shop.$t)
+  echo "A: shop.$t: passes $passes, files compacted $cin -> $cout, snapshots expired $expired, bytes freed $freed"
   [ "$passes" -ge 2 ] && [ "$expired" -ge 3 ] && [ "$freed" -gt 0 ] ||
     fail "A: metrics of shop.$t: passes $passes expired $expired freed $freed"
+  [ "$cin" -ge 2 ] && [ "$cout" -ge 1 ] && [ "$cout" -lt "$cin" ] ||
+    fail "A: shop.$t was not compacted while ingest ran: $cin -> $cout"
   $PY -c 'import sys, time; assert abs(float(sys.argv[1]) - time.time()) < 120' "$ts" ||
     fail "A: last pass timestamp $ts"
 done
