@@ -30,6 +30,8 @@
 #
 # maintenance.expire_snapshots.max_age_seconds is 0 (min_keep 100) because
 # the whole run lasts minutes: it stands for months at the default age.
+# INTERVAL 0: no maintenance pass at all (the peer: manifest merging on
+# appends only).
 # Usage: bench/run_maintenance.sh BUILD_DIR [COMMITS [INTERVAL [SAMPLE]]]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,7 +64,8 @@ mappings:
 YAML
 src=$d/segments/bucket/prod/orders/0
 now_ms() { date +%s%3N; }
-echo "-- $N commits, one segment each; maintain every $INTERVAL commits"
+if (( INTERVAL > 0 )); then echo "-- $N commits, one segment each; maintain every $INTERVAL commits"
+else echo "-- $N commits, one segment each; no maintenance pass"; fi
 printf '%7s %9s %10s %10s %5s %9s %10s %9s %9s %8s\n' commits commit_ms metadata_B data_files live all_files referenced manifests snapshots maint_ms
 times=()
 maint_ms=0
@@ -77,7 +80,7 @@ for ((i = 0; i < N; i++)); do
     || { tail -20 "$d/run.log"; echo "commit $((i + 1)) failed" >&2; exit 1; }
   times+=($(( $(now_ms) - t0 )))
   c=$((i + 1))
-  if (( c % INTERVAL == 0 )); then
+  if (( INTERVAL > 0 && c % INTERVAL == 0 )); then
     t0=$(now_ms)
     "$B/iceberg-processor" maintain -config="$d/config.yaml" >> "$d/maint.out" 2>> "$d/maint.log" \
       || { tail -20 "$d/maint.log"; echo "maintain after commit $c failed" >&2; exit 1; }
@@ -87,7 +90,7 @@ for ((i = 0; i < N; i++)); do
     med=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
     times=()
     [ -n "$first_ms" ] || first_ms=$med
-    st=$($PY "$ROOT/bench/table_stats.py" "$d/catalog.db" bench.orders)
+    st=$($PY "$ROOT/bench/table_stats.py" "$d/catalog.db" bench.orders $( ((INTERVAL > 0)) || echo --current-only))
     read -r mb files live all refd mans snaps < <($PY -c 'import json,sys; j=json.loads(sys.argv[1]); print(j["metadata_bytes"], j["data_files"], j["live_files"], j["files"], j["referenced"], j["manifests"], j["snapshots"])' "$st")
     printf '%7d %9d %10d %10d %5d %9d %10d %9d %9d %8d\n' "$c" "$med" "$mb" "$files" "$live" "$all" "$refd" "$mans" "$snaps" "$maint_ms"
     last_ms=$med; last_mb=$mb; last_files=$files; last_live=$live; last_mans=$mans
