@@ -43,12 +43,14 @@ static void print_report(void *ctx, const icp_processor_maint_report *r, const i
 		return;
 	}
 	printf("%s: %sfiles compacted %lld -> %lld (bytes %lld -> %lld); "
+	       "manifests merged %lld -> %lld; "
 	       "snapshots expired %lld (kept %lld); deleted manifest lists %lld, "
 	       "manifests %lld, data files %lld; orphans removed %lld (younger kept %lld); "
 	       "bytes freed %lld\n",
 	       r->table, r->dry_run ? "dry run: " : "", (long long)r->files_compacted_in,
 	       (long long)r->files_compacted_out, (long long)r->bytes_compacted_in,
-	       (long long)r->bytes_compacted_out, (long long)r->snapshots_expired,
+	       (long long)r->bytes_compacted_out, (long long)r->manifests_merged_in,
+	       (long long)r->manifests_merged_out, (long long)r->snapshots_expired,
 	       (long long)r->snapshots_kept, (long long)r->manifest_lists_deleted,
 	       (long long)r->manifests_deleted, (long long)r->data_files_deleted,
 	       (long long)r->orphans_removed, (long long)r->orphans_kept_young,

@@ -463,6 +463,11 @@ static int summary_build(att *t, summary *s, icp_error *err)
 	j->out->bytes_in = bin;
 	j->out->bytes_out = bout;
 	j->out->rows = rout;
+	/* the manifests this snapshot takes out of the list (rewritten with
+	 * the inputs DELETED, or left with DELETED entries only) and the ones
+	 * it writes (those rewrites and the outputs' manifests) */
+	j->out->manifests_in = (int64_t)t->n_drop;
+	j->out->manifests_out = (int64_t)t->n_written;
 	return ICP_OK;
 }
 

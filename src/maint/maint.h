@@ -179,6 +179,8 @@ typedef struct icp_maint_compact_result {
 	int64_t files_in, bytes_in;      /* input files replaced (dry run: would be) */
 	int64_t files_out, bytes_out;    /* output files committed */
 	int64_t rows;                    /* rows rewritten */
+	int64_t manifests_in;            /* manifests replaced in the list */
+	int64_t manifests_out;           /* manifests this snapshot wrote */
 	int64_t groups;                  /* bins compacted (dry run: would be) */
 	int64_t files_skipped;           /* unsupported by the reader or spec */
 	int64_t bins_abandoned;          /* an input vanished concurrently */

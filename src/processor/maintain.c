@@ -54,6 +54,8 @@ static int compact_table(const icp_config *cfg, icp_catalog *cat, icp_storage *w
 	rep->files_compacted_out = dry_run ? r.groups : r.files_out;
 	rep->bytes_compacted_in = r.bytes_in;
 	rep->bytes_compacted_out = r.bytes_out;
+	rep->manifests_merged_in = r.manifests_in;
+	rep->manifests_merged_out = r.manifests_out;
 	return rc;
 }
 

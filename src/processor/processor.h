@@ -73,6 +73,9 @@ typedef struct icp_processor_maint_report {
 	/* compaction (runs first): data files in -> out, their bytes */
 	int64_t files_compacted_in, files_compacted_out;
 	int64_t bytes_compacted_in, bytes_compacted_out;
+	/* manifests the replace snapshot merged: taken out of the list ->
+	 * written (the rewritten ones and the outputs') */
+	int64_t manifests_merged_in, manifests_merged_out;
 	/* orphan removal (runs last): deleted (dry run: would be), and
 	 * unreferenced files kept because younger than min_age_seconds */
 	int64_t orphans_removed, orphans_kept_young;

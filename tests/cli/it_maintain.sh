@@ -37,13 +37,13 @@ before_lists=$(lists)
 
 "$BIN" maintain -config="$D/config.yaml" --dry-run > "$D/dry.out" 2> "$D/dry.log" || { cat "$D/dry.out" "$D/dry.log"; echo "FAIL: dry run"; exit 1; }
 cat "$D/dry.out"
-grep -q '^shop.orders: dry run: files compacted 0 -> 0 (bytes 0 -> 0); snapshots expired 9 (kept 3); deleted manifest lists 9, manifests 0, data files 0; orphans removed 0 (younger kept 0); bytes freed [1-9][0-9]*$' "$D/dry.out" \
+grep -q '^shop.orders: dry run: files compacted 0 -> 0 (bytes 0 -> 0); manifests merged 0 -> 0; snapshots expired 9 (kept 3); deleted manifest lists 9, manifests 0, data files 0; orphans removed 0 (younger kept 0); bytes freed [1-9][0-9]*$' "$D/dry.out" \
   || { echo "FAIL: dry-run line"; exit 1; }
 [ "$(snaps)" = 12 ] && [ "$(lists)" = "$before_lists" ] || { echo "FAIL: the dry run changed the table"; exit 1; }
 
 "$BIN" maintain -config="$D/config.yaml" > "$D/m.out" 2> "$D/m.log" || { cat "$D/m.out" "$D/m.log"; echo "FAIL: maintain"; exit 1; }
 cat "$D/m.out"
-grep -q '^shop.orders: files compacted 0 -> 0 (bytes 0 -> 0); snapshots expired 9 (kept 3); deleted manifest lists 9, manifests 0, data files 0; orphans removed 0 (younger kept 0); bytes freed [1-9][0-9]*$' "$D/m.out" \
+grep -q '^shop.orders: files compacted 0 -> 0 (bytes 0 -> 0); manifests merged 0 -> 0; snapshots expired 9 (kept 3); deleted manifest lists 9, manifests 0, data files 0; orphans removed 0 (younger kept 0); bytes freed [1-9][0-9]*$' "$D/m.out" \
   || { echo "FAIL: maintain line"; exit 1; }
 [ "$(grep -c '^shop\.' "$D/m.out")" = 3 ] || { echo "FAIL: one line per mapped table"; exit 1; }
 [ "$(snaps)" = 3 ] || { echo "FAIL: $(snaps) snapshots after"; exit 1; }

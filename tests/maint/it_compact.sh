@@ -84,7 +84,7 @@ cmp -s "$D/tree-before" "$D/tree-dry" || { echo "FAIL: the dry run changed the w
 "$BIN" maintain -config="$D/config.yaml" > "$D/maintain.out" 2> "$D/maintain.log" \
   || { cat "$D/maintain.out" "$D/maintain.log"; echo "FAIL: maintain"; exit 1; }
 cat "$D/maintain.out"
-grep -q "shop.orders: files compacted [1-9][0-9]* -> [1-9]" "$D/maintain.out" || { echo "FAIL: maintain output"; exit 1; }
+grep -q "shop.orders: files compacted [1-9][0-9]* -> [1-9][0-9]* (bytes [0-9]* -> [0-9]*); manifests merged [1-9][0-9]* -> [1-9]" "$D/maintain.out" || { echo "FAIL: maintain output"; exit 1; }
 grep -q "shop.clicks: files compacted [1-9][0-9]* -> 1 " "$D/maintain.out" || { echo "FAIL: maintain output (clicks)"; exit 1; }
 for t in orders clicks; do
   live shop.$t > "$D/after-$t.json"
