@@ -39,11 +39,7 @@ static int compact_table(const icp_config *cfg, icp_catalog *cat, icp_storage *w
 	icp_parquet_options po;
 	int rc;
 
-	icp_parquet_options_init(&po);
-	po.codec = icp_proc_parquet_codec(cfg);
-	po.codec_level = (int)cfg->parquet.compression_level;
-	po.row_group_size = (size_t)cfg->parquet.row_group_bytes;
-	po.page_size = (size_t)cfg->parquet.page_bytes;
+	icp_proc_parquet_options(cfg, &po);
 	memset(&o, 0, sizeof(o));
 	memset(&r, 0, sizeof(r));
 	o.target_file_size_bytes = cfg->maintenance.compaction.target_file_size_bytes;

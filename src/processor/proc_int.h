@@ -511,8 +511,10 @@ int icp_once_aborting(const icp_processor *p);
 void icp_once_abandon(icp_processor *p, const char *why);
 void icp_once_summary(icp_processor *p, const char *outcome);
 
-/* table.c: the codec parquet.compression names. */
-icp_codec_id icp_proc_parquet_codec(const icp_config *cfg);
+/* pqopts.c: Parquet writer options from parquet.* (codec, level, row
+ * group and page size), for ingest's files and compaction's alike. A
+ * leaf: it calls nothing else of the processor. */
+void icp_proc_parquet_options(const icp_config *cfg, icp_parquet_options *o);
 
 /* maintain.c: one table's maintenance pass (compact, expire, remove
  * orphans) over catalog cat and warehouse store wh (both

@@ -439,15 +439,6 @@ void icp_table_dispose(icp_table *t)
 	icp_free(t->name);
 }
 
-icp_codec_id icp_proc_parquet_codec(const icp_config *cfg)
-{
-	/* in the order of parquet.compression's enum (config_table.c) */
-	static const icp_codec_id codecs[] = {ICP_CODEC_ZSTD, ICP_CODEC_SNAPPY, ICP_CODEC_GZIP,
-	                                      ICP_CODEC_LZ4_RAW, ICP_CODEC_NONE};
-
-	return codecs[cfg->parquet.compression];
-}
-
 int icp_table_file_ready(icp_processor *p, icp_table *t, icp_error *err)
 {
 	icp_sink_target tg;
@@ -467,16 +458,13 @@ int icp_table_file_ready(icp_processor *p, icp_table *t, icp_error *err)
 	if (!t->spec && !t->map->sort_by.n && icp_sink_writer(&t->sink))
 		return ICP_OK;
 	memset(&tg, 0, sizeof(tg));
-	icp_parquet_options_init(&tg.options);
-	tg.options.codec = icp_proc_parquet_codec(p->cfg);
-	tg.options.codec_level = (int)p->cfg->parquet.compression_level;
+	icp_proc_parquet_options(p->cfg, &tg.options);
 	/* parquet.row_group_bytes, or less: this file's share of the memory
 	 * budget (memory.c); a partitioned table's share is split between
 	 * its max_open_files writers */
 	tg.options.row_group_size = t->spec ? p->mem_row_group_part : p->mem_row_group;
 	if (!tg.options.row_group_size)
 		tg.options.row_group_size = (size_t)p->cfg->parquet.row_group_bytes;
-	tg.options.page_size = (size_t)p->cfg->parquet.page_bytes;
 	tg.options.pool = p->pool;
 	tg.store = icp_table_store(p, t);
 	tg.data_prefix = t->data_prefix;
