@@ -14,7 +14,9 @@
 #   moments: some after a commit of the pass (the table moved), some while
 #   data files it wrote were unreferenced (a rewrite not committed, or
 #   inputs not yet deleted).
-#   At the end, one unkilled pass: the table is exact, data files on disk
+#   At the end, one unkilled pass: the table is exact (icebird, and DuckDB
+#   over the current snapshot's files: count = distinct offsets = the
+#   segments' records), data files on disk
 #   are exactly the live ones (killed passes' outputs were orphans and are
 #   gone), and the next --once continues exactly.
 source "$(dirname "$0")/../processor/lib.sh"
@@ -101,6 +103,31 @@ j = json.load(open(sys.argv[1]))
 print("\n".join(sorted(set(p for fs in j["snapshots"].values() for p in fs if "/data/" in p))))' "$D/reach.json")
 [ "$disk" = "$kept" ] || { diff <(echo "$disk") <(echo "$kept") | head; fail "data files on disk are not the ones the kept snapshots name"; }
 [ -n "$live" ] || fail "no live data files"
+# DuckDB reads the current snapshot's files: every record once, the same
+# rows as the segments hold
+list=$($PY - "$(meta)" <<'PY'
+import json, sys, warnings
+warnings.simplefilter("ignore")
+from avro.datafile import DataFileReader
+from avro.io import DatumReader
+def local(u): return u[len("file://"):] if u.startswith("file://") else u
+def avro(p):
+    with open(local(p), "rb") as f: return list(DataFileReader(f, DatumReader()))
+m = json.load(open(sys.argv[1]))
+s = next(x for x in m["snapshots"] if x["snapshot-id"] == m["current-snapshot-id"])
+# live entries only: a replace snapshot keeps its inputs as DELETED
+print(",".join("'%s'" % local(e["data_file"]["file_path"])
+               for l in avro(s["manifest-list"]) for e in avro(l["manifest_path"]) if e["status"] != 2))
+PY
+)
+node "$ROOT/tools/duckdb-query.mjs" "SELECT count(*), count(DISTINCT \"offset\"), min(\"offset\"), max(\"offset\") FROM read_parquet([$list])" > "$D/duck.json"
+want=$(wc -l < "$D/expected-orders.jsonl")
+$PY -c '
+import json, sys
+(n, d, lo, hi), = json.load(open(sys.argv[1]))
+want = int(sys.argv[2])
+assert n == d == want and lo == 0 and hi == want - 1, (n, d, lo, hi, want)' "$D/duck.json" "$want" ||
+  { cat "$D/duck.json"; fail "DuckDB: rows not exactly once (want $want)"; }
 
 # the next run continues exactly
 commit_one; commit_one
