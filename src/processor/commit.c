@@ -24,7 +24,7 @@
  * when the commit began): then nothing of this commit is deleted, since a
  * slow catalog may still apply it. See docs/internals/commit-protocol.md.
  */
-#include "processor/proc_int.h"
+#include "processor/commit_int.h"
 
 #include "log/log.h"
 #include "pspec/pspec.h"

@@ -26,7 +26,7 @@
  * abandoned (commit.c). A bin that cannot be merged is left as it is: a
  * commit never fails because an old manifest is foreign to us.
  */
-#include "processor/proc_int.h"
+#include "processor/commit_int.h"
 
 #include "log/log.h"
 

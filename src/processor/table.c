@@ -5,7 +5,7 @@
  * icp_commit of commit.c): what it adopts, what a landed or discarded
  * commit does to its sink and its partitions.
  */
-#include "processor/proc_int.h"
+#include "processor/commit_int.h"
 
 #include "log/log.h"
 #include "registry/registry.h"

@@ -8,7 +8,7 @@
  * temporary directory, so every test can check what the table references
  * and what exists.
  */
-#include "processor/proc_int.h"
+#include "processor/commit_int.h"
 
 #include "../test.h"
 
