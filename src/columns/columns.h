@@ -37,6 +37,7 @@
 #include "json/json.h"
 #include "parquet/parquet.h"
 #include "pspec/pspec.h"
+#include "vtree/vtree.h"
 
 /* ------------------------------------------------------------ type text */
 
@@ -175,6 +176,13 @@ void icp_columns_begin(icp_columns *x);
  * a row of nulls (counted), or invalid when a column is required. */
 int icp_columns_add(icp_columns *x, const uint8_t *value, size_t len, int value_null);
 const char *icp_columns_invalid_column(const icp_columns *x);
+
+/* As _add, from a value a decoder already turned into a tree (vtree.h:
+ * Avro, Protobuf): its root must be an OBJ (anything else is a row of
+ * nulls, counted as not_object). Binary kinds are coerced natively
+ * (docs/internals/columns.md). d is the caller's and only read; its byte
+ * ranges must stay valid until this call returns. */
+int icp_columns_add_tree(icp_columns *x, const icp_vt_doc *d);
 
 /* Hands the rows added since _begin to the writer, one batch per leaf
  * (the caller then ends the rows with the base columns). */

@@ -290,7 +290,7 @@ void icp_columns_free(icp_columns *x)
 	icp_free(x->svals);
 	icp_arena_free(x->strings);
 	icp_buf_dispose(&x->text);
-	cj_doc_dispose(&x->doc);
+	icp_vt_doc_dispose(&x->doc);
 	icp_free(x);
 }
 
@@ -439,7 +439,7 @@ static int leaf_value(icp_columns *x, leaf *l, const cj_node *v)
 /* 1 shredded, 0 record invalid, <0 error. def: level of the parent. */
 static int shred(icp_columns *x, const tnode *nd, const cj_node *v, int def, int rep)
 {
-	const cj_doc *d = &x->doc;
+	const cj_doc *d = x->cur;
 	int rc, kind_ok;
 	uint32_t c, i;
 
@@ -507,14 +507,16 @@ null:
 	return emit_nulls(x, nd, def, rep) ? ICP_ERR_NOMEM : 1;
 }
 
-int icp_columns_add(icp_columns *x, const uint8_t *value, size_t len, int value_null)
+/* Adds one row from the tree d (root: its OBJ, or NULL for a row of
+ * nulls). 1 added, 0 invalid, <0 error. */
+static int add_root(icp_columns *x, const cj_doc *d, const cj_node *root)
 {
-	const cj_node *root = NULL;
 	uint32_t *mark;
 	size_t i;
 	int rc = 1;
 
 	x->invalid = NULL;
+	x->cur = d;
 	if (x->n_rows == x->cap_rows) {
 		size_t c = x->cap_rows;
 		if (icp_cx_grow((void **)&x->starts, &c, x->n_rows + 1,
@@ -531,18 +533,11 @@ int icp_columns_add(icp_columns *x, const uint8_t *value, size_t len, int value_
 		mark[2 * i] = (uint32_t)x->leaves[i].n;
 		mark[2 * i + 1] = (uint32_t)x->leaves[i].nv;
 	}
-	if (!value_null) {
-		int prc = cj_parse(&x->doc, value, len);
-		if (prc == ICP_ERR_NOMEM)
-			return ICP_ERR_NOMEM;
-		if (prc == ICP_OK && x->doc.nodes[0].type == CJ_OBJ)
-			root = &x->doc.nodes[0];
-	}
 	if (!root)
 		x->st.not_object++;
 	for (i = 0; i < x->n_tops && rc > 0; i++) {
 		const tnode *nd = &x->nodes[x->tops[i]];
-		const cj_node *v = root ? member(&x->doc, root, nd->name, nd->name_len) : NULL;
+		const cj_node *v = root ? member(d, root, nd->name, nd->name_len) : NULL;
 		if (nd->optional < 0 && (!v || v->type == CJ_NULL)) {
 			x->invalid = x->names[i]; /* required by the mapping */
 			rc = 0;
@@ -562,6 +557,27 @@ int icp_columns_add(icp_columns *x, const uint8_t *value, size_t len, int value_
 	if (rc == 0)
 		x->st.invalid++;
 	return rc;
+}
+
+int icp_columns_add(icp_columns *x, const uint8_t *value, size_t len, int value_null)
+{
+	const cj_node *root = NULL;
+
+	if (!value_null) {
+		int prc = cj_parse(&x->doc, value, len);
+		if (prc == ICP_ERR_NOMEM)
+			return ICP_ERR_NOMEM;
+		if (prc == ICP_OK && x->doc.nodes[0].type == CJ_OBJ)
+			root = &x->doc.nodes[0];
+	}
+	return add_root(x, &x->doc, root);
+}
+
+int icp_columns_add_tree(icp_columns *x, const icp_vt_doc *d)
+{
+	const cj_node *root = d && d->n > 0 && d->nodes[0].type == CJ_OBJ ? &d->nodes[0] : NULL;
+
+	return add_root(x, d ? d : &x->doc, root);
 }
 
 const char *icp_columns_invalid_column(const icp_columns *x)

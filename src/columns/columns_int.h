@@ -14,27 +14,17 @@
 #define ICP_COLUMNS_INT_H
 
 #include "columns/columns.h"
+#include "vtree/vtree.h"
 
-enum { CJ_NULL, CJ_BOOL, CJ_NUM, CJ_STR, CJ_ARR, CJ_OBJ };
+/* The scanner's nodes are the shared decoded-value tree (vtree.h): the
+ * Avro and Protobuf decoders build the same nodes, so one shredder serves
+ * every format. */
+enum { CJ_NULL = ICP_VT_NULL, CJ_BOOL = ICP_VT_BOOL, CJ_NUM = ICP_VT_NUM, CJ_STR = ICP_VT_STR,
+       CJ_ARR = ICP_VT_ARR, CJ_OBJ = ICP_VT_OBJ };
 
-typedef struct cj_node {
-	uint8_t type;
-	uint8_t b;          /* CJ_BOOL: value; CJ_NUM: 1 when an integer literal */
-	uint32_t end;       /* index one past this node's subtree */
-	uint32_t n;         /* CJ_ARR/CJ_OBJ: children */
-	const char *s;      /* CJ_STR: unescaped bytes; CJ_NUM: raw text */
-	size_t len;
-	const char *key;    /* member of an object: its name (unescaped) */
-	size_t key_len;
-} cj_node;
+typedef icp_vt_node cj_node;
+typedef icp_vt_doc cj_doc;
 
-typedef struct cj_doc {
-	cj_node *nodes;
-	size_t n, cap;
-	icp_buf scratch;    /* unescaped strings */
-} cj_doc;
-
-void cj_doc_dispose(cj_doc *d);
 /* Parses text as one JSON value. ICP_OK; ICP_ERR_CORRUPT when it is not
  * valid JSON (UTF-8 included) or nests deeper than 64; ICP_ERR_NOMEM. */
 int cj_parse(cj_doc *d, const uint8_t *text, size_t len);
@@ -130,6 +120,7 @@ struct icp_columns {
 	uint64_t *coerce_nulls; /* per top-level column */
 	icp_columns_stats st;
 	cj_doc doc;
+	const cj_doc *cur;      /* the tree being shredded: &doc or the caller's */
 	icp_buf text;          /* byte values of the batch */
 	icp_slice *slices;     /* scratch for the writer */
 	size_t cap_slices;

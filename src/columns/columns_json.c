@@ -15,14 +15,6 @@ typedef struct cj_p {
 	int depth;
 } cj_p;
 
-void cj_doc_dispose(cj_doc *d)
-{
-	icp_free(d->nodes);
-	d->nodes = NULL;
-	d->n = d->cap = 0;
-	icp_buf_dispose(&d->scratch);
-}
-
 static void ws(cj_p *p)
 {
 	while (p->p < p->e && (*p->p == ' ' || *p->p == '\t' || *p->p == '\n' || *p->p == '\r'))

@@ -149,6 +149,6 @@ int main(void)
 	TEST_RUN(test_binary);
 	TEST_RUN(test_timestamp);
 	TEST_RUN(test_date);
-	cj_doc_dispose(&doc);
+	icp_vt_doc_dispose(&doc);
 	return TEST_DONE();
 }

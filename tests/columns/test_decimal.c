@@ -169,6 +169,6 @@ int main(void)
 	TEST_RUN(test_rounding);
 	TEST_RUN(test_out_of_range);
 	TEST_RUN(test_uuid);
-	cj_doc_dispose(&doc);
+	icp_vt_doc_dispose(&doc);
 	return TEST_DONE();
 }

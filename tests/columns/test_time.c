@@ -123,6 +123,6 @@ int main(void)
 	TEST_RUN(test_offsets);
 	TEST_RUN(test_epoch_formats);
 	TEST_RUN(test_time_of_day);
-	cj_doc_dispose(&doc);
+	icp_vt_doc_dispose(&doc);
 	return TEST_DONE();
 }
