@@ -11,10 +11,10 @@
 
 static icp_columns *extractor(void)
 {
-	icp_columns_def d[] = {{"a", "decimal(9,2)", 0},  {"b", "decimal(18,18)", 0},
-	                       {"c", "decimal(38,4)", 0}, {"u", "uuid", 0},
-	                       {"t", "time", 0},          {"z", "timestamptz", 0},
-	                       {"l", "list<decimal(20,3)>", 0}};
+	icp_columns_def d[] = {{"a", "decimal(9,2)", 0, NULL},  {"b", "decimal(18,18)", 0, NULL},
+	                       {"c", "decimal(38,4)", 0, NULL}, {"u", "uuid", 0, NULL},
+	                       {"t", "time", 0, NULL},          {"z", "timestamptz", 0, NULL},
+	                       {"l", "list<decimal(20,3)>", 0, NULL}};
 	icp_ice_schema *s = NULL;
 	icp_columns *x = NULL;
 	icp_error err;

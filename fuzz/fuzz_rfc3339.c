@@ -10,8 +10,8 @@
 
 static icp_columns *extractor(void)
 {
-	icp_columns_def d[] = {{"t", "timestamp", 0}, {"d", "date", 0},
-	                       {"n", "list<struct<t:timestamp,m:map<string,long>>>", 0}};
+	icp_columns_def d[] = {{"t", "timestamp", 0, NULL}, {"d", "date", 0, NULL},
+	                       {"n", "list<struct<t:timestamp,m:map<string,long>>>", 0, NULL}};
 	icp_ice_schema *s = NULL;
 	icp_columns *x = NULL;
 	icp_error err;

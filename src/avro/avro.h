@@ -1,7 +1,9 @@
 /*
  * avro: Avro object container files (OCF, Avro 1.11 spec): a writer for
  * the manifests and manifest lists we produce, and a small reader for the
- * ones others produced and for our tests.
+ * ones others produced and for our tests. And single binary datums (Schema
+ * Registry records) decoded with schema resolution into a vtree: see the
+ * "datums" section below.
  *
  * File layout (all integers are zigzag varints unless said otherwise):
  *   header: "Obj" 0x01
@@ -58,6 +60,7 @@
 
 #include "core/core.h"
 #include "json/json.h"
+#include "vtree/vtree.h"
 
 #define ICP_AVRO_SYNC_SIZE 16
 
@@ -163,5 +166,137 @@ icp_avro_meta icp_avro_reader_meta_at(const icp_avro_reader *r, size_t i);
  * the last datum, or an error (the reader is then unusable). */
 int icp_avro_reader_next(icp_avro_reader *r, icp_arena *a, icp_json **out,
                          icp_error *err);
+
+/* ------------------------------------------------- datums (Schema Registry)
+ *
+ * Single Avro binary datums (no container, no header: what a Confluent
+ * Schema Registry record carries after its 5-byte prefix), decoded with
+ * the writer schema (the record's schema id) into the reader schema (the
+ * subject version that defines the table), by the "Schema Resolution"
+ * rules of the Avro 1.11 specification. The result is a vtree (see
+ * vtree/vtree.h) that the column extractor shreds by field name.
+ *
+ * Schemas
+ * - icp_avro_schema_parse() parses and compiles a schema text. Named types
+ *   follow the spec's full names and namespaces and may be used by name
+ *   after their definition, also across texts: refs are the schema texts of
+ *   Confluent "references", dependencies first, whose named types the main
+ *   text may use. Logical types: decimal (bytes, fixed; invalid precision or
+ *   scale = the base type, as the spec says), uuid (string), date,
+ *   time-millis (int), time-micros, timestamp-millis/-micros/-nanos,
+ *   local-timestamp-millis/-micros/-nanos (long); unknown ones are ignored.
+ *
+ * Iceberg columns of a reader schema (icp_avro_schema_to_iceberg) and the
+ * vtree nodes the decoder emits for each reader type:
+ *   record            struct            OBJ, members keyed by the reader's
+ *                                       field names (pointers into the
+ *                                       reader schema)
+ *   array             list              ARR
+ *   map               map<string, V>    MAP, STR keys (into the payload)
+ *   ["null", T], [T, "null"]
+ *                     optional T        NULL or T's node
+ *   other unions      struct<member0, member1, ...>: one field per non-null
+ *                     branch in branch order; OBJ with the one member of the
+ *                     branch taken, or NULL for a null branch
+ *   "null"            no column: a record field of type null (or a union of
+ *                     nulls only) is left out of the Iceberg struct; the
+ *                     decoder still emits a NULL member for it
+ *   enum              string            STR (the reader's symbol)
+ *   fixed(N)          fixed[N]          BYTES
+ *   bytes             binary            BYTES
+ *   string            string            STR (checked as UTF-8)
+ *   boolean           boolean           BOOL
+ *   int, long         int, long         LONG
+ *   float, double     float, double     DOUBLE
+ *   decimal(P,S)      decimal(P,S)      DECIMAL (the unscaled bytes, scale
+ *                                       S); P > 38 is refused by to_iceberg
+ *   uuid              uuid              STR (the text)
+ *   date              date              DATE (days)
+ *   time-millis/-micros time            TIME (micros)
+ *   timestamp-millis/-micros/-nanos
+ *                     timestamptz       TIMESTAMP (micros)
+ *   local-timestamp-millis/-micros/-nanos
+ *                     timestamp         TIMESTAMP (micros)
+ *   Nanoseconds become microseconds rounded toward negative infinity
+ *   (Iceberg v2 has no nanosecond type); milliseconds that overflow int64
+ *   microseconds are CORRUPT.
+ * - Every Iceberg field, list element and map value is optional
+ *   (required = 0), nested ones included: a registry subject evolves
+ *   (fields come and go, unions gain a null), and an optional column never
+ *   turns a later record invalid. Field ids are 1.. in depth-first order
+ *   (a field, then what is inside it); the caller renumbers them.
+ * - A recursive record (one that contains itself at any depth) has no
+ *   Iceberg type: to_iceberg refuses it, naming the path. Decoding them
+ *   works (bounded by the nesting depth).
+ *
+ * Resolution (icp_avro_decoder_new) compiles writer x reader once into a
+ * graph of steps, so decoding does no name lookup and no allocation:
+ * - Records match by unqualified name (or a reader alias); fields by name
+ *   (or a reader field's aliases). Writer fields the reader lacks are
+ *   skipped (decoded for their size, not emitted); reader fields the
+ *   writer lacks get the reader field's "default", emitted as nodes of the
+ *   reader's type (bytes and fixed defaults are ISO-8859-1 strings); a
+ *   missing default fails decoder_new naming the field path.
+ * - Promotions int -> long, float, double; long -> float, double; float ->
+ *   double; string <-> bytes. Enums and fixed match by unqualified name,
+ *   fixed by size too; decimals by scale.
+ * - A writer enum symbol unknown to the reader maps to the reader enum's
+ *   "default"; without one, a datum carrying it is CORRUPT (naming the
+ *   path), as is a writer union branch that resolves against nothing in
+ *   the reader (decoder_new fails only when no branch resolves). A writer
+ *   union branch, or a non-union writer type against a reader union, takes
+ *   the first reader branch of the same type (or name), else the first
+ *   the writer type promotes to.
+ *
+ * Decoding limits: nesting depth ICP_AVRO_DATUM_MAX_DEPTH, nodes per datum
+ * (the doc's max_nodes), block counts must fit the bytes left (items that
+ * encode to zero bytes: 65536 per block, 1 Mi per datum). Strings, bytes,
+ * fixed, decimals and map keys point into the payload (zero copy); field
+ * names, enum symbols and defaults into the reader schema, "member<k>"
+ * keys and bytes defaults into the decoder: the tree is valid while the
+ * payload, the reader schema and the decoder are.
+ *
+ * Ownership: schemas and decoders are freed with their _free (NULL is a
+ * no-op). A decoder borrows both schemas, which must outlive it. Schemas
+ * and decoders are read-only once made (icp_avro_decode keeps its state on
+ * the stack): threads may share them, each decoding into its own doc.
+ */
+
+#define ICP_AVRO_DATUM_MAX_DEPTH 64
+
+typedef struct icp_avro_schema icp_avro_schema;
+struct icp_ice_schema;
+
+/* Parses and compiles text (and refs[0..n_refs) first, see above). Returns
+ * ICP_OK, ICP_ERR_INVALID (JSON or schema error: what and where, "ref 2:"
+ * for a reference), ICP_ERR_TOO_LARGE or ICP_ERR_NOMEM. Free with
+ * icp_avro_schema_free. */
+int icp_avro_schema_parse(const icp_slice *refs, size_t n_refs, icp_slice text,
+                          icp_avro_schema **out, icp_error *err);
+void icp_avro_schema_free(icp_avro_schema *s);
+
+/* The Iceberg columns of record schema s (mapping above): *out is a new
+ * icp_ice_schema (schema id 0; free with icp_ice_schema_free). Returns
+ * ICP_OK, ICP_ERR_NOMEM or ICP_ERR_INVALID naming the path (top level not
+ * a record, recursive record, decimal precision > 38). */
+int icp_avro_schema_to_iceberg(const icp_avro_schema *s, struct icp_ice_schema **out,
+                               icp_error *err);
+
+typedef struct icp_avro_decoder icp_avro_decoder;
+
+/* Compiles the resolution of writer against reader (reader NULL = writer
+ * itself). Returns ICP_OK, ICP_ERR_INVALID naming the field path when they
+ * do not resolve (or a default does not fit its type), ICP_ERR_NOMEM. Free
+ * with icp_avro_decoder_free. */
+int icp_avro_decoder_new(const icp_avro_schema *writer, const icp_avro_schema *reader,
+                         icp_avro_decoder **out, icp_error *err);
+void icp_avro_decoder_free(icp_avro_decoder *d);
+
+/* Decodes exactly one datum, p[0..n) (trailing bytes are an error), into
+ * out, which it resets first. Returns ICP_OK, ICP_ERR_CORRUPT ("avro: at
+ * byte 17, field address.zip: truncated long"), ICP_ERR_TOO_LARGE (depth,
+ * nodes) or ICP_ERR_NOMEM. On error out holds a partial tree: ignore it. */
+int icp_avro_decode(const icp_avro_decoder *d, const uint8_t *p, size_t n, icp_vt_doc *out,
+                    icp_error *err);
 
 #endif

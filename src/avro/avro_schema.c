@@ -1,20 +1,25 @@
 /*
  * Avro schema compiler: JSON DOM -> avro_type graph. Handles primitive
- * names, {"type": ...} objects (with logicalType ignored: values read as
- * their base type), records ("error" too), enums, fixed, arrays, maps,
- * unions (JSON arrays) and references to named types by full or short
- * name, resolved with the enclosing namespace as the spec says. A record
- * is registered before its fields are compiled so it can refer to itself.
- * Extra attributes (doc, default, aliases, Iceberg's field-id, ...) are
- * ignored here; they stay in the schema text.
+ * names, {"type": ...} objects (a valid logicalType is recorded for the
+ * datum decoder; the OCF reader reads values as their base type), records
+ * ("error" too), enums, fixed, arrays, maps, unions (JSON arrays) and
+ * references to named types by full or short name, resolved with the
+ * enclosing namespace as the spec says, also to the types of schemas
+ * compiled before (icp_avro_schema_compile_named: schema references). A
+ * record is registered before its fields are compiled so it can refer to
+ * itself. Other attributes (doc, default, aliases, Iceberg's field-id, ...)
+ * are not compiled: named types and record fields keep a pointer to their
+ * JSON object, where the datum decoder reads defaults and aliases (the DOM
+ * must then live as long as the graph).
  */
 #include "avro/avro_int.h"
 
-typedef struct named {
+typedef struct avro_named named;
+struct avro_named {
 	const char *full;
 	avro_type *t;
-	struct named *next;
-} named;
+	named *next;
+};
 
 typedef struct sctx {
 	icp_arena *a;
@@ -128,6 +133,7 @@ static int define(sctx *c, const icp_json *j, const char *ns, avro_type *t,
 	n->next = c->names;
 	c->names = n;
 	t->name = full;
+	t->json = j;
 	*type_ns = strchr(full, '.') ? ns_of(c, full) : NULL;
 	if (strchr(full, '.') && !*type_ns)
 		return nomem(c);
@@ -165,8 +171,11 @@ static int compile_record(sctx *c, const icp_json *j, const char *ns, avro_type 
 	t->n = fields->u.arr.n;
 	if ((rc = alloc_lists(c, t, t->n, 1)) != ICP_OK)
 		return rc;
+	if (t->n && !(t->fields_json = icp_arena_alloc(c->a, t->n * sizeof(*t->fields_json))))
+		return nomem(c);
 	for (i = 0; i < t->n; i++) {
 		const icp_json *f = &fields->u.arr.items[i];
+		t->fields_json[i] = f;
 		const icp_json *fname = icp_json_get(f, "name");
 		if (!fname || fname->type != ICP_JSON_STRING || !icp_json_get(f, "type"))
 			return icp_error_set(c->err, c->bad,
@@ -208,6 +217,53 @@ static int compile_enum(sctx *c, const icp_json *j, const char *ns, avro_type *t
 	return ICP_OK;
 }
 
+/* The "logicalType" of object j on base type t, when valid for it. */
+static void set_logical(const icp_json *j, avro_type *t)
+{
+	static const struct {
+		const char *name;
+		avro_kind base;
+		avro_logical l;
+	} lt[] = {
+		{"uuid", AV_STRING, AVL_UUID},
+		{"date", AV_INT, AVL_DATE},
+		{"time-millis", AV_INT, AVL_TIME_MS},
+		{"time-micros", AV_LONG, AVL_TIME_US},
+		{"timestamp-millis", AV_LONG, AVL_TS_MS},
+		{"timestamp-micros", AV_LONG, AVL_TS_US},
+		{"timestamp-nanos", AV_LONG, AVL_TS_NS},
+		{"local-timestamp-millis", AV_LONG, AVL_LTS_MS},
+		{"local-timestamp-micros", AV_LONG, AVL_LTS_US},
+		{"local-timestamp-nanos", AV_LONG, AVL_LTS_NS},
+	};
+	const char *name;
+	size_t i;
+
+	if (icp_json_as_str(icp_json_get(j, "logicalType"), &name, NULL) != ICP_OK)
+		return;
+	if (strcmp(name, "decimal") == 0) {
+		int64_t p, s = 0;
+		const icp_json *js = icp_json_get(j, "scale");
+		if (t->kind != AV_BYTES && t->kind != AV_FIXED)
+			return;
+		if (icp_json_as_int64(icp_json_get(j, "precision"), &p) != ICP_OK || p < 1 ||
+		    p > 1000)
+			return;
+		if (js && (icp_json_as_int64(js, &s) != ICP_OK || s < 0 || s > p))
+			return;
+		/* A fixed of n bytes holds at most 2.41 * n digits (8n-1 bits). */
+		if (t->kind == AV_FIXED && (double)p > ((double)t->n * 8 - 1) * 0.30103)
+			return;
+		t->logical = AVL_DECIMAL;
+		t->precision = (int32_t)p;
+		t->scale = (int32_t)s;
+		return;
+	}
+	for (i = 0; i < ICP_ARRAY_LEN(lt); i++)
+		if (strcmp(name, lt[i].name) == 0 && t->kind == lt[i].base)
+			t->logical = lt[i].l;
+}
+
 static int compile_object(sctx *c, const icp_json *j, const char *ns, avro_type **out)
 {
 	const icp_json *jt = icp_json_get(j, "type");
@@ -225,6 +281,7 @@ static int compile_object(sctx *c, const icp_json *j, const char *ns, avro_type 
 	if ((k = prim_kind(ts, tl)) >= 0) {
 		if (!(*out = new_type(c, (avro_kind)k)))
 			return nomem(c);
+		set_logical(j, *out);
 		return ICP_OK;
 	}
 	if (strcmp(ts, "record") == 0 || strcmp(ts, "error") == 0) {
@@ -252,6 +309,7 @@ static int compile_object(sctx *c, const icp_json *j, const char *ns, avro_type 
 			return icp_error_set(c->err, c->bad, "avro schema: fixed \"%s\" needs a \"size\" in 0..2^30",
 			                     t->name);
 		t->n = (size_t)size;
+		set_logical(j, t);
 		return ICP_OK;
 	}
 	if (strcmp(ts, "array") == 0 || strcmp(ts, "map") == 0) {
@@ -357,8 +415,8 @@ static size_t min_size(avro_type *t)
 	return s;
 }
 
-int icp_avro_schema_compile(icp_arena *a, const icp_json *schema, int bad_status,
-                            avro_type **root, icp_error *err)
+int icp_avro_schema_compile_named(icp_arena *a, const icp_json *schema, int bad_status,
+                                  avro_named **names, avro_type **root, icp_error *err)
 {
 	sctx c;
 	int rc;
@@ -367,11 +425,22 @@ int icp_avro_schema_compile(icp_arena *a, const icp_json *schema, int bad_status
 	c.a = a;
 	c.err = err;
 	c.bad = bad_status;
+	c.names = *names;
 	*root = NULL;
-	if ((rc = compile(&c, schema, NULL, root)) != ICP_OK) {
+	rc = compile(&c, schema, NULL, root);
+	*names = c.names;
+	if (rc != ICP_OK) {
 		*root = NULL;
 		return rc;
 	}
 	(void)min_size(*root);
 	return ICP_OK;
+}
+
+int icp_avro_schema_compile(icp_arena *a, const icp_json *schema, int bad_status,
+                            avro_type **root, icp_error *err)
+{
+	avro_named *names = NULL;
+
+	return icp_avro_schema_compile_named(a, schema, bad_status, &names, root, err);
 }

@@ -1,13 +1,16 @@
 /*
- * columns: typed columns extracted from JSON record values (issue 8).
+ * columns: typed columns extracted from record values (issues 8, 18).
  *
- * Role: turn a mapping's column list (or a registry JSON Schema) into
- * Iceberg schema fields after the eight base columns, decide schema
- * evolution against an existing table, and per batch shred each record's
- * JSON object value into Parquet leaves (flat and nested: struct, list,
- * map) with definition/repetition levels. The coercion table (what JSON
- * kind becomes what column value, and what becomes null) is documented in
- * docs/internals/columns.md and implemented in columns_coerce.c.
+ * Role: turn a mapping's column list (or a registry JSON Schema, or type
+ * trees built by the Avro/Protobuf modules) into Iceberg schema fields
+ * after the eight base columns, decide schema evolution against an
+ * existing table (at every depth), and per batch shred each record's
+ * value (JSON text, or a decoded vtree) into Parquet leaves (flat and
+ * nested: struct, list, map) with definition/repetition levels. The
+ * coercion tables (what JSON or binary kind becomes what column value,
+ * and what becomes null) are documented in docs/internals/columns.md and
+ * implemented in columns_coerce.c (JSON) and columns_binary.c (binary
+ * kinds).
  *
  * Invariants:
  * - Field ids: base columns 1..8; new columns get ids above the schema's
@@ -70,11 +73,19 @@ typedef enum icp_columns_format {
 
 /* One wanted column: name, type text, required. (A column's format is
  * not part of it: positional initialisers of defs stay valid; the
- * mapping gives formats to the extractor, icp_columns_set_formats.) */
+ * mapping gives formats to the extractor, icp_columns_set_formats.)
+ * itype, when not NULL, is the column's type given as a tree (the Avro
+ * and Protobuf modules build it from their schemas; JSON Schema nested
+ * columns too): it is used instead of parsing `type` (which is then only
+ * a label for messages, may be NULL), copied by icp_columns_schema, which
+ * gives it fresh ids depth first as for parsed types and keeps its
+ * nested requiredness (parsed types have every nested value optional).
+ * Its ids are ignored. Borrowed: must outlive the defs' use. */
 typedef struct icp_columns_def {
 	const char *name;
 	const char *type;
 	int required;
+	const icp_ice_type *itype;
 } icp_columns_def;
 
 /* The columns of a mapping (schema.source mapping: its columns; registry
@@ -82,11 +93,35 @@ typedef struct icp_columns_def {
 int icp_columns_defs_from_mapping(const icp_config_mapping *m, icp_columns_def **out,
                                   size_t *n, icp_error *err);
 
-/* Registry JSON Schema to columns: top-level "properties" with type
- * integer->long, number->double, boolean, string ("type": [t, "null"]
- * takes t); names in "required" are required; other types are skipped.
- * Strings point into doc; the array is allocated in a. ICP_ERR_INVALID
- * when doc is not an object schema. */
+/* How a JSON Schema becomes columns (zeroed: the schema.source registry
+ * rules, which existing tables were made with). */
+typedef struct icp_columns_js_opts {
+	/* strings with "format" date-time, date, time, uuid become
+	 * timestamptz, date, time, uuid columns (else string: an existing
+	 * table's string column could not become one of those) */
+	int formats;
+	/* a $ref that nests itself is ICP_ERR_INVALID naming the property
+	 * path (else that column or field is skipped) */
+	int strict_refs;
+} icp_columns_js_opts;
+
+/* Registry JSON Schema to columns: each top-level property with a column
+ * type: integer->long, number->double, boolean, string; an object with
+ * "properties" -> struct (recursively), with only an
+ * "additionalProperties" schema -> map<string,V>; an array with "items"
+ * -> list; "type": [T, "null"] takes T; "$ref" to "#/definitions/x" or
+ * "#/$defs/x" followed; oneOf/anyOf with one non-null branch takes it.
+ * Other constructs are skipped (the property, or the nested field).
+ * Top-level names in "required" are marked required (the processor makes
+ * registry columns optional anyway); nested fields are always optional
+ * (docs/internals/columns.md). Names point into doc; types and the array
+ * are allocated in a. ICP_ERR_INVALID when doc is not an object schema
+ * (or a recursive $ref with opts.strict_refs); ICP_ERR_TOO_LARGE for a
+ * column type text past 1 MiB. o may be NULL (zeroed). */
+int icp_columns_defs_from_json_schema_with(const icp_json *doc, const icp_columns_js_opts *o,
+                                           icp_arena *a, icp_columns_def **out, size_t *n,
+                                           icp_error *err);
+/* The same with zeroed options (schema.source registry). */
 int icp_columns_defs_from_json_schema(const icp_json *doc, icp_arena *a,
                                       icp_columns_def **out, size_t *n, icp_error *err);
 
@@ -113,14 +148,49 @@ int icp_columns_is_lfs_name(const char *name);
 int icp_columns_mapping_schema(const icp_config_mapping *m, const icp_columns_def *defs,
                                size_t n, icp_ice_schema **out, icp_error *err);
 
+/* How icp_columns_evolve_with decides (zeroed: the JSON mapping's rules
+ * without widening; messages say "the mapping"). */
+typedef struct icp_columns_evolve_opts {
+	/* int->long, float->double, decimal(P,S)->decimal(P',S) with P' > P,
+	 * at any depth. A JSON mapping gates them with
+	 * schema.allow_type_widening; the registry formats (Avro, Protobuf),
+	 * whose compatible schema versions widen by design, pass 1. */
+	int allow_widening;
+	/* A field required in the table and optional in the wanted schema
+	 * becomes optional (a registry schema version made it nullable).
+	 * Without it (the JSON mapping's rule) requiredness is kept: the
+	 * mapping's optional record-time column, registry JSON columns
+	 * (always optional) must not relax a column a mapping made required. */
+	int relax_required;
+	/* Who wants the change, in messages ("the registry schema"); NULL:
+	 * "the mapping". */
+	const char *wanted_by;
+} icp_columns_evolve_opts;
+
 /* Schema evolution of table `table` from its current schema `cur` to what
- * is wanted: every field of cur is kept with its id (and requiredness);
- * wanted columns absent from cur are appended as optional columns with
- * ids above cur's highest (an existing table has rows without them);
- * int->long and float->double are widened when allow_widening; any other
- * type difference, including narrowing and nested type changes, is
- * ICP_ERR_INVALID naming table, column, old and new type. *out is NULL
- * when nothing changes, else a new schema (schema_id = cur's + 1). */
+ * is wanted, at every depth (struct fields, list elements, map keys and
+ * values; docs/internals/columns.md):
+ * - every field of cur keeps its id; fields want lacks stay as they are;
+ * - fields of want absent from cur (at any depth) are appended to their
+ *   struct as optional, with ids above cur's highest_field_id, the
+ *   field's own nested ids depth first after it;
+ * - with relax_required, required in cur and optional in want becomes
+ *   optional (top-level fields, nested fields, list elements, map
+ *   values; not the base columns 1..8); optional never becomes required;
+ * - widening (opts above) only when allowed;
+ * - anything else (narrowing, a decimal scale change, another kind,
+ *   struct<->primitive, list<->map, a map key change) is ICP_ERR_INVALID
+ *   "table T: column PATH is OLD in the table, the mapping wants NEW:
+ *   why", PATH being the full field path (`address.geo.lat`,
+ *   `tags.element`, `attrs.key`, `attrs.value`).
+ * *out is NULL when nothing changes, else a new schema (the caller's:
+ * icp_ice_schema_free) with schema_id = cur's + 1 and highest_field_id
+ * covering the new ids. o may be NULL (zeroed options). */
+int icp_columns_evolve_with(const char *table, const icp_ice_schema *cur,
+                            const icp_ice_schema *want, const icp_columns_evolve_opts *o,
+                            icp_ice_schema **out, icp_error *err);
+/* The same with only allow_widening set (the JSON mapping's rules:
+ * requiredness kept). */
 int icp_columns_evolve(const char *table, const icp_ice_schema *cur,
                        const icp_ice_schema *want, int allow_widening,
                        icp_ice_schema **out, icp_error *err);
@@ -132,8 +202,8 @@ typedef struct icp_columns icp_columns;
 /* Extractor for every top-level column of `schema` with an id above 8.
  * `want` (may be NULL) marks columns that are required by the mapping
  * although optional in the table (added by evolution): a record missing
- * them is invalid too. ICP_ERR_INVALID for a required column of a type
- * this module cannot fill (fixed). */
+ * them is invalid too. Every Iceberg type can be filled (fixed[N] too:
+ * Parquet FIXED_LEN_BYTE_ARRAY(N)). */
 int icp_columns_new(const icp_ice_schema *schema, const icp_ice_schema *want,
                     icp_columns **out, icp_error *err);
 /* The same for a subset of the top-level columns: with include, only

@@ -3,8 +3,10 @@
  *
  * The table's extracted columns are compiled into a tree of `tnode`s
  * (pre-order; children listed in `kids`) whose leaves own growable
- * level and value arrays. Per record the value is scanned (columns_json.c)
- * and walked alongside the tree with the Dremel algorithm:
+ * level and value arrays. Per record the value is scanned (columns_json.c),
+ * or given as a decoder's tree (add_tree; binary kinds are coerced by
+ * columns_binary.c), and walked alongside the tree with the Dremel
+ * algorithm:
  *   - def grows by one at each optional node that is present, and by one
  *     at the repeated group of a list/map that has at least one entry;
  *   - rep is 0 for the first entry of a row and, for the next entries of a
@@ -63,8 +65,9 @@ static size_t kind_width(const icp_ice_type *t)
 		return 8;
 	case ICP_ICE_DECIMAL:
 		return t->precision <= 9 ? 4 : t->precision <= 18 ? 8 : sizeof(boff);
-	case ICP_ICE_STRING: case ICP_ICE_BINARY: case ICP_ICE_UUID: return sizeof(boff);
-	default: return 0; /* not fillable from JSON (fixed): always null */
+	case ICP_ICE_STRING: case ICP_ICE_BINARY: case ICP_ICE_UUID: case ICP_ICE_FIXED:
+		return sizeof(boff);
+	default: return 0; /* nothing else is a leaf */
 	}
 }
 
@@ -139,7 +142,7 @@ static int compile(icp_columns *x, const icp_ice_type *t, int32_t id, int option
 		leaf *l;
 		if (!kind_width(t) && !optional)
 			return icp_error_set(err, ICP_ERR_INVALID,
-			                     "required column %s: type %s cannot be filled from JSON",
+			                     "required column %s: type %s cannot be filled",
 			                     x->names[col], icp_ice_kind_name(t->kind));
 		if (icp_cx_grow((void **)&x->leaves, &x->cap_leaves, x->n_leaves + 1, sizeof(leaf)))
 			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
@@ -149,10 +152,11 @@ static int compile(icp_columns *x, const icp_ice_type *t, int32_t id, int option
 		l->kind = t->kind;
 		l->width = kind_width(t);
 		l->bytes = t->kind == ICP_ICE_STRING || t->kind == ICP_ICE_BINARY ||
-		           t->kind == ICP_ICE_UUID ||
+		           t->kind == ICP_ICE_UUID || t->kind == ICP_ICE_FIXED ||
 		           (t->kind == ICP_ICE_DECIMAL && t->precision > 18);
 		l->precision = t->precision;
 		l->scale = t->scale;
+		l->length = t->length;
 		l->col = col;
 		l->max_def = nd.def_here;
 		l->max_rep = rep;
@@ -376,6 +380,17 @@ static int leaf_value(icp_columns *x, leaf *l, const cj_node *v)
 	size_t at;
 	int ok;
 
+	if (v->type > CJ_OBJ) {
+		/* a decoder's binary kind (a MAP node is none: 0, wrong kind) */
+		boff bo;
+		ok = v->type == ICP_VT_MAP ? 0 : icp_cb_leaf(x, l, v, &u, &bo);
+		if (ok <= 0)
+			return ok;
+		if (!(slot = value_slot(l)))
+			return ICP_ERR_NOMEM;
+		memcpy(slot, l->bytes ? (const void *)&bo : (const void *)&u, l->width);
+		return 1;
+	}
 	switch (l->kind) {
 	case ICP_ICE_BOOLEAN: ok = icp_cc_bool(v, &u.b); break;
 	case ICP_ICE_INT: ok = icp_cc_int(v, &u.i); break;
@@ -402,10 +417,14 @@ static int leaf_value(icp_columns *x, leaf *l, const cj_node *v)
 		/* fall through */
 	case ICP_ICE_STRING:
 	case ICP_ICE_BINARY:
-	case ICP_ICE_UUID: {
+	case ICP_ICE_UUID:
+	case ICP_ICE_FIXED: {
 		boff bo;
 		at = x->text.len;
-		if (l->kind == ICP_ICE_STRING) {
+		if (l->kind == ICP_ICE_FIXED) {
+			if ((ok = icp_cc_fixed(v, (size_t)l->length, &x->text)) < 0)
+				return ok;
+		} else if (l->kind == ICP_ICE_STRING) {
 			ok = v->type == CJ_STR && icp_buf_append(&x->text, v->s, v->len) == ICP_OK;
 		} else if (l->kind == ICP_ICE_BINARY) {
 			ok = icp_cc_binary(v, &x->text);
@@ -458,7 +477,12 @@ static int shred(icp_columns *x, const tnode *nd, const cj_node *v, int def, int
 		return 1;
 	case ICP_ICE_LIST:
 	case ICP_ICE_MAP:
-		kind_ok = nd->kind == ICP_ICE_LIST ? v->type == CJ_ARR : v->type == CJ_OBJ;
+		/* a JSON object's keys are strings: it fills map<string,..> only */
+		kind_ok = nd->kind == ICP_ICE_LIST
+		              ? v->type == CJ_ARR
+		              : v->type == ICP_VT_MAP ||
+		                    (v->type == CJ_OBJ &&
+		                     x->nodes[x->kids[nd->kids]].kind == ICP_ICE_STRING);
 		if (!kind_ok)
 			goto wrong;
 		if (v->n == 0)
@@ -470,6 +494,15 @@ static int shred(icp_columns *x, const tnode *nd, const cj_node *v, int def, int
 			const tnode *k0 = &x->nodes[x->kids[nd->kids]];
 			if (nd->kind == ICP_ICE_LIST) {
 				rc = shred(x, k0, e, nd->def_here + 1, r);
+			} else if (v->type == ICP_VT_MAP) {
+				/* a decoder's map: key node, value node; the key is
+				 * coerced to the key type like any value */
+				rc = shred(x, k0, e, nd->def_here + 1, r);
+				c = e->end;
+				if (rc > 0)
+					rc = shred(x, &x->nodes[x->kids[nd->kids + 1]], &d->nodes[c],
+					           nd->def_here + 1, r);
+				e = &d->nodes[c];
 			} else {
 				/* the key: the member name, a required string */
 				cj_node key;

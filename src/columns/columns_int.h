@@ -70,6 +70,9 @@ void icp_dec_to_be(const icp_dec *x, uint8_t be[16]);
 /* Binary: decodes standard base64 (padded, length % 4 == 0) into out when
  * the string is valid base64, else appends the string's UTF-8 bytes. */
 int icp_cc_binary(const cj_node *v, icp_buf *out);
+/* fixed[n]: a base64 string of exactly n bytes, appended to out; 0 for
+ * anything else; ICP_ERR_NOMEM. */
+int icp_cc_fixed(const cj_node *v, size_t n, icp_buf *out);
 
 /* ----------------------------------------------------------- extractor
  * The extractor's state, shared by columns_extract.c (compile, shred)
@@ -86,6 +89,7 @@ typedef struct leaf {
 	int bytes;             /* values are boffs into x->text (string, binary,
 	                        * uuid, decimal wider than 18 digits) */
 	int precision, scale;  /* decimal */
+	int length;            /* fixed */
 	int fmt;               /* time kinds: icp_columns_format */
 	size_t col;            /* top-level column */
 	int max_def, max_rep;
@@ -136,6 +140,18 @@ struct icp_columns {
 	const char *invalid;   /* column of the last invalid record */
 	size_t cur_col;
 };
+
+/* A binary vtree kind (LONG .. TIME, columns_binary.c) as leaf l's
+ * value: 1 with the value in out (l->width bytes) or, for byte leaves,
+ * appended to x->text as *bo; 0 null (wrong kind, range, inexact
+ * decimal); ICP_ERR_NOMEM. */
+int icp_cb_leaf(icp_columns *x, const leaf *l, const cj_node *v, void *out, boff *bo);
+
+/* Gives ids from *next to every nested field of t, depth first (struct
+ * fields in order, a list's element, a map's key then value, each
+ * followed by its own nested ids). all_optional: list elements and map
+ * values become optional (parsed type text); else requiredness is kept. */
+void icp_cx_assign_ids(icp_ice_type *t, int32_t *next, int all_optional);
 
 /* Grows *p (cap elements of width bytes) to hold need, doubling. */
 int icp_cx_grow(void **p, size_t *cap, size_t need, size_t width);

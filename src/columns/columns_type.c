@@ -12,7 +12,7 @@
  * Map keys are JSON member names, hence strings. Nested fields, list
  * elements and map values are optional (JSON null allowed inside).
  */
-#include "columns/columns.h"
+#include "columns/columns_int.h"
 
 #include <stdio.h>
 #include <strings.h>
@@ -314,80 +314,8 @@ int icp_columns_defs_from_mapping(const icp_config_mapping *m, icp_columns_def *
 	return ICP_OK;
 }
 
-/* JSON Schema "type" of a property: the single non-null type name. */
-static const char *js_type(const icp_json *prop)
-{
-	const icp_json *t = icp_json_get(prop, "type");
-	const char *one = NULL;
-	size_t i;
-
-	if (t && t->type == ICP_JSON_STRING)
-		return t->u.str.ptr;
-	if (!t || t->type != ICP_JSON_ARRAY)
-		return NULL;
-	for (i = 0; i < t->u.arr.n; i++) {
-		const icp_json *it = &t->u.arr.items[i];
-		if (it->type != ICP_JSON_STRING)
-			return NULL;
-		if (strcmp(it->u.str.ptr, "null") == 0)
-			continue;
-		if (one)
-			return NULL; /* a union of two real types: no column type */
-		one = it->u.str.ptr;
-	}
-	return one;
-}
-
-int icp_columns_defs_from_json_schema(const icp_json *doc, icp_arena *a,
-                                      icp_columns_def **out, size_t *n, icp_error *err)
-{
-	const icp_json *props = icp_json_get(doc, "properties");
-	const icp_json *req = icp_json_get(doc, "required");
-	size_t i, j, k = 0;
-
-	*out = NULL;
-	*n = 0;
-	if (!doc || doc->type != ICP_JSON_OBJECT)
-		return icp_error_set(err, ICP_ERR_INVALID, "registry schema is not a JSON object");
-	if (!props)
-		return ICP_OK;
-	if (props->type != ICP_JSON_OBJECT)
-		return icp_error_set(err, ICP_ERR_INVALID,
-		                     "registry schema: \"properties\" is not an object");
-	*out = icp_arena_alloc(a, (props->u.obj.n ? props->u.obj.n : 1) * sizeof(**out));
-	if (!*out)
-		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-	for (i = 0; i < props->u.obj.n; i++) {
-		const icp_json_member *mb = &props->u.obj.members[i];
-		const char *t = js_type(&mb->value), *col = NULL;
-		if (!t)
-			continue;
-		if (strcmp(t, "integer") == 0)
-			col = "long";
-		else if (strcmp(t, "number") == 0)
-			col = "double";
-		else if (strcmp(t, "boolean") == 0)
-			col = "boolean";
-		else if (strcmp(t, "string") == 0)
-			col = "string";
-		if (!col || strlen(mb->key) != mb->key_len)
-			continue;
-		(*out)[k].name = mb->key;
-		(*out)[k].type = col;
-		(*out)[k].required = 0;
-		if (req && req->type == ICP_JSON_ARRAY)
-			for (j = 0; j < req->u.arr.n; j++)
-				if (req->u.arr.items[j].type == ICP_JSON_STRING &&
-				    strcmp(req->u.arr.items[j].u.str.ptr, mb->key) == 0)
-					(*out)[k].required = 1;
-		k++;
-	}
-	*n = k;
-	return ICP_OK;
-}
-
-/* Gives ids from *next to every nested field of t, depth first. */
-static void assign_ids(icp_ice_type *t, int32_t *next)
+/* Ids depth first (columns_int.h). */
+void icp_cx_assign_ids(icp_ice_type *t, int32_t *next, int all_optional)
 {
 	size_t i;
 
@@ -395,32 +323,37 @@ static void assign_ids(icp_ice_type *t, int32_t *next)
 	case ICP_ICE_STRUCT:
 		for (i = 0; i < t->n_fields; i++) {
 			t->fields[i].id = (*next)++;
-			assign_ids(t->fields[i].type, next);
+			icp_cx_assign_ids(t->fields[i].type, next, all_optional);
 		}
 		break;
 	case ICP_ICE_LIST:
 		t->element_id = (*next)++;
-		t->element_required = 0;
-		assign_ids(t->element, next);
+		if (all_optional)
+			t->element_required = 0;
+		icp_cx_assign_ids(t->element, next, all_optional);
 		break;
 	case ICP_ICE_MAP:
 		t->key_id = (*next)++;
 		t->value_id = (*next)++;
-		t->value_required = 0;
-		assign_ids(t->key, next);
-		assign_ids(t->value, next);
+		if (all_optional)
+			t->value_required = 0;
+		icp_cx_assign_ids(t->key, next, all_optional);
+		icp_cx_assign_ids(t->value, next, all_optional);
 		break;
 	default:
 		break;
 	}
 }
 
-/* Adds a column of type t (owned) with fresh ids above s's highest. */
-static int add_column(icp_ice_schema *s, const char *name, int required, icp_ice_type *t)
+/* Adds a column of type t (owned) with fresh ids above s's highest.
+ * all_optional: a parsed type (nested values optional, as the grammar
+ * says); a given one (def.itype) keeps its nested requiredness. */
+static int add_column(icp_ice_schema *s, const char *name, int required, icp_ice_type *t,
+                      int all_optional)
 {
 	int32_t id = s->highest_field_id + 1, next = id + 1;
 
-	assign_ids(t, &next);
+	icp_cx_assign_ids(t, &next, all_optional);
 	return icp_ice_schema_add_type(s, id, name, required, t);
 }
 
@@ -448,99 +381,27 @@ int icp_columns_schema(const icp_columns_def *defs, size_t n, icp_ice_schema **o
 			                   defs[i].name);
 			goto fail;
 		}
-		rc = icp_columns_parse_type(defs[i].type, &t, &e);
+		if (defs[i].itype) {
+			/* built by a decoder module from its own schema */
+			if (!(t = icp_ice_type_copy(defs[i].itype))) {
+				rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+				goto fail;
+			}
+			rc = ICP_OK;
+		} else {
+			rc = icp_columns_parse_type(defs[i].type, &t, &e);
+		}
 		if (rc != ICP_OK) {
 			rc = icp_error_set(err, rc, "column \"%s\": type \"%s\" is not a valid type: %s",
 			                   defs[i].name, defs[i].type ? defs[i].type : "",
 			                   e.msg);
 			goto fail;
 		}
-		if (add_column(s, defs[i].name, defs[i].required, t) != ICP_OK) {
+		if (add_column(s, defs[i].name, defs[i].required, t, !defs[i].itype) != ICP_OK) {
 			rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 			goto fail;
 		}
 	}
-	*out = s;
-	return ICP_OK;
-fail:
-	icp_ice_schema_free(s);
-	return rc;
-}
-
-static void type_str(const icp_ice_type *t, char *buf, size_t cap)
-{
-	icp_buf b;
-
-	icp_buf_init(&b, 0);
-	icp_columns_type_text(t, &b);
-	icp_buf_append_byte(&b, 0);
-	snprintf(buf, cap, "%s", b.status || !b.data ? "?" : (char *)b.data);
-	icp_buf_dispose(&b);
-}
-
-int icp_columns_evolve(const char *table, const icp_ice_schema *cur,
-                       const icp_ice_schema *want, int allow_widening,
-                       icp_ice_schema **out, icp_error *err)
-{
-	icp_ice_schema *s = NULL;
-	int changed = 0, rc;
-	size_t i;
-
-	*out = NULL;
-	if (!(s = icp_ice_schema_copy(cur)))
-		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-	if (s->highest_field_id < cur->highest_field_id)
-		s->highest_field_id = cur->highest_field_id;
-	for (i = 0; i < want->root.n_fields; i++) {
-		const icp_ice_field *w = &want->root.fields[i];
-		icp_ice_field *h = (icp_ice_field *)icp_ice_schema_find(s, w->name);
-		char a[200], b[200];
-		icp_ice_type *t;
-
-		if (!h) {
-			if (!(t = icp_ice_type_copy(w->type)) || add_column(s, w->name, 0, t) != ICP_OK) {
-				rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-				goto fail;
-			}
-			changed = 1;
-			continue;
-		}
-		if (icp_ice_type_equal(h->type, w->type, 1))
-			continue;
-		type_str(h->type, a, sizeof(a));
-		type_str(w->type, b, sizeof(b));
-		/* Iceberg's promotions: int->long, float->double, and a decimal's
-		 * precision may grow with the same scale (the unscaled values
-		 * of old files still mean the same numbers). */
-		if ((h->type->kind == ICP_ICE_INT && w->type->kind == ICP_ICE_LONG) ||
-		    (h->type->kind == ICP_ICE_FLOAT && w->type->kind == ICP_ICE_DOUBLE) ||
-		    (h->type->kind == ICP_ICE_DECIMAL && w->type->kind == ICP_ICE_DECIMAL &&
-		     w->type->scale == h->type->scale && w->type->precision > h->type->precision)) {
-			if (!allow_widening) {
-				rc = icp_error_set(err, ICP_ERR_INVALID,
-				                   "table %s: column %s is %s in the table, the mapping "
-				                   "wants %s: widening needs "
-				                   "schema.allow_type_widening: true",
-				                   table, w->name, a, b);
-				goto fail;
-			}
-			h->type->kind = w->type->kind;
-			h->type->precision = w->type->precision;
-			changed = 1;
-			continue;
-		}
-		rc = icp_error_set(err, ICP_ERR_INVALID,
-		                   "table %s: column %s is %s in the table, the mapping wants %s: "
-		                   "only int->long, float->double and a larger decimal "
-		                   "precision with the same scale can be changed",
-		                   table, w->name, a, b);
-		goto fail;
-	}
-	if (!changed) {
-		icp_ice_schema_free(s);
-		return ICP_OK;
-	}
-	s->schema_id = cur->schema_id + 1;
 	*out = s;
 	return ICP_OK;
 fail:

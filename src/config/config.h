@@ -43,7 +43,12 @@ enum { ICP_OFFSETS_ETCD, ICP_OFFSETS_LOCAL };
 enum { ICP_DISCOVERY_AUTO, ICP_DISCOVERY_ETCD, ICP_DISCOVERY_S3 };
 enum { ICP_SCHEMA_OFF, ICP_SCHEMA_LENIENT, ICP_SCHEMA_STRICT };
 enum { ICP_ISOLATION_READ_COMMITTED, ICP_ISOLATION_READ_UNCOMMITTED };
-enum { ICP_SOURCE_MAPPING, ICP_SOURCE_REGISTRY, ICP_SOURCE_NONE };
+enum { ICP_SOURCE_MAPPING, ICP_SOURCE_REGISTRY, ICP_SOURCE_NONE, ICP_SOURCE_CONFLUENT };
+/* mappings[].schema.mode (source confluent): which schema decodes a value */
+enum { ICP_CSR_MODE_ID_PREFIX, ICP_CSR_MODE_LATEST };
+/* mappings[].on_invalid; DEFAULT = absent (schema.mode decides) */
+enum { ICP_ON_INVALID_DEFAULT = -1, ICP_ON_INVALID_DROP, ICP_ON_INVALID_DEAD_LETTER,
+       ICP_ON_INVALID_STOP };
 enum { ICP_MAPPING_APPEND };
 enum { ICP_LFS_OFF, ICP_LFS_RESOLVE, ICP_LFS_REFERENCE, ICP_LFS_SKIP,
        ICP_LFS_HYBRID };
@@ -85,7 +90,17 @@ typedef struct icp_config_mapping {
 		icp_config_column *columns;
 		size_t n_columns;
 		int allow_type_widening;
+		/* source confluent: the registry subject ("" until validation
+		 * sets the default <topic>-value) and ICP_CSR_MODE_* */
+		char *subject;
+		int mode;
 	} schema;
+	/* ICP_ON_INVALID_*: resolved by validation (absent: stop when the
+	 * global schema.mode is strict, else drop) */
+	int on_invalid;
+	/* on_invalid dead_letter: "ns.table" ("" until validation sets the
+	 * default <table>_dlq) */
+	char *dead_letter_table;
 	/* "" = none; else an optional timestamptz column (after the base
 	 * ones) holding the record's Kafka timestamp in microseconds */
 	char *timestamp_column;
@@ -203,6 +218,15 @@ typedef struct icp_config {
 			int64_t timeout_seconds;
 			int64_t cache_seconds;
 		} registry;
+		struct { /* Confluent Schema Registry (mappings with source confluent) */
+			char *url;
+			char *username;
+			char *password; /* secret */
+			char *token;    /* secret */
+			char *ca_bundle; /* "" = system CAs */
+			int64_t timeout_seconds;
+			int64_t cache_seconds;
+		} confluent;
 	} schema;
 	struct {
 		int compression; /* ICP_PARQUET_* */

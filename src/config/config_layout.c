@@ -134,7 +134,7 @@ int icp_cfg_check_layout(icp_cfg_ctx *c, icp_config_mapping *m, size_t i)
 		return icp_error_set(c->err, ICP_ERR_NOMEM, "config: out of memory");
 	if ((rc = check_timestamp_column(c, m, i, base)) != ICP_OK)
 		goto out;
-	if (m->schema.source != ICP_SOURCE_REGISTRY &&
+	if (m->schema.source != ICP_SOURCE_REGISTRY && m->schema.source != ICP_SOURCE_CONFLUENT &&
 	    (m->has_partition_by || m->sort_by.n)) {
 		icp_error_init(&e);
 		rc = icp_columns_defs_from_mapping(m, &defs, &n, &e);

@@ -29,7 +29,9 @@ static const char *const catalog_types[] = {"rest", "sql", NULL};
 static const char *const offsets_backends[] = {"etcd", "local", NULL};
 static const char *const discovery_modes[] = {"auto", "etcd", "s3", NULL};
 static const char *const schema_modes[] = {"off", "lenient", "strict", NULL};
-static const char *const schema_sources[] = {"mapping", "registry", "none", NULL};
+static const char *const schema_sources[] = {"mapping", "registry", "none", "confluent", NULL};
+static const char *const csr_modes[] = {"schema_id_prefix", "latest", NULL};
+static const char *const on_invalid_modes[] = {"drop", "dead_letter", "stop", NULL};
 static const char *const mapping_modes[] = {"append", NULL};
 static const char *const isolation_levels[] = {"read_committed", "read_uncommitted", NULL};
 static const char *const lfs_modes[] = {"off", "resolve", "reference", "skip",
@@ -90,13 +92,38 @@ static const icp_cfg_key mapping_keys[] = {
 	 .names = schema_sources, .flags = ZD | DER,
 	 .help = "Where extra columns come from. Default: mapping when columns "
 	         "are given, else registry when schema.registry.base_url is "
-	         "set, else none (Go)."},
+	         "set, else none (Go). confluent: values are Confluent Schema "
+	         "Registry Avro, Protobuf or JSON Schema payloads "
+	         "(schema.confluent.url); the columns follow the subject's latest "
+	         "version."},
+	{.path = "schema.subject", .kind = ICP_CFG_STR, .off = MAP(schema.subject), .def = "",
+	 .flags = DER,
+	 .help = "source confluent: the registry subject whose latest version gives "
+	         "the table's columns. Empty: <topic>-value (TopicNameStrategy)."},
+	{.path = "schema.mode", .kind = ICP_CFG_ENUM, .off = MAP(schema.mode),
+	 .def = "schema_id_prefix", .names = csr_modes,
+	 .help = "source confluent: schema_id_prefix decodes each value with the "
+	         "schema its wire-format prefix names (magic byte 0, 4-byte id; "
+	         "Protobuf then message indexes); latest decodes values without a "
+	         "prefix with the subject's latest version."},
 	{.path = "schema.columns", .kind = ICP_CFG_LIST, .off = MAP(schema.columns),
 	 .count_off = MAP(schema.n_columns), .sub = &icp_cfg_column_table,
 	 .help = "Columns after the built-in ones (Go)."},
 	{.path = "schema.allow_type_widening", .kind = ICP_CFG_BOOL,
 	 .off = MAP(schema.allow_type_widening), .def = "false",
 	 .help = "Allow int->long and float->double on evolution (Go)."},
+	{.path = "on_invalid", .kind = ICP_CFG_ENUM, .off = MAP(on_invalid),
+	 .names = on_invalid_modes,
+	 .help = "What an invalid record does (an undecodable payload, an unknown "
+	         "schema id, a validation failure, a value a required column cannot "
+	         "take): drop (counted, logged), dead_letter (written to "
+	         "dead_letter_table with the reason) or stop (the partition stops "
+	         "at it). Absent: stop when schema.mode is strict, else drop."},
+	{.path = "dead_letter_table", .kind = ICP_CFG_STR, .off = MAP(dead_letter_table),
+	 .def = "", .flags = DER,
+	 .help = "on_invalid dead_letter: the table invalid records go to, created "
+	         "when missing (base columns plus error_stage, error_reason, "
+	         "error_path, schema_id). Empty: <table>_dlq."},
 	{.path = "isolation_level", .kind = ICP_CFG_ENUM, .off = MAP(isolation_level),
 	 .names = isolation_levels, .flags = ZD | DER,
 	 .help = "Transactions of this topic: read_committed or read_uncommitted. "
@@ -438,6 +465,31 @@ static const icp_cfg_key top_keys[] = {
 	{.path = "schema.registry.cache_seconds", .kind = ICP_CFG_INT,
 	 .off = TOP(schema.registry.cache_seconds), .def = "300", .min = 1,
 	 .max = 604800, .flags = ZD, .help = "Schema cache lifetime (Go)."},
+	{.path = "schema.confluent.url", .kind = ICP_CFG_STR,
+	 .off = TOP(schema.confluent.url), .def = "",
+	 .help = "Confluent Schema Registry base URL (http(s)://host[:port][/path]); "
+	         "required when a mapping uses schema.source confluent."},
+	{.path = "schema.confluent.username", .kind = ICP_CFG_STR,
+	 .off = TOP(schema.confluent.username), .def = "",
+	 .help = "Basic auth user (Confluent Cloud: the API key)."},
+	{.path = "schema.confluent.password", .kind = ICP_CFG_SECRET,
+	 .off = TOP(schema.confluent.password), .def = "",
+	 .help = "Basic auth password (Confluent Cloud: the API secret)."},
+	{.path = "schema.confluent.token", .kind = ICP_CFG_SECRET,
+	 .off = TOP(schema.confluent.token), .def = "",
+	 .help = "Bearer token (instead of username/password)."},
+	{.path = "schema.confluent.ca_bundle", .kind = ICP_CFG_STR,
+	 .off = TOP(schema.confluent.ca_bundle), .def = "",
+	 .help = "PEM file of the CAs trusted for an https:// registry (default: "
+	         "the system's)."},
+	{.path = "schema.confluent.timeout_seconds", .kind = ICP_CFG_INT,
+	 .off = TOP(schema.confluent.timeout_seconds), .def = "5", .min = 1, .max = 3600,
+	 .help = "Registry HTTP timeout."},
+	{.path = "schema.confluent.cache_seconds", .kind = ICP_CFG_INT,
+	 .off = TOP(schema.confluent.cache_seconds), .def = "300", .min = 1,
+	 .max = 604800,
+	 .help = "How long a subject's latest version is cached. Schemas by id are "
+	         "immutable and cached for the process's life (one lookup per id)."},
 	/* parquet */
 	{.path = "parquet.compression", .kind = ICP_CFG_ENUM,
 	 .off = TOP(parquet.compression), .def = "zstd", .names = compressions,

@@ -369,6 +369,57 @@ static int check_mapping(icp_cfg_ctx *c, icp_config_mapping *m, size_t i)
 		return icp_error_set(c->err, ICP_ERR_INVALID,
 		                     "schema.registry.base_url is required for "
 		                     "mappings[%zu].schema.source=registry", i);
+	if (m->schema.source == ICP_SOURCE_CONFLUENT) {
+		char subj[300];
+		if (!*cfg->schema.confluent.url)
+			return icp_error_set(c->err, ICP_ERR_INVALID,
+			                     "schema.confluent.url is required for "
+			                     "mappings[%zu].schema.source=confluent", i);
+		if (!is_url(cfg->schema.confluent.url, "http://") &&
+		    !is_url(cfg->schema.confluent.url, "https://"))
+			return icp_error_set(c->err, ICP_ERR_INVALID,
+			                     "schema.confluent.url \"%.200s\" must be "
+			                     "http(s)://host[:port][/path]", cfg->schema.confluent.url);
+		if (m->schema.n_columns)
+			return icp_error_set(c->err, ICP_ERR_INVALID,
+			                     "mappings[%zu].schema.columns cannot be used with "
+			                     "schema.source=confluent (the columns come from the "
+			                     "registry subject)", i);
+		snprintf(subj, sizeof(subj), "%s-value", m->topic);
+		if (!*m->schema.subject && !(m->schema.subject = cfg_dup(c, subj)))
+			return c->err->status;
+	}
+	/* on_invalid: absent keeps what schema.mode always meant */
+	if (m->on_invalid < 0)
+		m->on_invalid = cfg->schema.mode == ICP_SCHEMA_STRICT ? ICP_ON_INVALID_STOP
+		                                                      : ICP_ON_INVALID_DROP;
+	if (m->on_invalid == ICP_ON_INVALID_DEAD_LETTER) {
+		char dlq[520];
+		snprintf(dlq, sizeof(dlq), "%s_dlq", m->table);
+		if (!*m->dead_letter_table && !(m->dead_letter_table = cfg_dup(c, dlq)))
+			return c->err->status;
+		if (!valid_table(m->dead_letter_table))
+			return icp_error_set(c->err, ICP_ERR_INVALID,
+			                     "mappings[%zu].dead_letter_table \"%.200s\" must be a "
+			                     "dotted namespace.table name", i, m->dead_letter_table);
+		for (j = 0; j < cfg->n_mappings; j++)
+			if (strcmp(cfg->mappings[j].table, m->dead_letter_table) == 0)
+				return icp_error_set(c->err, ICP_ERR_INVALID,
+				                     "mappings[%zu].dead_letter_table %s is the table of "
+				                     "mappings[%zu]: a dead-letter table is its own", i,
+				                     m->dead_letter_table, j);
+		for (j = 0; j < i; j++)
+			if (cfg->mappings[j].on_invalid == ICP_ON_INVALID_DEAD_LETTER &&
+			    strcmp(cfg->mappings[j].dead_letter_table, m->dead_letter_table) == 0)
+				return icp_error_set(c->err, ICP_ERR_INVALID,
+				                     "mappings[%zu].dead_letter_table %s is also "
+				                     "mappings[%zu]'s: each mapping needs its own", i,
+				                     m->dead_letter_table, j);
+	} else if (*m->dead_letter_table) {
+		return icp_error_set(c->err, ICP_ERR_INVALID,
+		                     "mappings[%zu].dead_letter_table is set but on_invalid is "
+		                     "not dead_letter", i);
+	}
 	if (check_columns(c, m, i) || icp_cfg_check_layout(c, m, i))
 		return c->err->status;
 	if (m->lfs.mode == ICP_LFS_HYBRID && m->lfs.max_inline_size <= 0)

@@ -104,7 +104,7 @@ static void apply_release(icp_processor *p, const icp_coord_changes *ch)
 		icp_part *pt = part_of(p, ch->to_release[i]);
 		icp_error e;
 		icp_error_init(&e);
-		if (pt && pt->owned && icp_sink_busy(&pt->table->sink) &&
+		if (pt && pt->owned && icp_table_busy(pt->table) &&
 		    icp_table_commit(p, pt->table, &e) != ICP_OK) {
 			log_tp(ICP_LOG_LEVEL_WARN, "commit before hand-over failed; data discarded",
 			       pt->tp, e.msg);

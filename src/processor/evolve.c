@@ -140,7 +140,7 @@ int icp_evolve_new_schema(icp_processor *p, const icp_config_mapping *m, icp_ice
 		/* Created with the base columns (and the record-time column,
 		 * which needs no registry); the registry's are added by
 		 * evolution at a later open once it answers. */
-		icp_columns_def ts = {m->timestamp_column, "timestamptz", 0};
+		icp_columns_def ts = {m->timestamp_column, "timestamptz", 0, NULL};
 		ICP_WARN("schema registry unavailable; creating the table with the base columns",
 		         "table", m->table, "error", err->msg);
 		icp_error_clear(err);

@@ -65,6 +65,7 @@ typedef struct filter {
 	size_t cap_jobs;
 	uint8_t *verdict; /* per record: 0 keep, 1 skip_lfs, 2 invalid */
 	const char **why;
+	const char **code;   /* per invalid record: the reason code (metric label) */
 	icp_arena *arena;
 	icp_metrics_counter *m_resolved, *m_bytes, *m_invalid, *m_skipped;
 	icp_metrics_histogram *m_duration;
@@ -142,6 +143,7 @@ void icp_filter_dispose(icp_table *t)
 	icp_free(f->bufs);
 	icp_free(f->verdict);
 	icp_free(f->why);
+	icp_free(f->code);
 	icp_free(f->why_buf);
 	icp_free(f->meta_off);
 	icp_free(f->meta_len);
@@ -222,6 +224,10 @@ static int grow(filter *f, size_t n)
 		if (!w)
 			return ICP_ERR_NOMEM;
 		f->why = w;
+		w = icp_realloc(f->code, n * sizeof(*w));
+		if (!w)
+			return ICP_ERR_NOMEM;
+		f->code = w;
 		if (f->store_meta) {
 			size_t *mo = icp_realloc(f->meta_off, n * sizeof(*mo));
 			uint32_t *ml;
@@ -343,6 +349,7 @@ static int classify(filter *f, const icp_config_mapping *m, size_t n, size_t *n_
 				continue; /* kept as it is, without metadata */
 			f->verdict[i] = INVALID;
 			f->why[i] = "malformed LFS envelope";
+			f->code[i] = "bad_envelope";
 			lfs_error_metric(f, "bad_envelope");
 			continue;
 		}
@@ -355,6 +362,7 @@ static int classify(filter *f, const icp_config_mapping *m, size_t n, size_t *n_
 		if (f->lfs_mode == ICP_LFS_RESOLVE && max_inline > 0 && e->size > max_inline) {
 			f->verdict[i] = INVALID;
 			f->why[i] = "LFS blob larger than max_inline_size";
+			f->code[i] = "too_large";
 			lfs_error_metric(f, "too_large");
 			continue;
 		}
@@ -431,6 +439,7 @@ static int validate_batch(filter *f, const icp_part *pt, size_t n, icp_error *er
 			return icp_error_set(err, rc, "out of memory validating offset %lld",
 			                     (long long)r->offset);
 		f->verdict[i] = INVALID;
+		f->code[i] = "schema_violation";
 		snprintf(f->why_buf[i], sizeof(f->why_buf[i]), "schema keyword %.24s: %.110s", res.keyword,
 		         res.message);
 		f->why[i] = f->why_buf[i];
@@ -481,6 +490,7 @@ int icp_filter_batch(icp_processor *p, icp_part *pt, const icp_batch *b, icp_bat
 		if (j->status == ICP_ERR_CORRUPT || j->status == ICP_ERR_NOT_FOUND ||
 		    j->status == ICP_ERR_TOO_LARGE) {
 			f->verdict[f->job_rec[k]] = INVALID;
+			f->code[f->job_rec[k]] = icp_lfs_reason(j->status);
 			f->why[f->job_rec[k]] = j->status == ICP_ERR_CORRUPT ? "LFS blob checksum or size mismatch"
 			                        : j->status == ICP_ERR_NOT_FOUND ? "LFS blob not found"
 			                        : "LFS blob too large";
@@ -514,24 +524,26 @@ int icp_filter_batch(icp_processor *p, icp_part *pt, const icp_batch *b, icp_bat
 			continue;
 		}
 		{
-			char num[16], off[24];
-			snprintf(num, sizeof(num), "%d", pt->partition);
-			snprintf(off, sizeof(off), "%lld", (long long)r->offset);
-			if (p->cfg->schema.mode == ICP_SCHEMA_STRICT) {
+			icp_invalid iv;
+			icp_rows_out ro;
+			memset(&ro, 0, sizeof(ro));
+			ro.stop_at = -1;
+			iv.stage = f->code[i] && strcmp(f->code[i], "schema_violation") == 0 ? "validate"
+			                                                                      : "lfs";
+			iv.reason = f->code[i] ? f->code[i] : "invalid";
+			iv.message = f->why[i];
+			iv.path = NULL;
+			iv.schema_id = -1;
+			rc = icp_rows_invalid(t, pt, &b->records[i], t->map->on_invalid, &iv, &ro);
+			if (rc < 0)
+				return icp_error_set(err, rc, "out of memory");
+			if (rc == 0) {
 				*stop_at = r->offset;
-				icp_metrics_counter_inc(f->m_err_schema); /* a stop is an error */
-				icp_error_set(err, ICP_ERR_CORRUPT,
-				              "topic %s partition %d offset %lld: invalid record: %s",
-				              pt->topic, pt->partition, (long long)r->offset, f->why[i]);
-				icp_part_set_error(pt, err->msg);
-				ICP_ERROR("invalid record: partition stopped (schema.mode strict)", "topic",
-				          pt->topic, "partition", num, "offset", off, "reason", f->why[i]);
-				icp_error_clear(err);
 				break;
 			}
-			icp_metrics_counter_inc(f->m_invalid);
-			ICP_WARN("invalid record dropped", "topic", pt->topic, "partition", num, "offset",
-			         off, "reason", f->why[i]);
+			if (ro.invalid)
+				icp_metrics_counter_inc(f->m_invalid);
+			/* (dead-lettered: counted when written, segread.c) */
 		}
 	}
 	out->records = f->recs;

@@ -145,6 +145,10 @@ static const icp_metrics_desc extra_descs[ICP_OBS_COUNT] = {
 	[ICP_OBS_TS_RANGE] = {ICP_METRICS_COUNTER, P "timestamp_out_of_range_total",
 		"Records whose Kafka timestamp (milliseconds) has no int64 microseconds, written "
 		"with a null mappings[].timestamp_column.", {"topic"}, NULL, 0},
+	[ICP_OBS_INVALID] = {ICP_METRICS_COUNTER, P "invalid_records_total",
+		"Invalid records by stage (prefix, schema, decode, validate, column, lfs), reason "
+		"and what was done with them (dropped, dead_letter, stopped).",
+		{"topic", "stage", "reason", "action"}, NULL, 0},
 	[ICP_OBS_COERCE_NULLS] = {ICP_METRICS_COUNTER, P "column_coercion_nulls_total",
 		"JSON values present but of a kind or range the typed column cannot take, "
 		"written as null, per top-level column.", {"table", "column"}, NULL, 0},
@@ -228,6 +232,8 @@ void icp_obs_table_init(icp_processor *p, icp_table *t)
 		                                          ICP_METRICS_VALUES(table, outcomes[i]),
 		                                          NULL);
 	t->fam_coerce = p->fam[ICP_OBS_COERCE_NULLS]; /* series made by rows.c per column */
+	t->fam_invalid = p->fam[ICP_OBS_INVALID];      /* series made by rows.c per reason */
+	t->m_dead = icp_metrics_counter_get(rec, ICP_METRICS_VALUES(topic, "dead_letter"), NULL);
 	/* only where the column exists (NULL elsewhere: never counted) */
 	if (t->map->timestamp_column && *t->map->timestamp_column)
 		t->m_ts_range = icp_metrics_counter_get(p->fam[ICP_OBS_TS_RANGE],

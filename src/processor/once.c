@@ -264,7 +264,7 @@ void icp_once_abandon(icp_processor *p, const char *why)
 	size_t i;
 	for (i = 0; i < p->n_tables; i++) {
 		icp_table *t = &p->tables[i];
-		if (!icp_sink_busy(&t->sink))
+		if (!icp_table_busy(t))
 			continue;
 		if (p->once) {
 			size_t j;

@@ -248,6 +248,31 @@ static inline int32_t icp_sink_spec_id(const icp_sink *s)
  * files far faster than the commit interval would take them. */
 #define ICP_PROC_MAX_CLOSED_FILES 2048
 
+/* Invalid records of the batch being written that go to the dead-letter
+ * table (mappings[].on_invalid dead_letter): copies of the records (their
+ * slices point into the batch, valid while it is written) and each one's
+ * error columns as a JSON object (the DLQ table's typed columns are
+ * extracted from it). Owned by the table; rows.c notes, segread.c writes
+ * and resets, batch after batch (no allocation once grown). */
+typedef struct icp_dlq_rows {
+	icp_record *recs;
+	size_t n, cap;
+	icp_buf json;        /* the error objects, one after another */
+	size_t *end;         /* end of record i's object in json */
+	icp_slice *src;      /* the objects as slices, made at the write */
+} icp_dlq_rows;
+
+/* Why a record is invalid (rows.c: icp_rows_invalid). stage and reason
+ * are short fixed codes (metric labels, docs/user-guide.md); message and
+ * path are free text (NULL: none); schema_id < 0: none. */
+typedef struct icp_invalid {
+	const char *stage;   /* prefix, schema, decode, validate, column, lfs */
+	const char *reason;  /* e.g. wrong_magic, unknown_schema_id, corrupt */
+	const char *message;
+	const char *path;
+	int64_t schema_id;
+} icp_invalid;
+
 typedef struct icp_table {
 	const icp_config_mapping *map;
 	char *ns, *name;
@@ -298,12 +323,31 @@ typedef struct icp_table {
 	icp_metrics_counter **m_coerce;      /* per top-level typed column */
 	uint64_t *coerce_seen;               /* extractor counts already added */
 	icp_metrics_counter *m_written, *m_dropped, *m_invalid, *m_batches, *m_bytes, *m_segments,
-		*m_files, *m_aborted;
+		*m_files, *m_aborted, *m_dead;
+	icp_metrics_family *fam_invalid;     /* invalid_records_total */
+	/* mappings[].on_invalid dead_letter (issue 18): the dead-letter
+	 * table, owned (opened with dlq_map, owned too); NULL otherwise. A
+	 * dead-letter table has dlq_of = the table it serves, no partitions
+	 * of its own, and commits just before it (table.c). */
+	struct icp_table *dlq, *dlq_of;
+	icp_config_mapping *dlq_map;
+	icp_dlq_rows dl;
+	/* per record of the batch handed to rows: a JSON object the typed
+	 * columns are taken from instead of the value (a dead-letter table's
+	 * error columns), or NULL */
+	const icp_slice *extract_src;
+	struct icp_decode *decode;  /* schema.source confluent (decode.c), or NULL */
 	icp_metrics_counter *m_mismatch[ICP_MISMATCH_KINDS]; /* segment_mismatch_total */
 	icp_metrics_counter *m_ts_range; /* timestamp_out_of_range_total (timestamp_column) */
 	icp_metrics_histogram *m_latency, *m_file_size;
 	icp_metrics_counter *m_commits[5]; /* ICP_COMMIT_* */
 } icp_table;
+
+/* 1 when the table or its dead-letter table holds anything uncommitted. */
+static inline int icp_table_busy(const icp_table *t)
+{
+	return icp_sink_busy(&t->sink) || (t->dlq && icp_sink_busy(&t->dlq->sink));
+}
 
 /* Commit outcomes counted per table (catalog_commits_total). */
 enum { ICP_COMMIT_OK, ICP_COMMIT_CONFLICT, ICP_COMMIT_RETRIED, ICP_COMMIT_UNKNOWN_RESOLVED,
@@ -370,7 +414,8 @@ struct icp_part {
 enum { ICP_OBS_LAG_OFFSETS, ICP_OBS_LAG_SECONDS, ICP_OBS_BYTES_READ, ICP_OBS_SEGMENTS_READ,
        ICP_OBS_COMMITS, ICP_OBS_FILES, ICP_OBS_FILE_SIZE, ICP_OBS_OWNED,
        ICP_OBS_STORE_REQUESTS, ICP_OBS_COERCE_NULLS, ICP_OBS_MISMATCH, ICP_OBS_STALLED,
-       ICP_OBS_MEM_LIMIT, ICP_OBS_MEM_USED, ICP_OBS_MEM_PEAK, ICP_OBS_TS_RANGE, ICP_OBS_COUNT };
+       ICP_OBS_MEM_LIMIT, ICP_OBS_MEM_USED, ICP_OBS_MEM_PEAK, ICP_OBS_TS_RANGE, ICP_OBS_INVALID,
+       ICP_OBS_COUNT };
 
 struct icp_processor {
 	const icp_config *cfg;
@@ -469,6 +514,13 @@ size_t icp_proc_read_ahead(icp_processor *p, uint64_t bytes, size_t min_depth,
                            uint64_t *charged);
 int icp_proc_mem_try_keep(icp_processor *p, uint64_t n);
 void icp_proc_mem_release(icp_processor *p, uint64_t n);
+
+/* decode.c: values of a schema.source confluent mapping (issue 18): the
+ * wire-format prefix, the schemas by id (the processor's registry client,
+ * p->csr), and one compiled decoder per writer schema resolved into the
+ * table's reader schema (the subject's version the table follows). */
+typedef struct icp_decode icp_decode;
+void icp_decode_free(icp_decode *d);
 
 /* filter.c: the per-record stage (LFS, invalid-record policy). _open is a
  * no-op for mappings that need none. _batch gives in *out either b itself
@@ -598,10 +650,23 @@ typedef struct icp_rows_out {
 	size_t written;  /* rows appended */
 	size_t below;    /* records under `from` (already in the table) */
 	size_t invalid;  /* records refused and dropped (not strict) */
+	size_t dead;     /* records refused and noted for the dead-letter table */
 	int64_t stop_at; /* strict: the first refused record's offset; else -1 */
 } icp_rows_out;
-int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from, int strict,
+/* `policy` is the mapping's on_invalid (ICP_ON_INVALID_*): stop is
+ * `strict` above, drop drops, dead_letter notes the record in t->dl. */
+int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from, int policy,
                     icp_rows_out *out, icp_error *err);
+/* The invalid-record policy for record r of partition pt (filter.c and
+ * rows.c): logs, counts invalid_records_total{topic,stage,reason,action},
+ * and drops (out->invalid), notes for the dead-letter table (out->dead)
+ * or stops (out->stop_at, the partition's error). Returns 1 to go on, 0
+ * when the partition stops at r, ICP_ERR_NOMEM. */
+int icp_rows_invalid(icp_table *t, icp_part *pt, const icp_record *r, int policy,
+                     const icp_invalid *why, icp_rows_out *out);
+/* Forgets the noted dead-letter records (after they were written, or
+ * when the batch is read again). */
+void icp_rows_dl_reset(icp_table *t);
 void icp_rows_dispose(icp_table *t);
 /* Sorted tables (mappings[].sort_by, t->sort_limit): icp_rows_append
  * keeps the rows (copied) instead of writing them, until their memory
@@ -666,6 +731,17 @@ int32_t icp_sort_order_of(const icp_table *t, const icp_ice_metadata *meta);
  * writing with its current schema, and the same document is not tried
  * again. */
 int icp_table_registry_recheck(icp_processor *p, icp_table *t, icp_error *err);
+/* mappings[].on_invalid dead_letter: opens (creates) t's dead-letter
+ * table (t->dlq); a no-op for other mappings. */
+int icp_table_open_dlq(icp_processor *p, icp_table *t, icp_error *err);
+/* schema.source confluent, before a batch is written: every schema id
+ * its values carry is looked up (once per id), and when one is newer than
+ * the table's schema, the table commits what it holds and evolves to the
+ * subject's latest version first (one schema per data file). An
+ * unreachable registry: ICP_ERR_RETRYABLE, nothing appended, the batch is
+ * read again later. */
+int icp_table_decode_prepare(icp_processor *p, icp_table *t, icp_part *pt, const icp_batch *b,
+                             icp_error *err);
 
 /* table.c */
 int icp_table_open(icp_processor *p, icp_table *t, const icp_config_mapping *m,

@@ -211,6 +211,10 @@ int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err
 			icp_obs_table_init(p, &p->tables[i]);
 			rc = icp_filter_open(p, &p->tables[i], err);
 		}
+		if (rc == ICP_OK)
+			rc = icp_table_open_dlq(p, &p->tables[i], err);
+		if (rc == ICP_OK && p->tables[i].dlq)
+			icp_obs_table_init(p, p->tables[i].dlq);
 		if (rc != ICP_OK)
 			goto fail;
 	}

@@ -136,6 +136,11 @@ void icp_rows_dispose(icp_table *t)
 	t->route = NULL;
 	icp_buf_dispose(&t->scratch_ids);
 	icp_buf_dispose(&t->scratch_hdrs);
+	icp_free(t->dl.recs);
+	icp_free(t->dl.end);
+	icp_free(t->dl.src);
+	icp_buf_dispose(&t->dl.json);
+	memset(&t->dl, 0, sizeof(t->dl));
 }
 
 #define GROW(f, type)                                                         \
@@ -356,26 +361,103 @@ static int columns_ready(icp_table *t, icp_error *err)
 	return rc;
 }
 
-/* Logs a record the extractor refused (col NULL: the extractor names
- * the column); strict: stops the partition. */
-static void refused(icp_table *t, icp_part *pt, int64_t offset, int strict, icp_rows_out *out,
-                    const char *col)
+void icp_rows_dl_reset(icp_table *t)
 {
-	char num[16], off[24], why[160];
+	t->dl.n = 0;
+	icp_buf_reset(&t->dl.json);
+}
 
-	if (!col)
-		col = icp_columns_invalid_column(t->columns);
+static void json_str_or_null(icp_buf *b, const char *s)
+{
+	if (s)
+		icp_buf_append_json_str(b, (const uint8_t *)s, strlen(s));
+	else
+		icp_buf_append_str(b, "null");
+}
+
+/* Notes r for the dead-letter table with its error columns. */
+static int dl_note(icp_table *t, const icp_record *r, const icp_invalid *why)
+{
+	icp_dlq_rows *d = &t->dl;
+
+	if (d->n == d->cap) {
+		size_t nc = d->cap ? d->cap * 2 : 16;
+		icp_record *nr = icp_realloc(d->recs, nc * sizeof(*nr));
+		size_t *ne;
+		icp_slice *ns;
+		if (!nr)
+			return ICP_ERR_NOMEM;
+		d->recs = nr;
+		if (!(ne = icp_realloc(d->end, nc * sizeof(*ne))))
+			return ICP_ERR_NOMEM;
+		d->end = ne;
+		if (!(ns = icp_realloc(d->src, nc * sizeof(*ns))))
+			return ICP_ERR_NOMEM;
+		d->src = ns;
+		d->cap = nc;
+	}
+	icp_buf_append_str(&d->json, "{\"error_stage\":");
+	json_str_or_null(&d->json, why->stage);
+	icp_buf_append_str(&d->json, ",\"error_reason\":");
+	if (why->message) {
+		/* the code first, then the detail: one column a person reads */
+		icp_buf b;
+		icp_buf_init(&b, 0);
+		icp_buf_printf(&b, "%s: %s", why->reason, why->message);
+		json_str_or_null(&d->json, b.status == ICP_OK ? (const char *)b.data : why->reason);
+		icp_buf_dispose(&b);
+	} else {
+		json_str_or_null(&d->json, why->reason);
+	}
+	icp_buf_append_str(&d->json, ",\"error_path\":");
+	json_str_or_null(&d->json, why->path);
+	if (why->schema_id >= 0)
+		icp_buf_printf(&d->json, ",\"schema_id\":%lld}", (long long)why->schema_id);
+	else
+		icp_buf_append_str(&d->json, ",\"schema_id\":null}");
+	if (d->json.status != ICP_OK)
+		return ICP_ERR_NOMEM;
+	d->recs[d->n] = *r;
+	d->end[d->n] = d->json.len;
+	d->n++;
+	return ICP_OK;
+}
+
+int icp_rows_invalid(icp_table *t, icp_part *pt, const icp_record *r, int policy,
+                     const icp_invalid *why, icp_rows_out *out)
+{
+	static const char *const actions[] = {"dropped", "dead_letter", "stopped"};
+	char num[16], off[24], sid[24], detail[400];
+	const char *action = policy >= 0 && policy <= ICP_ON_INVALID_STOP ? actions[policy]
+	                                                                  : "dropped";
+
 	snprintf(num, sizeof(num), "%d", pt->partition);
-	snprintf(off, sizeof(off), "%lld", (long long)offset);
-	snprintf(why, sizeof(why), "required column %s missing or not coercible",
-	         col ? col : "?");
-	if (!strict) {
+	snprintf(off, sizeof(off), "%lld", (long long)r->offset);
+	snprintf(sid, sizeof(sid), "%lld", (long long)why->schema_id);
+	/* the text the log and /status always showed; the code and path are
+	 * fields of their own */
+	snprintf(detail, sizeof(detail), "%s", why->message ? why->message : why->reason);
+	if (t->fam_invalid)
+		icp_metrics_counter_inc(icp_metrics_counter_get(
+			t->fam_invalid, ICP_METRICS_VALUES(pt->topic, why->stage, why->reason, action),
+			NULL));
+	if (policy == ICP_ON_INVALID_DEAD_LETTER && t->dlq) {
+		if (dl_note(t, r, why) != ICP_OK)
+			return ICP_ERR_NOMEM;
+		out->dead++;
+		ICP_DEBUG("invalid record sent to the dead-letter table", "topic", pt->topic,
+		          "partition", num, "offset", off, "reason", detail, "stage", why->stage,
+		          "code", why->reason);
+		return 1;
+	}
+	if (policy != ICP_ON_INVALID_STOP) {
 		out->invalid++;
 		ICP_WARN("invalid record dropped", "topic", pt->topic, "partition", num, "offset", off,
-		         "reason", why);
-		return;
+		         "reason", detail, "stage", why->stage, "code", why->reason, "path",
+		         why->path ? why->path : "", "schema_id", why->schema_id >= 0 ? sid : "");
+		return 1;
 	}
-	out->stop_at = offset;
+	out->stop_at = r->offset;
 	icp_metrics_counter_inc(icp_metrics_counter_get(icp_metrics_std(ICP_METRIC_ERRORS_TOTAL),
 	                                                ICP_METRICS_VALUES("schema"), NULL));
 	{
@@ -383,12 +465,34 @@ static void refused(icp_table *t, icp_part *pt, int64_t offset, int strict, icp_
 		icp_buf m;
 		icp_buf_init(&m, 512);
 		icp_buf_printf(&m, "topic %s partition %d offset %lld: invalid record: %s", pt->topic,
-		               pt->partition, (long long)offset, why);
+		               pt->partition, (long long)r->offset, detail);
 		icp_part_set_error(pt, m.status == ICP_OK ? (char *)m.data : NULL);
 		icp_buf_dispose(&m);
 	}
-	ICP_ERROR("invalid record: partition stopped (schema.mode strict)", "topic", pt->topic,
-	          "partition", num, "offset", off, "reason", why);
+	ICP_ERROR("invalid record: partition stopped (on_invalid stop)", "topic", pt->topic,
+	          "partition", num, "offset", off, "reason", detail, "stage", why->stage, "code",
+	          why->reason, "path", why->path ? why->path : "", "schema_id",
+	          why->schema_id >= 0 ? sid : "");
+	return 0;
+}
+
+/* A record the extractor refused (col NULL: the extractor names the
+ * column). 1 go on, 0 stop, <0 error. */
+static int refused(icp_table *t, icp_part *pt, const icp_record *r, int policy,
+                   icp_rows_out *out, const char *col)
+{
+	char why[160];
+	icp_invalid iv;
+
+	if (!col)
+		col = icp_columns_invalid_column(t->columns);
+	snprintf(why, sizeof(why), "required column %s missing or not coercible", col ? col : "?");
+	iv.stage = "column";
+	iv.reason = "required_column";
+	iv.message = why;
+	iv.path = col;
+	iv.schema_id = -1;
+	return icp_rows_invalid(t, pt, r, policy, &iv, out);
 }
 
 /* Kafka timestamps are any int64 of milliseconds; the column holds
@@ -456,7 +560,7 @@ static icp_pspec_value source_value(icp_table *t, const icp_part *pt, const icp_
 	return icp_pspec_value_null(k); /* not filled by this mapping: null */
 }
 
-int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from, int strict,
+int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from, int policy,
                     icp_rows_out *out, icp_error *err)
 {
 	cols *c;
@@ -518,19 +622,28 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 			 * processor) cannot take the null: the record is
 			 * invalid, before the extractor appends its row */
 			if (!ts_ok && c->ts_required) {
-				refused(t, pt, r->offset, strict, out, t->map->timestamp_column);
-				if (strict)
+				rc = refused(t, pt, r, policy, out, t->map->timestamp_column);
+				if (rc < 0)
+					return icp_error_set(err, rc, "out of memory converting records");
+				if (rc == 0)
 					break;
 				continue;
 			}
 		}
 		if (typed) {
-			rc = icp_columns_add(t->columns, r->value.ptr, r->value.len, r->value_null);
+			if (t->extract_src)
+				rc = icp_columns_add(t->columns, t->extract_src[i].ptr,
+				                     t->extract_src[i].len, !t->extract_src[i].ptr);
+			else
+				rc = icp_columns_add(t->columns, r->value.ptr, r->value.len,
+				                     r->value_null);
 			if (rc < 0)
 				return icp_error_set(err, rc, "out of memory converting records");
 			if (rc == 0) {
-				refused(t, pt, r->offset, strict, out, NULL);
-				if (strict)
+				rc = refused(t, pt, r, policy, out, NULL);
+				if (rc < 0)
+					return icp_error_set(err, rc, "out of memory converting records");
+				if (rc == 0)
 					break; /* rows before it are kept; nothing from it on */
 				continue;
 			}
@@ -622,7 +735,8 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 		c->n_acc = n;
 		if (ts_bad)
 			icp_metrics_counter_add(t->m_ts_range, ts_bad);
-		icp_part_saw_ts(pt, c->ts[n - 1]);
+		if (!t->dlq_of) /* a dead-letter row is not the partition's newest */
+			icp_part_saw_ts(pt, c->ts[n - 1]);
 		out->written = n - n0;
 		if (icp_rows_kept_bytes(t) >= t->sort_limit)
 			return icp_rows_flush(t, err);
@@ -644,7 +758,8 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 		return rc;
 	if (ts_bad)
 		icp_metrics_counter_add(t->m_ts_range, ts_bad);
-	icp_part_saw_ts(pt, c->ts[n - 1]);
+	if (!t->dlq_of) /* a dead-letter row is not the partition's newest */
+		icp_part_saw_ts(pt, c->ts[n - 1]);
 	out->written = n;
 	return ICP_OK;
 }

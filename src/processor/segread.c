@@ -101,6 +101,46 @@ static void note_mismatch(icp_part *pt, const char *key, icp_segment_mismatch_ki
 	         "claimed", c, "actual", a, "detail", what);
 }
 
+/* Writes the records of batch b that filter.c and rows.c noted as invalid
+ * (t->dl) to the dead-letter table: the base columns as any record, the
+ * error columns from the noted JSON objects. Records below the
+ * dead-letter table's own offsets are there already (it commits just
+ * before t, table.c): skipped, so a batch read again after a crash between
+ * the two commits is not dead-lettered twice. */
+static int dead_letters(icp_processor *p, icp_table *t, icp_part *pt, const icp_batch *b,
+                        icp_error *err)
+{
+	icp_table *d = t->dlq;
+	icp_dlq_rows *dl = &t->dl;
+	icp_batch sub = *b;
+	icp_rows_out ro;
+	int64_t from = icp_offsets_get(&d->committed, pt->tp);
+	size_t i;
+	int rc;
+
+	for (i = 0; i < dl->n; i++) {
+		size_t start = i ? dl->end[i - 1] : 0;
+		dl->src[i] = icp_slice_make(dl->json.data + start, dl->end[i] - start);
+	}
+	sub.records = dl->recs;
+	sub.n_records = dl->n;
+	d->extract_src = dl->src;
+	rc = icp_table_file_ready(p, d, err);
+	if (rc == ICP_OK)
+		rc = icp_rows_append(d, pt, &sub, from < pt->next ? pt->next : from,
+		                     ICP_ON_INVALID_DROP, &ro, err);
+	d->extract_src = NULL;
+	if (rc != ICP_OK) {
+		icp_error_prefix(err, "dead-letter table %s", d->map->table);
+		return rc;
+	}
+	if (ro.written) {
+		icp_sink_wrote(&d->sink, ro.written);
+		icp_metrics_counter_add(t->m_dead, ro.written);
+	}
+	return icp_table_file_maybe_roll(p, d, err);
+}
+
 /* Appends the records of a decided batch b at or past pt->next to the
  * table and moves pt->next past it. ICP_END: strict mode stopped the
  * partition inside it. */
@@ -115,13 +155,25 @@ static int write_batch(icp_processor *p, icp_part *pt, const icp_batch *b, int *
 		icp_batch fb;
 		int64_t stop_at = -1;
 		icp_rows_out ro;
+		icp_rows_dl_reset(t);
+		if (t->decode) {
+			/* every schema id of the batch known, the table evolved to
+			 * the subject's latest version (a commit first) */
+			rc = icp_table_decode_prepare(p, t, pt, b, err);
+			if (rc != ICP_OK)
+				return rc; /* nothing appended: read again from here */
+		}
 		rc = icp_filter_batch(p, pt, b, &fb, &stop_at, err);
-		if (rc != ICP_OK)
+		if (rc != ICP_OK) {
+			icp_rows_dl_reset(t);
 			return rc; /* nothing appended: read again from here */
+		}
 		rc = icp_table_file_ready(p, t, err);
 		if (rc == ICP_OK)
-			rc = icp_rows_append(t, pt, &fb, pt->next,
-			                     p->cfg->schema.mode == ICP_SCHEMA_STRICT, &ro, err);
+			rc = icp_rows_append(t, pt, &fb, pt->next, t->map->on_invalid, &ro, err);
+		if (rc == ICP_OK && t->dl.n)
+			rc = dead_letters(p, t, pt, b, err);
+		icp_rows_dl_reset(t);
 		if (rc != ICP_OK) {
 			*sink_failed = 1;
 			return rc;

@@ -262,6 +262,7 @@ int icp_table_open(icp_processor *p, icp_table *t, const icp_config_mapping *m,
 	icp_sink_init(&t->sink);
 	icp_buf_init(&t->scratch_ids, 0);
 	icp_buf_init(&t->scratch_hdrs, 0);
+	icp_buf_init(&t->dl.json, 0);
 	if (split_table(m->table, &t->ns, &t->name) != ICP_OK)
 		return icp_error_set(err, ICP_ERR_INVALID, "mapping for topic %s: table \"%s\" is "
 		                     "not namespace.table", m->topic, m->table);
@@ -383,6 +384,56 @@ int icp_table_open(icp_processor *p, icp_table *t, const icp_config_mapping *m,
 	return icp_table_adopt(p, t, meta, err);
 }
 
+/* The error columns of a dead-letter table, after the base ones. */
+static icp_config_column dlq_columns[] = {
+	{"error_stage", ICP_COL_STRING, 0, "string", ICP_TIME_FMT_DEFAULT},
+	{"error_reason", ICP_COL_STRING, 0, "string", ICP_TIME_FMT_DEFAULT},
+	{"error_path", ICP_COL_STRING, 0, "string", ICP_TIME_FMT_DEFAULT},
+	{"schema_id", ICP_COL_LONG, 0, "long", ICP_TIME_FMT_DEFAULT},
+};
+
+int icp_table_open_dlq(icp_processor *p, icp_table *t, icp_error *err)
+{
+	const icp_config_mapping *m = t->map;
+	icp_config_mapping *dm;
+	int rc;
+
+	if (m->on_invalid != ICP_ON_INVALID_DEAD_LETTER)
+		return ICP_OK;
+	/* The dead-letter table is a table of its own mapping: same topic,
+	 * created when missing, the error columns as mapping columns (so the
+	 * extractor fills them from each record's error object), and nothing
+	 * of the data mapping's layout (partitioning, sorting, LFS, typed
+	 * columns): an invalid record has nothing those could read. */
+	dm = icp_calloc(1, sizeof(*dm));
+	t->dlq = icp_calloc(1, sizeof(*t->dlq));
+	if (!dm || !t->dlq) {
+		icp_free(dm);
+		icp_free(t->dlq);
+		t->dlq = NULL;
+		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+	}
+	t->dlq_map = dm;
+	dm->topic = m->topic;
+	dm->table = m->dead_letter_table;
+	dm->mode = m->mode;
+	dm->create_table_if_missing = 1;
+	dm->isolation_level = m->isolation_level;
+	dm->schema.source = ICP_SOURCE_MAPPING;
+	dm->schema.columns = dlq_columns;
+	dm->schema.n_columns = ICP_ARRAY_LEN(dlq_columns);
+	dm->schema.subject = "";
+	dm->on_invalid = ICP_ON_INVALID_DROP;
+	dm->dead_letter_table = "";
+	dm->timestamp_column = "";
+	dm->lfs.mode = ICP_LFS_OFF;
+	rc = icp_table_open(p, t->dlq, dm, err);
+	t->dlq->dlq_of = t;
+	if (rc != ICP_OK)
+		icp_error_prefix(err, "dead-letter table of mapping %s", m->topic);
+	return rc;
+}
+
 int icp_table_registry_recheck(icp_processor *p, icp_table *t, icp_error *err)
 {
 	icp_ice_metadata *m = NULL;
@@ -423,6 +474,15 @@ int icp_table_registry_recheck(icp_processor *p, icp_table *t, icp_error *err)
 
 void icp_table_dispose(icp_table *t)
 {
+	if (t->dlq) {
+		icp_table_dispose(t->dlq);
+		icp_free(t->dlq);
+		t->dlq = NULL;
+	}
+	icp_free(t->dlq_map);
+	t->dlq_map = NULL;
+	icp_decode_free(t->decode);
+	t->decode = NULL;
 	icp_filter_dispose(t);
 	icp_sink_dispose(&t->sink);
 	icp_rows_dispose(t);
@@ -505,6 +565,18 @@ void icp_table_discard(icp_processor *p, icp_table *t, const char *why)
 {
 	size_t i;
 
+	/* The two tables of a mapping read the same records: whatever drops
+	 * one's uncommitted rows (they will be read again) drops the other's. */
+	if (t->dlq_of) {
+		icp_table_discard(p, t->dlq_of, why);
+		return;
+	}
+	if (t->dlq) {
+		icp_rows_drop(t->dlq);
+		if (icp_sink_discard(&t->dlq->sink, icp_table_store(p, t->dlq)))
+			ICP_WARN("data files of a commit with an unknown outcome kept", "table",
+			         t->dlq->map->table);
+	}
 	icp_rows_drop(t);
 	if (icp_sink_discard(&t->sink, icp_table_store(p, t)))
 		ICP_WARN("data files of a commit with an unknown outcome kept", "table",
@@ -546,6 +618,8 @@ static void tc_landed(void *ctx)
 	}
 	icp_sink_landed(&t->sink);
 	t->last_commit_ms = icp_now_ms();
+	/* (a dead-letter table has no partitions: its offsets only say which
+	 * invalid records it holds; the data table's commit moves them) */
 	for (i = 0; i < x->p->n_parts; i++)
 		if (x->p->parts[i]->table == t)
 			icp_part_committed(x->p->parts[i]);
@@ -574,7 +648,29 @@ static int tc_past_deadline(void *ctx)
 static const icp_commit_ops table_commit_ops = {tc_adopt, tc_landed, tc_discard, tc_count,
                                                 tc_past_deadline, NULL};
 
+static int commit_one(icp_processor *p, icp_table *t, icp_error *err);
+
 int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
+{
+	/* The dead-letter table commits first, with the same offsets: a crash
+	 * between the two commits leaves the data table behind, and the
+	 * records read again skip the dead-letter table (its offsets are
+	 * ahead) while their valid ones land in the data table once. The
+	 * other order would lose the invalid records of the gap. A failed
+	 * dead-letter commit leaves the data table's commit for the next
+	 * flush. (docs/internals/commit-protocol.md) */
+	if (t->dlq && icp_sink_busy(&t->dlq->sink)) {
+		int rc = commit_one(p, t->dlq, err);
+		if (rc != ICP_OK) {
+			icp_error_prefix(err, "dead-letter table %s (committed before %s)",
+			                 t->dlq->map->table, t->map->table);
+			return rc;
+		}
+	}
+	return commit_one(p, t, err);
+}
+
+static int commit_one(icp_processor *p, icp_table *t, icp_error *err)
 {
 	table_commit x = {p, t};
 	icp_commit_input in;
@@ -601,7 +697,10 @@ int icp_table_commit(icp_processor *p, icp_table *t, icp_error *err)
 		return rc;
 	for (i = 0; i < p->n_parts; i++) {
 		const icp_part *pt = p->parts[i];
-		if (pt->table == t && pt->next > pt->committed_next &&
+		/* a dead-letter table records its data table's partitions'
+		 * read positions, past whatever it holds already */
+		int64_t have = t->dlq_of ? icp_offsets_get(&t->committed, pt->tp) : pt->committed_next;
+		if (pt->table == (t->dlq_of ? t->dlq_of : t) && pt->next > have &&
 		    icp_offsets_set(&advance, pt->tp, pt->next) != ICP_OK) {
 			icp_offsets_dispose(&advance);
 			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
@@ -653,7 +752,7 @@ int icp_table_refresh(icp_processor *p, icp_table *t, icp_error *err)
 	size_t i;
 	int rc;
 
-	if (icp_sink_busy(&t->sink)) {
+	if (icp_table_busy(t)) {
 		rc = icp_table_commit(p, t, err);
 		if (rc != ICP_OK)
 			return rc;
@@ -665,6 +764,15 @@ int icp_table_refresh(icp_processor *p, icp_table *t, icp_error *err)
 	if (rc != ICP_OK) {
 		icp_ice_metadata_free(m);
 		return rc;
+	}
+	if (t->dlq) {
+		/* its offsets decide which invalid records are there already */
+		m = NULL;
+		rc = icp_catalog_load_table(p->catalog, t->dlq->ns, t->dlq->name, &m, err);
+		if (rc == ICP_OK && (rc = icp_table_adopt(p, t->dlq, m, err)) != ICP_OK)
+			icp_ice_metadata_free(m);
+		if (rc != ICP_OK)
+			return rc;
 	}
 	for (i = 0; i < p->n_parts; i++) {
 		icp_part *pt = p->parts[i];

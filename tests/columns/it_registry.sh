@@ -7,9 +7,10 @@
 # (schema.mode), so the columns are optional and a value without "id" is a
 # row with a null id). With the registry down, the existing table keeps
 # its schema and the run still appends. Back up with a changed document
-# (a new property), a running processor evolves the table after its next
-# commit without a restart: the new rows fill the new column, old files
-# read as null there.
+# (a new property, and a nested object one: a struct column with a list
+# inside), a running processor evolves the table after its next commit
+# without a restart: the new rows fill the new columns, old files read as
+# null there.
 source "$(dirname "$0")/../processor/lib.sh"
 D=$WORK/reg; mkdir -p "$D/segments/bucket" "$D/registry"
 cat > "$D/registry/orders.json" <<'JSON'
@@ -87,6 +88,10 @@ serve "$PORT"
 $PY - "$D/registry/orders.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1])); d["properties"]["qty"] = {"type": "integer"}
+d["definitions"] = {"geo": {"type": "object", "properties": {"lat": {"type": "number"}}}}
+d["properties"]["addr"] = {"type": ["object", "null"], "properties": {
+    "city": {"type": "string"}, "geo": {"$ref": "#/definitions/geo"},
+    "codes": {"type": "array", "items": {"type": "integer"}}}}
 json.dump(d, open(sys.argv[1] + ".v2", "w"))
 PY
 sed -i 's/cache_seconds: 60/cache_seconds: 1/; s/level: warn/level: info/' "$D/config.yaml"
@@ -96,7 +101,8 @@ mv "$D/registry/orders.json.v2" "$D/registry/orders.json"
 for _ in $(seq 100); do grep -q "table schema evolved" "$D/run.log" && break; sleep 0.1; done
 grep -q "table schema evolved" "$D/run.log" || { cat "$D/run.log"; echo "running processor did not evolve the table"; exit 1; }
 { head -3 "$D/values.jsonl"; head -3 "$D/values.jsonl"
-  printf '%s\n' '{"id":7,"qty":70}' '{"id":8,"qty":-9223372036854775808}' '{"id":9}'; } > "$D/values9.jsonl"
+  printf '%s\n' '{"id":7,"qty":70,"addr":{"city":"Bern","geo":{"lat":46.9},"codes":[3,1]}}' \
+    '{"id":8,"qty":-9223372036854775808}' '{"id":9}'; } > "$D/values9.jsonl"
 # one record per segment; the new ones (offsets 6..8) arrive as new objects
 "$SEGGEN" --out "$D/all3" --namespace prod --topics orders --partitions 1 \
   --records-per-partition 9 --value-json "$D/values9.jsonl" --seed 5 --quiet \
@@ -115,11 +121,22 @@ import json, sys
 m = json.load(open(sys.argv[1]))
 s = [x for x in m["schemas"] if x["schema-id"] == m["current-schema-id"]][0]
 got = [(f["id"], f["name"], f["type"]) for f in s["fields"][8:]]
-assert got == [(9, "id", "long"), (10, "price", "double"), (11, "ok", "boolean"),
-               (12, "name", "string"), (13, "qty", "long")], got
+assert got[:5] == [(9, "id", "long"), (10, "price", "double"), (11, "ok", "boolean"),
+                   (12, "name", "string"), (13, "qty", "long")], got
+a = s["fields"][13]
+assert a["name"] == "addr" and a["id"] == 14 and not a["required"], a
+nested = [(f["id"], f["name"], f["required"]) for f in a["type"]["fields"]]
+assert nested == [(15, "city", False), (16, "geo", False), (18, "codes", False)], nested
+assert a["type"]["fields"][1]["type"]["fields"][0]["id"] == 17
+assert a["type"]["fields"][2]["type"]["element-id"] == 19
+assert m["last-column-id"] == 19, m["last-column-id"]
 assert len(m["schemas"]) == 2, [x["schema-id"] for x in m["schemas"]]
 print("evolved while running:", got[-1])
 PY
+Q3="SELECT \"offset\", addr.city, addr.geo.lat, CAST(addr.codes AS VARCHAR) FROM read_parquet('$DATA/*.parquet', union_by_name=true) WHERE \"offset\" >= 6 ORDER BY \"offset\""
+got=$(node "$ROOT/tools/duckdb-query.mjs" "$Q3")
+want='[[6,"Bern",46.9,"[3, 1]"],[7,null,null,null],[8,null,null,null]]'
+[ "$got" = "$want" ] || { echo "nested registry rows: $got, want $want"; exit 1; }
 Q2="SELECT \"offset\", CAST(id AS VARCHAR), CAST(qty AS VARCHAR) FROM read_parquet('$DATA/*.parquet', union_by_name=true) ORDER BY \"offset\""
 got=$(node "$ROOT/tools/duckdb-query.mjs" "$Q2")
 want='[[0,"9223372036854775807",null],[1,null,null],[2,"-1",null],[3,"9223372036854775807",null],[4,null,null],[5,"-1",null],[6,"7","70"],[7,"8","-9223372036854775808"],[8,"9",null]]'

@@ -142,7 +142,7 @@ typed_config "$COLS1" false
 sed -i "s|^log:|schema: {mode: strict, registry: {base_url: \"http://127.0.0.1:$(cat "$D/port")\"}}\nlog:|" "$D/config.yaml"
 if "$BIN" --once -config="$D/config.yaml" 2> "$D/strict.log"; then
   echo "strict run with an invalid record exited 0"; exit 1; fi
-grep 'partition stopped (schema.mode strict)' "$D/strict.log" |
+grep 'partition stopped (on_invalid stop)' "$D/strict.log" |
   grep -q 'offset=3 reason="required column id missing' || { cat "$D/strict.log"; exit 1; }
 got=$(node "$ROOT/tools/duckdb-query.mjs" "SELECT string_agg(CAST(\"offset\" AS VARCHAR), ',' ORDER BY \"offset\") FROM read_parquet('$(data_dir)/*.parquet')")
 [ "$got" = '[["0,1,2"]]' ] || { echo "strict: offsets $got, want 0,1,2"; exit 1; }

@@ -57,9 +57,9 @@ static void check_levels(leaf *l, const int16_t *def, const int16_t *rep, size_t
 
 static void test_flat(void)
 {
-	icp_columns_def d[] = {{"id", "long", 1},      {"qty", "int", 0},   {"price", "double", 0},
-	                       {"ok", "boolean", 0},   {"name", "string", 0},
-	                       {"blob", "binary", 0},  {"ts", "timestamp", 0}, {"day", "date", 0}};
+	icp_columns_def d[] = {{"id", "long", 1, NULL},      {"qty", "int", 0, NULL},   {"price", "double", 0, NULL},
+	                       {"ok", "boolean", 0, NULL},   {"name", "string", 0, NULL},
+	                       {"blob", "binary", 0, NULL},  {"ts", "timestamp", 0, NULL}, {"day", "date", 0, NULL}};
 	icp_ice_schema *full = NULL, *s = typed(d, 8, &full);
 	icp_columns *x = NULL;
 	icp_error err;
@@ -123,9 +123,9 @@ static void test_flat(void)
 
 static void test_nested(void)
 {
-	icp_columns_def d[] = {{"o", "struct<a:long,b:list<string>>", 0},
-	                       {"l", "list<long>", 0},
-	                       {"m", "map<string,double>", 0}};
+	icp_columns_def d[] = {{"o", "struct<a:long,b:list<string>>", 0, NULL},
+	                       {"l", "list<long>", 0, NULL},
+	                       {"m", "map<string,double>", 0, NULL}};
 	icp_ice_schema *full = NULL, *s = typed(d, 3, &full);
 	icp_columns *x = NULL;
 	icp_parquet_field *pf = NULL;
@@ -189,7 +189,7 @@ static void test_nested(void)
 static void test_required_by_mapping(void)
 {
 	/* the table has b optional (added by evolution), the mapping requires it */
-	icp_columns_def td[] = {{"b", "long", 0}}, wd[] = {{"b", "long", 1}};
+	icp_columns_def td[] = {{"b", "long", 0, NULL}}, wd[] = {{"b", "long", 1, NULL}};
 	icp_ice_schema *tfull = NULL, *ts = typed(td, 1, &tfull), *wfull = NULL;
 	icp_ice_schema *ws = typed(wd, 1, &wfull);
 	icp_columns *x = NULL;
@@ -240,10 +240,10 @@ static const char *hex(const uint8_t *p, size_t n)
  * serialisation (decimal: minimal big-endian two's complement). */
 static void test_analyst_types(void)
 {
-	icp_columns_def d[] = {{"amt", "decimal(9,2)", 1}, {"big", "decimal(38,4)", 1},
-	                       {"mid", "decimal(18,4)", 0}, {"u", "uuid", 1},
-	                       {"t", "time", 1},           {"tz", "timestamptz", 1},
-	                       {"ts", "timestamp", 0},     {"l", "list<timestamptz>", 0}};
+	icp_columns_def d[] = {{"amt", "decimal(9,2)", 1, NULL}, {"big", "decimal(38,4)", 1, NULL},
+	                       {"mid", "decimal(18,4)", 0, NULL}, {"u", "uuid", 1, NULL},
+	                       {"t", "time", 1, NULL},           {"tz", "timestamptz", 1, NULL},
+	                       {"ts", "timestamp", 0, NULL},     {"l", "list<timestamptz>", 0, NULL}};
 	static const uint8_t uuid[16] = {0x12, 0x3e, 0x45, 0x67, 0xe8, 0x9b, 0x12, 0xd3,
 	                                 0xa4, 0x56, 0x42, 0x66, 0x14, 0x17, 0x40, 0x00};
 	icp_ice_schema *full = NULL, *s = typed(d, 8, &full);

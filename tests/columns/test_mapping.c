@@ -17,7 +17,7 @@ static void names_ids(const icp_ice_schema *s, char *out, size_t cap)
 static void test_order_and_ids(void)
 {
 	icp_config_mapping m;
-	icp_columns_def d[] = {{"n", "long", 1}, {"tags", "list<string>", 0}};
+	icp_columns_def d[] = {{"n", "long", 1, NULL}, {"tags", "list<string>", 0, NULL}};
 	icp_ice_schema *s = NULL;
 	icp_error err;
 	char got[512];
@@ -62,7 +62,7 @@ static void test_order_and_ids(void)
 static void test_except(void)
 {
 	icp_config_mapping m;
-	icp_columns_def d[] = {{"n", "long", 0}};
+	icp_columns_def d[] = {{"n", "long", 0, NULL}};
 	icp_ice_schema *s = NULL;
 	icp_columns *x = NULL;
 	icp_error err;

@@ -138,24 +138,24 @@ static int write_file(icp_columns *x, const icp_parquet_field *pf, size_t npf,
 static void test_write_rows(void)
 {
 	icp_columns_def d[] = {
-		{"id", "long", 1},
-		{"name", "string", 0},
-		{"d9", "decimal(9,2)", 0},
-		{"d18", "decimal(18,4)", 1},
-		{"d38", "decimal(38,6)", 0},
-		{"ts", "timestamp", 0},
-		{"tz", "timestamptz", 1},
-		{"s", "struct<a:int,b:string,inner:struct<x:double,y:list<long>>>", 0},
-		{"ls", "list<struct<k:string,v:decimal(38,2)>>", 0},
-		{"m", "map<string,list<int>>", 0},
-		{"b", "boolean", 0},
-		{"u", "uuid", 0},
-		{"dt", "date", 0},
-		{"t", "time", 0},
-		{"f", "float", 0},
-		{"dbl", "double", 0},
-		{"iv", "int", 0},
-		{"bin", "binary", 0},
+		{"id", "long", 1, NULL},
+		{"name", "string", 0, NULL},
+		{"d9", "decimal(9,2)", 0, NULL},
+		{"d18", "decimal(18,4)", 1, NULL},
+		{"d38", "decimal(38,6)", 0, NULL},
+		{"ts", "timestamp", 0, NULL},
+		{"tz", "timestamptz", 1, NULL},
+		{"s", "struct<a:int,b:string,inner:struct<x:double,y:list<long>>>", 0, NULL},
+		{"ls", "list<struct<k:string,v:decimal(38,2)>>", 0, NULL},
+		{"m", "map<string,list<int>>", 0, NULL},
+		{"b", "boolean", 0, NULL},
+		{"u", "uuid", 0, NULL},
+		{"dt", "date", 0, NULL},
+		{"t", "time", 0, NULL},
+		{"f", "float", 0, NULL},
+		{"dbl", "double", 0, NULL},
+		{"iv", "int", 0, NULL},
+		{"bin", "binary", 0, NULL},
 	};
 	icp_ice_schema *full = NULL, *s = typed(d, sizeof(d) / sizeof(d[0]), &full);
 	icp_columns *x = NULL, *y = NULL;
@@ -312,12 +312,12 @@ static const char *hex(const icp_pspec_value *v)
 static void test_last_value(void)
 {
 	icp_columns_def d[] = {
-		{"b", "boolean", 0},       {"iv", "int", 0},           {"lv", "long", 0},
-		{"f", "float", 0},         {"dbl", "double", 0},       {"dt", "date", 0},
-		{"t", "time", 0},          {"ts", "timestamp", 0},     {"tz", "timestamptz", 0},
-		{"s", "string", 0},        {"bin", "binary", 0},       {"u", "uuid", 0},
-		{"d9", "decimal(9,2)", 0}, {"d18", "decimal(18,4)", 0}, {"d38", "decimal(38,4)", 0},
-		{"o", "struct<a:long>", 0}, {"req", "long", 1},
+		{"b", "boolean", 0, NULL},       {"iv", "int", 0, NULL},           {"lv", "long", 0, NULL},
+		{"f", "float", 0, NULL},         {"dbl", "double", 0, NULL},       {"dt", "date", 0, NULL},
+		{"t", "time", 0, NULL},          {"ts", "timestamp", 0, NULL},     {"tz", "timestamptz", 0, NULL},
+		{"s", "string", 0, NULL},        {"bin", "binary", 0, NULL},       {"u", "uuid", 0, NULL},
+		{"d9", "decimal(9,2)", 0, NULL}, {"d18", "decimal(18,4)", 0, NULL}, {"d38", "decimal(38,4)", 0, NULL},
+		{"o", "struct<a:long>", 0, NULL}, {"req", "long", 1, NULL},
 	};
 	icp_ice_schema *full = NULL, *s = typed(d, sizeof(d) / sizeof(d[0]), &full);
 	icp_columns *x = NULL;

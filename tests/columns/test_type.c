@@ -90,10 +90,10 @@ static void test_grammar(void)
 
 static void test_schema_ids(void)
 {
-	icp_columns_def defs[] = {{"order_id", "long", 1},
-	                          {"addr", "struct<city:string,geo:list<double>>", 0},
-	                          {"attrs", "map<string,long>", 0},
-	                          {"ts", "timestamp", 0}};
+	icp_columns_def defs[] = {{"order_id", "long", 1, NULL},
+	                          {"addr", "struct<city:string,geo:list<double>>", 0, NULL},
+	                          {"attrs", "map<string,long>", 0, NULL},
+	                          {"ts", "timestamp", 0, NULL}};
 	icp_ice_schema *s = NULL;
 	const icp_ice_field *f;
 	icp_error err;
@@ -157,7 +157,7 @@ static void test_registry(void)
 
 static icp_ice_schema *want1(const char *name, const char *type)
 {
-	icp_columns_def d[] = {{"a", "int", 0}, {"f", "float", 0}, {name, type, 0}};
+	icp_columns_def d[] = {{"a", "int", 0, NULL}, {"f", "float", 0, NULL}, {name, type, 0, NULL}};
 	icp_ice_schema *s = NULL;
 	icp_error err;
 	icp_error_init(&err);
@@ -198,7 +198,7 @@ static void test_evolve(void)
 	w = want1("a", "long");
 	icp_ice_schema_free(w);
 	{
-		icp_columns_def d[] = {{"a", "long", 0}, {"f", "double", 0}};
+		icp_columns_def d[] = {{"a", "long", 0, NULL}, {"f", "double", 0, NULL}};
 		icp_columns_schema(d, 2, &w, &err);
 	}
 	CHECK_EQ_INT(icp_columns_evolve("n.t", cur, w, 0, &out, &err), ICP_ERR_INVALID);
@@ -223,7 +223,7 @@ static void test_evolve(void)
 	icp_ice_schema_free(w);
 	/* other type changes: refused */
 	{
-		icp_columns_def d[] = {{"a", "string", 0}};
+		icp_columns_def d[] = {{"a", "string", 0, NULL}};
 		icp_error_init(&err);
 		icp_columns_schema(d, 1, &w, &err);
 		CHECK_EQ_INT(icp_columns_evolve("n.t", cur, w, 1, &out, &err), ICP_ERR_INVALID);
@@ -231,7 +231,7 @@ static void test_evolve(void)
 		icp_ice_schema_free(w);
 	}
 	{
-		icp_columns_def d[] = {{"a", "list<int>", 0}};
+		icp_columns_def d[] = {{"a", "list<int>", 0, NULL}};
 		icp_error_init(&err);
 		icp_columns_schema(d, 1, &w, &err);
 		CHECK_EQ_INT(icp_columns_evolve("n.t", cur, w, 1, &out, &err), ICP_ERR_INVALID);
@@ -243,7 +243,7 @@ static void test_evolve(void)
 
 static icp_ice_schema *dec(const char *type)
 {
-	icp_columns_def d[] = {{"amount", "long", 0}};
+	icp_columns_def d[] = {{"amount", "long", 0, NULL}};
 	icp_ice_schema *s = NULL;
 	icp_error err;
 	d[0].type = type;

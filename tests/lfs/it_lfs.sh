@@ -94,7 +94,7 @@ W=$D/run-strict; mkdir -p "$W"
 lfs_config "$W" resolve strict
 set +e; "$BIN" --once -config="$W/config.yaml" 2> "$W/log"; rc=$?; set -e
 [ $rc = 2 ] || { echo "strict: exit $rc, want 2"; cat "$W/log"; exit 1; }
-grep -q 'msg="invalid record: partition stopped (schema.mode strict)" topic=docs partition=0 offset=4 ' "$W/log" ||
+grep -q 'msg="invalid record: partition stopped (on_invalid stop)" topic=docs partition=0 offset=4 ' "$W/log" ||
   { echo "strict: no stop line naming offset 4"; cat "$W/log"; exit 1; }
 head -4 "$D/expected-resolve.jsonl" > "$W/expected-docs.jsonl"
 check_table "$W" docs lfs.docs > "$W/check" || { echo "strict: table differs"; cat "$W/check"; exit 1; }

@@ -56,7 +56,7 @@ W=$D/strict; mkdir -p "$W"; vconfig "$W" strict 300
 set +e; "$BIN" --once -config="$W/config.yaml" 2> "$W/log"; rc=$?; set -e
 [ $rc = 2 ] || { echo "strict: exit $rc"; cat "$W/log"; exit 1; }
 read -r first kw < "$D/invalid.txt"
-grep -q "msg=\"invalid record: partition stopped (schema.mode strict)\" topic=orders partition=0 offset=$first reason=\"schema keyword $kw" "$W/log" ||
+grep -q "msg=\"invalid record: partition stopped (on_invalid stop)\" topic=orders partition=0 offset=$first reason=\"schema keyword $kw" "$W/log" ||
   { echo "strict: no stop line for offset $first"; cat "$W/log"; exit 1; }
 head -$first "$D/expected-lenient.jsonl" > "$W/expected-orders.jsonl"
 check_table "$W" orders shop.orders > "$W/check" || { cat "$W/check"; exit 1; }

@@ -37,8 +37,9 @@ typedef struct gen_opts {
 	int close_txn;       /* --close-transactions: a COMMIT ends each partition */
 	long long step_ms;   /* --step-ms: mean ms between records (0: 24.5) */
 	int quiet;
-	icp_slice *vlines;   /* --value-json: record i's value is line i % n */
+	icp_slice *vlines;   /* --value-json/--value-hex: record i's value is line i % n */
 	size_t n_vlines;
+	unsigned char *vnull; /* --value-hex: 1 for an empty line (a null value) */
 } gen_opts;
 
 static void usage(FILE *f)
@@ -49,7 +50,8 @@ static void usage(FILE *f)
 	        "                  [--segment-bytes N] [--codec mixed|none|gzip|snappy|lz4|zstd]\n"
 	        "                  [--value-bytes N] [--seed S] [--batch-records N]\n"
 	        "                  [--index-interval N] [--level N] [--control-every N]\n"
-	        "                  [--value-json FILE] [--close-transactions] [--step-ms N] [--quiet]\n"
+	        "                  [--value-json FILE | --value-hex FILE] [--close-transactions]\n"
+	        "                  [--step-ms N] [--quiet]\n"
 	        "Writes DIR/<ns>/<topic>/<partition>/segment-<base offset>.kfs and .index\n"
 	        "with JSON event records. Sizes accept K, M and G suffixes (KiB, MiB, GiB).\n"
 	        "--control-every N makes the batches transactional and writes a transaction\n"
@@ -58,6 +60,9 @@ static void usage(FILE *f)
 	        "COMMIT (else it stays open).\n"
 	        "--value-json FILE: record i of each partition gets line i %% lines of FILE\n"
 	        "as its value (typed-column tests), instead of a generated event.\n"
+	        "--value-hex FILE: the same with binary values, one hex string a line (e.g.\n"
+	        "Confluent-framed values from tools/sr-produce.mjs); an empty line is a null\n"
+	        "value (a tombstone). Record i gets line i %% lines.\n"
 	        "--step-ms N: records are on average N ms apart (default about 25).\n");
 }
 
@@ -412,6 +417,7 @@ static int gen_partition(const gen_opts *o, const char *topic, int partition,
 		rec.value = icp_slice_make(v.p, v.len);
 		if (o->n_vlines)
 			rec.value = o->vlines[i % (long long)o->n_vlines];
+		rec.value_null = o->vnull ? o->vnull[i % (long long)o->n_vlines] : 0;
 		rec.timestamp_ms = ts;
 		/* Every 50th record: no trace header; every 97th: a null key. */
 		rec.n_headers = i % 50 == 49 ? 1 : 2;
@@ -483,6 +489,77 @@ static int load_lines(const char *path, gen_opts *o, char **text)
 		}
 	*text = (char *)icp_buf_detach(&b, &n);
 	return o->n_vlines ? 0 : -1;
+}
+
+static int hexval(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Loads FILE's lines for --value-hex, every line (an empty one is a null
+ * value; a final newline ends the last line), decoded in place. */
+static int load_hex_lines(const char *path, gen_opts *o, char **text)
+{
+	FILE *f = fopen(path, "rb");
+	icp_buf b;
+	char chunk[65536];
+	size_t n, i, start = 0, k;
+	uint8_t *d;
+
+	if (!f)
+		return -1;
+	icp_buf_init(&b, 0);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		icp_buf_append(&b, chunk, n);
+	fclose(f);
+	if (b.len == 0) {
+		icp_buf_dispose(&b);
+		return -1;
+	}
+	if (b.data[b.len - 1] != '\n')
+		icp_buf_append_byte(&b, '\n');
+	if (b.status)
+		return -1;
+	o->vlines = icp_calloc(b.len, sizeof(icp_slice));
+	o->vnull = icp_calloc(b.len, 1);
+	if (!o->vlines || !o->vnull) {
+		icp_buf_dispose(&b);
+		return -1;
+	}
+	d = b.data;
+	for (i = 0; i < b.len; i++) {
+		if (b.data[i] != '\n')
+			continue;
+		n = i > start && b.data[i - 1] == '\r' ? i - 1 - start : i - start;
+		if (n % 2) {
+			fprintf(stderr, "icp-seggen: %s: line %zu: odd number of hex digits\n", path,
+			        o->n_vlines + 1);
+			icp_buf_dispose(&b);
+			return -1;
+		}
+		/* decode over the text itself: the bytes are half as long */
+		for (k = 0; k < n; k += 2) {
+			int hi = hexval(b.data[start + k]), lo = hexval(b.data[start + k + 1]);
+			if (hi < 0 || lo < 0) {
+				fprintf(stderr, "icp-seggen: %s: line %zu: not hex\n", path,
+				        o->n_vlines + 1);
+				icp_buf_dispose(&b);
+				return -1;
+			}
+			d[start + k / 2] = (uint8_t)(hi << 4 | lo);
+		}
+		o->vnull[o->n_vlines] = n == 0;
+		o->vlines[o->n_vlines++] = icp_slice_make(d + start, n / 2);
+		start = i + 1;
+	}
+	*text = (char *)icp_buf_detach(&b, &n);
+	return 0;
 }
 
 static int parse_size(const char *s, long long *out)
@@ -594,6 +671,15 @@ int main(int argc, char **argv)
 			}
 			continue;
 		}
+		if ((m = opt(argc, argv, &i, "value-hex", &v)) != 0) {
+			if (m < 0 || o.n_vlines)
+				goto bad;
+			if (load_hex_lines(v, &o, &vtext) != 0) {
+				fprintf(stderr, "icp-seggen: cannot read hex lines of \"%s\"\n", v);
+				return 1;
+			}
+			continue;
+		}
 		if ((m = opt(argc, argv, &i, "namespace", &v)) != 0) {
 			if (m < 0)
 				goto bad;
@@ -638,6 +724,7 @@ int main(int argc, char **argv)
 	}
 	icp_free(topics);
 	icp_free(o.vlines);
+	icp_free(o.vnull);
 	icp_free(vtext);
 	if (rc == 0 && !o.quiet)
 		fprintf(stderr, "icp-seggen: %lld records in %lld segments, %lld bytes, %.2f s\n",
