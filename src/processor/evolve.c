@@ -27,6 +27,8 @@
 #include "processor/proc_int.h"
 #include "log/log.h"
 #include "registry/registry.h"
+#include "avro/avro.h"
+#include "proto/proto.h"
 
 #include <stdio.h>
 
@@ -96,6 +98,99 @@ static int registry_defs(icp_processor *p, const char *topic, const char *ts_col
 	return rc;
 }
 
+/* A Confluent subject's latest version as column definitions (issue 18):
+ * Avro records and Protobuf messages through their modules' Iceberg
+ * mapping (nested requiredness kept: all optional), JSON Schema through
+ * the nested JSON Schema rules with formats. *keep holds what the defs'
+ * types point into (the caller frees it after building the schema);
+ * *gen = the version's schema id. */
+static int confluent_defs(icp_processor *p, const icp_config_mapping *m, icp_arena *a,
+                          icp_columns_def **defs, size_t *n, icp_ice_schema **keep,
+                          uint64_t *gen, icp_error *err)
+{
+	const icp_csr_schema *s = NULL;
+	icp_ice_schema *ice = NULL, *base;
+	int stale = 0, rc;
+	size_t i, k;
+
+	*keep = NULL;
+	rc = icp_csr_latest(p->csr, m->schema.subject, &s, &stale, err);
+	if (rc != ICP_OK)
+		return rc;
+	*gen = (uint64_t)(uint32_t)s->id;
+	if (s->type == ICP_CSR_JSON) {
+		icp_json *root = NULL;
+		icp_columns_js_opts jo;
+		memset(&jo, 0, sizeof(jo));
+		jo.formats = 1;
+		jo.strict_refs = 1;
+		rc = icp_json_parse(a, (const char *)s->text.ptr, s->text.len, NULL, &root, err);
+		if (rc == ICP_OK)
+			rc = icp_columns_defs_from_json_schema_with(root, &jo, a, defs, n, err);
+	} else if (s->type == ICP_CSR_AVRO) {
+		icp_avro_schema *as = NULL;
+		rc = icp_avro_schema_parse(s->refs, s->n_refs, s->text, &as, err);
+		if (rc == ICP_OK)
+			rc = icp_avro_schema_to_iceberg(as, &ice, err);
+		icp_avro_schema_free(as);
+	} else {
+		icp_proto_schema *ps = NULL;
+		const icp_proto_msg *msg = NULL;
+		icp_slice *files = icp_arena_alloc(a, (s->n_refs + 1) * sizeof(*files));
+		if (!files)
+			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+		memcpy(files, s->refs, s->n_refs * sizeof(*files));
+		files[s->n_refs] = s->text;
+		rc = icp_proto_schema_new(files, s->n_refs + 1, &ps, err);
+		/* the subject's first message is the record (Confluent's
+		 * message index [0]) */
+		if (rc == ICP_OK)
+			rc = icp_proto_message(ps, NULL, 0, &msg, err);
+		if (rc == ICP_OK)
+			rc = icp_proto_to_iceberg(msg, &ice, err);
+		icp_proto_schema_free(ps);
+	}
+	if (rc == ICP_OK && ice) {
+		*n = ice->root.n_fields;
+		*defs = icp_arena_alloc(a, (*n ? *n : 1) * sizeof(**defs));
+		if (!*defs)
+			rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+		for (i = 0; rc == ICP_OK && i < *n; i++) {
+			(*defs)[i].name = ice->root.fields[i].name;
+			(*defs)[i].type = NULL;
+			(*defs)[i].required = 0;
+			(*defs)[i].itype = ice->root.fields[i].type;
+		}
+	}
+	if (rc != ICP_OK) {
+		icp_ice_schema_free(ice);
+		icp_error_prefix(err, "schema registry subject %s (schema id %d)", m->schema.subject,
+		                 s ? (int)s->id : 0);
+		/* a version we cannot turn into columns is the schema's fault,
+		 * not the registry's: refused, not retried as unavailable */
+		return rc == ICP_ERR_NOMEM ? rc : ICP_ERR_INVALID;
+	}
+	*keep = ice;
+	/* names of the base columns and of the record-time column are the
+	 * record's, not the value's: skipped (as for registry documents) */
+	base = icp_ice_schema_base();
+	if (!base)
+		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+	for (i = 0, k = 0; i < *n; i++) {
+		const char *nm = (*defs)[i].name;
+		if (icp_ice_schema_find(base, nm) ||
+		    (m->timestamp_column && *m->timestamp_column && strcmp(nm, m->timestamp_column) == 0)) {
+			ICP_WARN("registry field named like a base or timestamp column; not a column",
+			         "subject", m->schema.subject, "field", nm);
+			continue;
+		}
+		(*defs)[k++] = (*defs)[i];
+	}
+	*n = k;
+	icp_ice_schema_free(base);
+	return ICP_OK;
+}
+
 /* *unavailable: the registry could not give a schema (err says why).
  * *gen: the registry document's generation the columns came from (0 for
  * mapping columns). */
@@ -108,7 +203,18 @@ static int wanted(icp_processor *p, const icp_config_mapping *m, icp_ice_schema 
 
 	*unavailable = 0;
 	*gen = 0;
-	if (m->schema.source == ICP_SOURCE_REGISTRY) {
+	if (m->schema.source == ICP_SOURCE_CONFLUENT) {
+		icp_arena *a = icp_arena_new(0);
+		icp_ice_schema *keep = NULL;
+		if (!a)
+			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
+		rc = confluent_defs(p, m, a, &defs, &n, &keep, gen, err);
+		*unavailable = rc == ICP_ERR_RETRYABLE || rc == ICP_ERR_NOT_FOUND;
+		if (rc == ICP_OK)
+			rc = icp_columns_mapping_schema(m, defs, n, out, err);
+		icp_ice_schema_free(keep);
+		icp_arena_free(a);
+	} else if (m->schema.source == ICP_SOURCE_REGISTRY) {
 		icp_arena *a = icp_arena_new(0);
 		if (!a)
 			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
@@ -204,8 +310,19 @@ int icp_evolve_table(icp_processor *p, icp_table *t, icp_ice_metadata **meta, ic
 		/* Ids of dropped columns are never reused. */
 		if (cur->highest_field_id < icp_ice_metadata_last_column_id(*meta))
 			cur->highest_field_id = icp_ice_metadata_last_column_id(*meta);
-		rc = icp_columns_evolve(t->map->table, cur, want, t->map->schema.allow_type_widening,
-		                        &next, err);
+		if (t->map->schema.source == ICP_SOURCE_CONFLUENT) {
+			/* a registry subject evolves under its compatibility rules:
+			 * widening and required -> optional are what they allow */
+			icp_columns_evolve_opts eo;
+			memset(&eo, 0, sizeof(eo));
+			eo.allow_widening = 1;
+			eo.relax_required = 1;
+			eo.wanted_by = "the registry schema";
+			rc = icp_columns_evolve_with(t->map->table, cur, want, &eo, &next, err);
+		} else {
+			rc = icp_columns_evolve(t->map->table, cur, want,
+			                        t->map->schema.allow_type_widening, &next, err);
+		}
 		if (rc != ICP_OK)
 			goto out;
 		if (!next)
@@ -246,6 +363,12 @@ adopt:
 	}
 	icp_rows_schema_changed(t);
 	t->registry_gen = gen; /* 0 while the registry is unavailable */
+	/* values are decoded into the version the table now has */
+	if (t->decode && gen) {
+		rc = icp_decode_set_reader(t->decode, (int32_t)gen, err);
+		if (rc != ICP_OK)
+			goto out;
+	}
 	rc = ICP_OK;
 out:
 	icp_ice_schema_free(want);

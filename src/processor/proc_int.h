@@ -13,6 +13,7 @@
 #include "pspec/pspec.h"
 #include "segment/segment.h"
 #include "storage/storage.h"
+#include "vtree/vtree.h"
 
 /* ------------------------------------------------------- offsets map */
 
@@ -337,6 +338,10 @@ typedef struct icp_table {
 	 * error columns), or NULL */
 	const icp_slice *extract_src;
 	struct icp_decode *decode;  /* schema.source confluent (decode.c), or NULL */
+	/* a registry version evolution refused (ICP_ERR_INVALID: narrowing,
+	 * incompatible): its message and schema id, else NULL and 0 */
+	char *refused;
+	uint64_t refused_gen;
 	icp_metrics_counter *m_mismatch[ICP_MISMATCH_KINDS]; /* segment_mismatch_total */
 	icp_metrics_counter *m_ts_range; /* timestamp_out_of_range_total (timestamp_column) */
 	icp_metrics_histogram *m_latency, *m_file_size;
@@ -422,6 +427,7 @@ struct icp_processor {
 	icp_storage *segments;      /* the bucket */
 	icp_storage *warehouse;
 	icp_catalog *catalog;
+	struct icp_csr *csr;        /* Confluent Schema Registry (source confluent), or NULL */
 	icp_table *tables;
 	size_t n_tables;
 	icp_part **parts;
@@ -520,7 +526,33 @@ void icp_proc_mem_release(icp_processor *p, uint64_t n);
  * p->csr), and one compiled decoder per writer schema resolved into the
  * table's reader schema (the subject's version the table follows). */
 typedef struct icp_decode icp_decode;
+struct icp_csr;
+int icp_decode_new(struct icp_csr *csr, const icp_config_mapping *m, icp_decode **out,
+                   icp_error *err);
 void icp_decode_free(icp_decode *d);
+int icp_decode_mode(const icp_decode *d);
+/* Fetches and compiles schema id `id` unless known (*first = 1 when it
+ * was not). An unknown id (40403) or one that does not compile is
+ * remembered as such (its records are invalid). ICP_ERR_RETRYABLE (or
+ * INVALID: refused credentials) when the registry does not answer. */
+int icp_decode_learn(icp_decode *d, int32_t id, int *first, icp_error *err);
+/* 1 when id is known and compiled. */
+int icp_decode_id_ok(icp_decode *d, int32_t id);
+/* The version the table follows (0: none yet), and setting it after the
+ * table evolved to it (learnt if needed: errors as _learn). */
+int32_t icp_decode_reader(const icp_decode *d);
+int icp_decode_set_reader(icp_decode *d, int32_t id, icp_error *err);
+/* One value, decoded: a tree (Avro, Protobuf) or JSON text (JSON
+ * Schema), valid until the next call. */
+typedef struct icp_decoded {
+	const icp_vt_doc *tree;
+	icp_slice json;
+	int is_json;
+	int32_t schema_id;
+} icp_decoded;
+/* 1 decoded; 0 invalid (why filled, its strings valid until the next
+ * call); ICP_ERR_NOMEM. */
+int icp_decode_value(icp_decode *d, icp_slice v, icp_decoded *out, icp_invalid *why);
 
 /* filter.c: the per-record stage (LFS, invalid-record policy). _open is a
  * no-op for mappings that need none. _batch gives in *out either b itself

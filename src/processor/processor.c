@@ -199,6 +199,25 @@ int icp_processor_new(const icp_config *cfg, icp_processor **out, icp_error *err
 		if (rc != ICP_OK)
 			goto fail;
 	}
+	/* One Confluent Schema Registry client for every confluent mapping:
+	 * schemas by id are shared (one lookup per id per process). */
+	for (i = 0; i < cfg->n_mappings; i++)
+		if (cfg->mappings[i].schema.source == ICP_SOURCE_CONFLUENT)
+			break;
+	if (i < cfg->n_mappings) {
+		icp_csr_opts so;
+		memset(&so, 0, sizeof(so));
+		so.url = cfg->schema.confluent.url;
+		so.username = *cfg->schema.confluent.username ? cfg->schema.confluent.username : NULL;
+		so.password = *cfg->schema.confluent.password ? cfg->schema.confluent.password : NULL;
+		so.token = *cfg->schema.confluent.token ? cfg->schema.confluent.token : NULL;
+		so.ca_bundle = cfg->schema.confluent.ca_bundle;
+		so.timeout_seconds = cfg->schema.confluent.timeout_seconds;
+		so.cache_seconds = cfg->schema.confluent.cache_seconds;
+		rc = icp_csr_new(&so, &p->csr, err);
+		if (rc != ICP_OK)
+			goto fail;
+	}
 	p->tables = icp_calloc(cfg->n_mappings ? cfg->n_mappings : 1, sizeof(*p->tables));
 	if (!p->tables) {
 		rc = icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
@@ -247,6 +266,7 @@ void icp_processor_free(icp_processor *p)
 		icp_table_dispose(&p->tables[i]);
 	icp_pool_free(p->pool);
 	icp_registry_free(p->registry);
+	icp_csr_free(p->csr);
 	icp_free(p->tables);
 	icp_catalog_free(p->catalog);
 	icp_storage_free(p->warehouse);

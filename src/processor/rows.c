@@ -630,7 +630,32 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 				continue;
 			}
 		}
-		if (typed) {
+		if (typed && t->decode && !r->value_null) {
+			/* schema.source confluent: the wire format decoded with
+			 * its writer schema into the table's version */
+			icp_decoded dv;
+			icp_invalid iv;
+			rc = icp_decode_value(t->decode, r->value, &dv, &iv);
+			if (rc > 0)
+				rc = dv.is_json ? icp_columns_add(t->columns, dv.json.ptr, dv.json.len, 0)
+				                : icp_columns_add_tree(t->columns, dv.tree);
+			else if (rc == 0 && (rc = icp_rows_invalid(t, pt, r, policy, &iv, out)) >= 0)
+				rc = rc > 0 ? 2 : 3;
+			if (rc < 0)
+				return icp_error_set(err, rc, "out of memory converting records");
+			if (rc == 3)
+				break; /* stopped: rows before it are kept */
+			if (rc == 2)
+				continue;
+			if (rc == 0) {
+				rc = refused(t, pt, r, policy, out, NULL);
+				if (rc < 0)
+					return icp_error_set(err, rc, "out of memory converting records");
+				if (rc == 0)
+					break;
+				continue;
+			}
+		} else if (typed) {
 			if (t->extract_src)
 				rc = icp_columns_add(t->columns, t->extract_src[i].ptr,
 				                     t->extract_src[i].len, !t->extract_src[i].ptr);

@@ -266,6 +266,9 @@ int icp_table_open(icp_processor *p, icp_table *t, const icp_config_mapping *m,
 	if (split_table(m->table, &t->ns, &t->name) != ICP_OK)
 		return icp_error_set(err, ICP_ERR_INVALID, "mapping for topic %s: table \"%s\" is "
 		                     "not namespace.table", m->topic, m->table);
+	if (m->schema.source == ICP_SOURCE_CONFLUENT &&
+	    (rc = icp_decode_new(p->csr, m, &t->decode, err)) != ICP_OK)
+		return rc;
 	t->schema = icp_ice_schema_base();
 	if (!t->schema)
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
@@ -434,23 +437,14 @@ int icp_table_open_dlq(icp_processor *p, icp_table *t, icp_error *err)
 	return rc;
 }
 
-int icp_table_registry_recheck(icp_processor *p, icp_table *t, icp_error *err)
+/* Reloads the table and brings it to the registry's columns (document
+ * generation or Confluent schema id `gen`): schema, spec, sort order. */
+static int reevolve(icp_processor *p, icp_table *t, uint64_t gen, icp_error *err)
 {
 	icp_ice_metadata *m = NULL;
-	icp_slice doc;
-	uint64_t gen = 0, before;
-	int stale = 0, rc;
-	icp_error e;
+	uint64_t before = t->registry_gen;
+	int rc;
 
-	if (t->map->schema.source != ICP_SOURCE_REGISTRY || !p->registry || !t->meta)
-		return ICP_OK;
-	if (icp_sink_busy(&t->sink))
-		return ICP_OK; /* only between files: one schema per file */
-	icp_error_init(&e);
-	if (icp_registry_get(p->registry, t->map->topic, &doc, &gen, &stale, &e) != ICP_OK ||
-	    gen == t->registry_gen)
-		return ICP_OK; /* unreachable (the registry logs it) or unchanged */
-	before = t->registry_gen;
 	rc = icp_catalog_load_table(p->catalog, t->ns, t->name, &m, err);
 	if (rc == ICP_OK)
 		rc = icp_evolve_table(p, t, &m, err);
@@ -469,7 +463,110 @@ int icp_table_registry_recheck(icp_processor *p, icp_table *t, icp_error *err)
 		t->registry_gen = gen; /* refused: not again for this document */
 	if (rc != ICP_OK)
 		icp_error_prefix(err, "table %s: registry schema changed", t->map->table);
+	icp_free(t->refused);
+	t->refused = NULL;
+	t->refused_gen = 0;
+	if (rc == ICP_ERR_INVALID) {
+		/* a Confluent version the table cannot take: its records wait
+		 * (icp_table_decode_prepare says why each time) */
+		t->refused = icp_strdup(err->msg);
+		t->refused_gen = gen;
+	}
 	return rc;
+}
+
+int icp_table_registry_recheck(icp_processor *p, icp_table *t, icp_error *err)
+{
+	icp_slice doc;
+	uint64_t gen = 0;
+	int stale = 0;
+	icp_error e;
+
+	if (!t->meta || icp_sink_busy(&t->sink))
+		return ICP_OK; /* only between files: one schema per file */
+	icp_error_init(&e);
+	if (t->map->schema.source == ICP_SOURCE_CONFLUENT && p->csr) {
+		const icp_csr_schema *s;
+		if (icp_csr_latest(p->csr, t->map->schema.subject, &s, &stale, &e) != ICP_OK)
+			return ICP_OK; /* unreachable (the client logs it) */
+		gen = (uint64_t)(uint32_t)s->id;
+	} else if (t->map->schema.source == ICP_SOURCE_REGISTRY && p->registry) {
+		if (icp_registry_get(p->registry, t->map->topic, &doc, &gen, &stale, &e) != ICP_OK)
+			return ICP_OK; /* unreachable (the registry logs it) */
+	} else {
+		return ICP_OK;
+	}
+	if (gen == t->registry_gen)
+		return ICP_OK; /* unchanged */
+	return reevolve(p, t, gen, err);
+}
+
+int icp_table_decode_prepare(icp_processor *p, icp_table *t, icp_part *pt, const icp_batch *b,
+                             icp_error *err)
+{
+	icp_decode *d = t->decode;
+	const icp_csr_schema *latest;
+	int32_t last = -1;
+	int64_t at = pt->next;
+	int newer = 0, stale = 0, first, rc;
+	size_t i;
+
+	if (icp_decode_mode(d) == ICP_CSR_MODE_ID_PREFIX) {
+		for (i = 0; i < b->n_records; i++) {
+			const icp_record *r = &b->records[i];
+			int32_t id;
+			if (r->offset < pt->next || r->value_null || r->value.len < 5 ||
+			    r->value.ptr[0] != 0)
+				continue; /* not a prefixed value: decode.c says so */
+			id = (int32_t)icp_load_be32(r->value.ptr + 1);
+			if (id == last)
+				continue;
+			last = id;
+			rc = icp_decode_learn(d, id, &first, err);
+			if (rc != ICP_OK) {
+				icp_error_prefix(err, "topic %s partition %d offset %lld: schema id %d",
+				                 pt->topic, pt->partition, (long long)r->offset, (int)id);
+				return rc;
+			}
+			if (first && icp_decode_id_ok(d, id) && id != icp_decode_reader(d))
+				newer = 1;
+		}
+	}
+	if (!newer && icp_decode_reader(d))
+		return ICP_OK;
+	/* A version not seen before (or none followed yet): the subject's
+	 * latest, asked now, says whether the table must evolve first. */
+	icp_csr_expire_latest(p->csr, t->map->schema.subject);
+	rc = icp_csr_latest(p->csr, t->map->schema.subject, &latest, &stale, err);
+	if (rc == ICP_OK && stale)
+		rc = icp_error_set(err, ICP_ERR_RETRYABLE, "schema registry: subject %s: latest "
+		                   "version unknown (registry unreachable)", t->map->schema.subject);
+	if (rc != ICP_OK) {
+		/* a record of an unseen version may be newer than the table:
+		 * written now, its new fields would be lost; wait instead */
+		icp_error_prefix(err, "topic %s partition %d", pt->topic, pt->partition);
+		return rc == ICP_ERR_NOMEM ? rc : ICP_ERR_RETRYABLE;
+	}
+	if (t->refused && t->refused_gen == (uint64_t)(uint32_t)latest->id)
+		return icp_error_set(err, ICP_ERR_INVALID, "%s", t->refused);
+	if ((uint64_t)(uint32_t)latest->id == t->registry_gen && icp_decode_reader(d))
+		return ICP_OK; /* an older version (or another subject's schema) */
+	/* The table follows the latest version from the next file on: what
+	 * is buffered is committed first (one schema per data file). */
+	if (icp_table_busy(t)) {
+		rc = icp_table_commit(p, t, err);
+		if (rc != ICP_OK)
+			return rc;
+		if (pt->next != at)
+			/* the commit found our partitions moved (another writer):
+			 * read again from where the table stands */
+			return icp_error_set(err, ICP_ERR_RETRYABLE, "topic %s partition %d: rewound "
+			                     "while committing before a schema change", pt->topic,
+			                     pt->partition);
+	}
+	ICP_INFO("schema registry subject has a new version; evolving the table", "table",
+	         t->map->table, "subject", t->map->schema.subject);
+	return reevolve(p, t, (uint64_t)(uint32_t)latest->id, err);
 }
 
 void icp_table_dispose(icp_table *t)
@@ -481,6 +578,8 @@ void icp_table_dispose(icp_table *t)
 	}
 	icp_free(t->dlq_map);
 	t->dlq_map = NULL;
+	icp_free(t->refused);
+	t->refused = NULL;
 	icp_decode_free(t->decode);
 	t->decode = NULL;
 	icp_filter_dispose(t);

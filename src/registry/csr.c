@@ -693,3 +693,12 @@ int icp_csr_latest(icp_csr *c, const char *subject, const icp_csr_schema **out, 
 	}
 	return icp_error_set(err, rc, "%s", fe.msg);
 }
+
+void icp_csr_expire_latest(icp_csr *c, const char *subject)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_lat; i++)
+		if (strcmp(c->lat[i].subject, subject) == 0)
+			c->lat[i].fetched_ms = INT64_MIN / 2; /* the next _latest asks again */
+}

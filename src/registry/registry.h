@@ -140,6 +140,11 @@ int icp_csr_by_id(icp_csr *c, int32_t id, const icp_csr_schema **out, icp_error 
 int icp_csr_latest(icp_csr *c, const char *subject, const icp_csr_schema **out, int *stale,
                    icp_error *err);
 
+/* Makes the next icp_csr_latest for subject ask the registry (the cached
+ * answer stays as the fallback during an outage): a record naming a
+ * schema id never seen before may come from a version registered since. */
+void icp_csr_expire_latest(icp_csr *c, const char *subject);
+
 /* HTTP requests made so far (tests, benchmarks). */
 uint64_t icp_csr_fetches(const icp_csr *c);
 
