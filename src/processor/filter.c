@@ -22,13 +22,16 @@
  * validate_checksum.
  *
  * Invalid records (malformed envelope, missing blob, checksum or size
- * mismatch, over max_inline_size) are never written: with schema.mode
- * strict the partition stops at the record (nothing at or past it is
- * committed); otherwise (lenient, and off, because an unverifiable blob
- * must not be written silently) the record is dropped, counted as
- * invalid and logged with topic, partition and offset. A fetch that fails
- * for another reason (store unreachable) fails the batch: the partition is
- * read again from the same offset next poll, nothing is skipped.
+ * mismatch, over max_inline_size, a validation failure) are never written
+ * to the table: the mapping's on_invalid decides (icp_rows_invalid in
+ * rows.c): stop (schema.mode strict by default) stops the partition at
+ * the record (nothing at or past it is committed); drop (the default
+ * otherwise, also with schema.mode off, because an unverifiable blob must
+ * not be written silently) drops, counts and logs it with topic,
+ * partition and offset; dead_letter notes it for the dead-letter table.
+ * A fetch that fails for another reason (store unreachable) fails the
+ * batch: the partition is read again from the same offset next poll,
+ * nothing is skipped.
  *
  * Memory: the record array, the blob buffers and the envelope arena are
  * the table's scratch, reused batch after batch (no per-record malloc);

@@ -26,10 +26,14 @@
  *
  * Typed columns (ids above 8: mapping columns, kept by evolution) come
  * after the base ones: src/columns shreds each record's JSON value into
- * them. A record the extractor refuses (a required column missing or not
- * coercible) is invalid: dropped and counted, or with schema.mode strict
- * the partition stops there; either way no null reaches a required
- * column.
+ * them, or for schema.source confluent the tree decode.c made of the
+ * wire-format value. A record the extractor or the decoder refuses (a
+ * required column missing or not coercible, an undecodable value, an
+ * unknown schema id) is invalid: icp_rows_invalid applies the mapping's
+ * on_invalid (drop, dead_letter: noted in t->dl for segread.c to write to
+ * the dead-letter table, stop: the partition stops there); either way no
+ * null reaches a required column. A dead-letter table's own typed columns
+ * (the error columns) are extracted from t->extract_src, not the value.
  */
 #include "columns/columns.h"
 #include "log/log.h"
