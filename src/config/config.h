@@ -94,6 +94,9 @@ typedef struct icp_config_mapping {
 		 * sets the default <topic>-value) and ICP_CSR_MODE_* */
 		char *subject;
 		int mode;
+		/* Protobuf: the message the table holds ("pkg.Msg"); "" = the
+		 * subject file's first message */
+		char *message;
 	} schema;
 	/* ICP_ON_INVALID_*: resolved by validation (absent: stop when the
 	 * global schema.mode is strict, else drop) */

@@ -100,6 +100,11 @@ static const icp_cfg_key mapping_keys[] = {
 	 .flags = DER,
 	 .help = "source confluent: the registry subject whose latest version gives "
 	         "the table's columns. Empty: <topic>-value (TopicNameStrategy)."},
+	{.path = "schema.message", .kind = ICP_CFG_STR, .off = MAP(schema.message), .def = "",
+	 .help = "source confluent, Protobuf: the message the table holds (full name, "
+	         "e.g. shop.Order; top-level messages). Records of another message of "
+	         "the subject are invalid (stage schema, reason other_message). Empty: "
+	         "the first message of the subject's file."},
 	{.path = "schema.mode", .kind = ICP_CFG_ENUM, .off = MAP(schema.mode),
 	 .def = "schema_id_prefix", .names = csr_modes,
 	 .help = "source confluent: schema_id_prefix decodes each value with the "

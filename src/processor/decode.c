@@ -56,6 +56,7 @@ typedef struct dec_id {
 struct icp_decode {
 	icp_csr *csr;
 	const char *subject;
+	const char *message;        /* Protobuf: the table's message, NULL = [0] */
 	int mode;                   /* ICP_CSR_MODE_* */
 	dec_id *ids;
 	size_t n_ids, cap_ids;
@@ -102,6 +103,9 @@ int icp_decode_new(icp_csr *csr, const icp_config_mapping *m, icp_decode **out, 
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 	d->csr = csr;
 	d->subject = m->schema.subject;
+	d->message = m->schema.message && *m->schema.message
+	                     ? m->schema.message + (m->schema.message[0] == '.')
+	                     : NULL;
 	d->mode = m->schema.mode;
 	icp_buf_init(&d->doc.scratch, 0);
 	d->pdec = icp_proto_decoder_new();
@@ -266,6 +270,20 @@ static void invalid(icp_decode *d, icp_invalid *why, const char *stage, const ch
 	why->schema_id = id;
 }
 
+/* 1 when message m of writer e is the one the table holds: the
+ * configured full name, else the first message of the file (each
+ * version's own first message: a version may rename it). */
+static int msg_is_tables(icp_decode *d, const dec_id *e, const icp_proto_msg *m)
+{
+	const icp_proto_msg *want = NULL;
+	icp_error ie;
+
+	if (d->message)
+		return strcmp(icp_proto_msg_name(m) + 1, d->message) == 0;
+	icp_error_init(&ie);
+	return icp_proto_message(e->proto, NULL, 0, &want, &ie) == ICP_OK && want == m;
+}
+
 static const dec_id *reader_entry(icp_decode *d)
 {
 	return d->reader_id ? find(d, d->reader_id) : NULL;
@@ -359,14 +377,25 @@ int icp_decode_value(icp_decode *d, icp_slice v, icp_decoded *out, icp_invalid *
 	case ICP_CSR_PROTOBUF: {
 		const icp_proto_msg *m;
 		if (d->mode == ICP_CSR_MODE_LATEST) {
-			n_idx = 0; /* a bare message: the first one of the file */
+			/* a bare message: the table's */
+			if (icp_proto_find_message(de->proto, d->message, &m, &e) != ICP_OK) {
+				invalid(d, why, "schema", "other_message", e.msg, id);
+				return 0;
+			}
 		} else if (icp_proto_read_indexes(&p, end, idx, ICP_ARRAY_LEN(idx), &n_idx, &e) !=
 		           ICP_OK) {
 			invalid(d, why, "prefix", "truncated", e.msg, id);
 			return 0;
-		}
-		if (icp_proto_message(de->proto, idx, n_idx, &m, &e) != ICP_OK) {
+		} else if (icp_proto_message(de->proto, idx, n_idx, &m, &e) != ICP_OK) {
 			invalid(d, why, "schema", "bad_message_index", e.msg, id);
+			return 0;
+		}
+		if (d->mode != ICP_CSR_MODE_LATEST && !msg_is_tables(d, de, m)) {
+			char b[320];
+			snprintf(b, sizeof(b), "the record is a %.120s, the table holds %.120s "
+			         "(mappings[].schema.message)", icp_proto_msg_name(m) + 1,
+			         d->message ? d->message : "the file's first message");
+			invalid(d, why, "schema", "other_message", b, id);
 			return 0;
 		}
 		rc = icp_proto_decode(d->pdec, m, p, (size_t)(end - p), &d->doc, &e);

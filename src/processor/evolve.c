@@ -127,6 +127,10 @@ static int confluent_defs(icp_processor *p, const icp_config_mapping *m, icp_are
 		rc = icp_json_parse(a, (const char *)s->text.ptr, s->text.len, NULL, &root, err);
 		if (rc == ICP_OK)
 			rc = icp_columns_defs_from_json_schema_with(root, &jo, a, defs, n, err);
+		/* optional like every registry column: "required" is the
+		 * validator's (a tombstone, a later version dropping the name) */
+		for (i = 0; rc == ICP_OK && i < *n; i++)
+			(*defs)[i].required = 0;
 	} else if (s->type == ICP_CSR_AVRO) {
 		icp_avro_schema *as = NULL;
 		rc = icp_avro_schema_parse(s->refs, s->n_refs, s->text, &as, err);
@@ -142,10 +146,10 @@ static int confluent_defs(icp_processor *p, const icp_config_mapping *m, icp_are
 		memcpy(files, s->refs, s->n_refs * sizeof(*files));
 		files[s->n_refs] = s->text;
 		rc = icp_proto_schema_new(files, s->n_refs + 1, &ps, err);
-		/* the subject's first message is the record (Confluent's
+		/* the configured message, else the file's first (Confluent's
 		 * message index [0]) */
 		if (rc == ICP_OK)
-			rc = icp_proto_message(ps, NULL, 0, &msg, err);
+			rc = icp_proto_find_message(ps, m->schema.message, &msg, err);
 		if (rc == ICP_OK)
 			rc = icp_proto_to_iceberg(msg, &ice, err);
 		icp_proto_schema_free(ps);

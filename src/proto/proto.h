@@ -89,6 +89,11 @@ int icp_proto_message(const icp_proto_schema *s, const int32_t *idx, size_t n,
                       const icp_proto_msg **out, icp_error *err);
 /* Full name of a message (".pkg.Outer.Inner"). */
 const char *icp_proto_msg_name(const icp_proto_msg *m);
+/* The message of the main file named name ("pkg.Outer.Inner", a leading
+ * '.' allowed; nested ones included); NULL or "" = the first top-level
+ * message ([0]). ICP_ERR_NOT_FOUND naming it. */
+int icp_proto_find_message(const icp_proto_schema *s, const char *name,
+                           const icp_proto_msg **out, icp_error *err);
 
 /* Reads the message-index array at *p (advancing *p, never past end) into
  * idx[0..*n). ICP_ERR_CORRUPT for a truncated/negative array,

@@ -636,6 +636,36 @@ const char *icp_proto_msg_name(const icp_proto_msg *m)
 	return m->full_name;
 }
 
+/* Depth-first over m and its nested messages. */
+static const icp_proto_msg *find_named(const icp_proto_msg *m, const char *name)
+{
+	size_t i;
+	const icp_proto_msg *f;
+
+	if (strcmp(m->full_name + (m->full_name[0] == '.'), name) == 0)
+		return m;
+	for (i = 0; i < m->n_nested; i++)
+		if ((f = find_named(m->nested[i], name)) != NULL)
+			return f;
+	return NULL;
+}
+
+int icp_proto_find_message(const icp_proto_schema *s, const char *name,
+                           const icp_proto_msg **out, icp_error *err)
+{
+	size_t i;
+
+	if (!name || !*name)
+		return icp_proto_message(s, NULL, 0, out, err);
+	if (name[0] == '.')
+		name++;
+	for (i = 0; i < s->n_top; i++)
+		if ((*out = find_named(s->top[i], name)) != NULL)
+			return ICP_OK;
+	return icp_error_set(err, ICP_ERR_NOT_FOUND, "protobuf message %s is not in the schema's file",
+	                     name);
+}
+
 int icp_proto_read_indexes(const uint8_t **p, const uint8_t *end, int32_t *idx, size_t cap,
                            size_t *n, icp_error *err)
 {

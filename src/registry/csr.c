@@ -547,11 +547,17 @@ int icp_csr_by_id(icp_csr *c, int32_t id, const icp_csr_schema **out, icp_error 
 	if (e && e->absent_msg && now < e->absent_until)
 		return icp_error_set(err, ICP_ERR_NOT_FOUND, "%s (remembered)", e->absent_msg);
 	icp_error_init(&fe);
-	/* The type is known only from an answer: ask plainly, and again
-	 * serialized when it is Protobuf (once per id). */
-	rc = fetch_id(c, id, 0, &a, &code, &fe);
-	if (rc == ICP_OK && a.type == ICP_CSR_PROTOBUF)
-		rc = fetch_id(c, id, 1, &a, &code, &fe);
+	/* The type is known only from an answer: ask serialized, which a
+	 * Confluent registry applies to Protobuf only (other types come back
+	 * as text), so one request per id; a registry that refuses the
+	 * parameter is asked again plainly (and serialized when Protobuf). */
+	rc = fetch_id(c, id, 1, &a, &code, &fe);
+	if (rc == ICP_ERR_INVALID || rc == ICP_ERR_CORRUPT) {
+		icp_error_clear(&fe);
+		rc = fetch_id(c, id, 0, &a, &code, &fe);
+		if (rc == ICP_OK && a.type == ICP_CSR_PROTOBUF)
+			rc = fetch_id(c, id, 1, &a, &code, &fe);
+	}
 	if (rc == ICP_OK)
 		rc = build(c, id, &a, a.type == ICP_CSR_PROTOBUF, &s, &fe);
 	if (rc == ICP_ERR_NOT_FOUND && code == 40403) {
