@@ -145,12 +145,15 @@ int icp_processor_maintain(icp_processor *p, const char *only, int dry_run,
 	size_t i, found = 0;
 	int rc = ICP_OK;
 
-	for (i = 0; i < p->n_tables; i++) {
-		icp_table *t = &p->tables[i];
+	/* the mappings' tables, then their dead-letter tables */
+	for (i = 0; i < 2 * p->n_tables; i++) {
+		icp_table *t = i < p->n_tables ? &p->tables[i] : p->tables[i - p->n_tables].dlq;
 		icp_processor_maint_report rep;
 		icp_error e;
 		int r_rc;
 
+		if (!t)
+			continue;
 		if (only && strcmp(only, t->map->table) != 0)
 			continue;
 		found++;

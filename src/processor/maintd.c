@@ -512,13 +512,25 @@ static int tables_init(icp_maintd *m, icp_processor *p, icp_error *err)
 		if (rc != ICP_OK)
 			return rc;
 	}
-	m->t = icp_calloc(p->n_tables ? p->n_tables : 1, sizeof(*m->t));
+	size_t n = 0;
+	/* the mappings' tables, then their dead-letter tables (maintained
+	 * the same way: they grow with every invalid record) */
+	for (i = 0; i < p->n_tables; i++)
+		n += p->tables[i].dlq ? 2 : 1;
+	m->t = icp_calloc(n ? n : 1, sizeof(*m->t));
 	if (!m->t)
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-	m->n = p->n_tables;
-	for (i = 0; i < p->n_tables; i++) {
+	m->n = n;
+	for (i = 0; i < n; i++) {
 		md_table *t = &m->t[i];
-		const icp_table *it = &p->tables[i];
+		const icp_table *it = i < p->n_tables ? &p->tables[i] : NULL;
+		if (!it) { /* the i - n_tables'th dead-letter table */
+			size_t j, d = i - p->n_tables;
+			for (j = 0; j < p->n_tables; j++)
+				if (p->tables[j].dlq && d-- == 0)
+					break;
+			it = p->tables[j].dlq;
+		}
 		t->ns = icp_strdup(it->ns);
 		t->name = icp_strdup(it->name);
 		t->label = icp_strdup(it->map->table);

@@ -5,7 +5,8 @@
 #   A. SQLite, --once: the data table holds exactly the valid records and
 #      <table>_dlq exactly the invalid ones, with their raw values and
 #      error_stage/error_reason/error_path (DuckDB over each table's live
-#      files); icebird reads the data table; a second run adds nothing.
+#      files); icebird reads the data table; a second run adds nothing;
+#      `maintain` passes over the dead-letter table too.
 #   B. Exactly once across both tables: the REST catalog answers commits
 #      with random 409s, 500s before applying and 503s after applying, and
 #      the run-mode worker is killed with SIGKILL at random moments while
@@ -94,6 +95,12 @@ check_table "$D" orders shop.orders || fail "A: icebird"
 duck "$D" dlq "$(meta_a shop.orders_dlq)"
 $PY "$ROOT/tests/processor/dlq_check.py" "$D/all-orders.jsonl" "$WORK/invalid.json" \
   "$D/duck-main.json" "$D/duck-dlq.json" || fail "A: after a second run"
+# maintain passes over both tables (compaction of the two runs' files)
+"$BIN" maintain -config="$D/config.yaml" > "$D/m.out" 2> "$D/m.log" || fail "A: maintain"
+grep -q '^shop.orders_dlq: ' "$D/m.out" || { cat "$D/m.out"; fail "A: maintain skipped the dead-letter table"; }
+duck "$D" dlq "$(meta_a shop.orders_dlq)"
+$PY "$ROOT/tests/processor/dlq_check.py" "$D/all-orders.jsonl" "$WORK/invalid.json" \
+  "$D/duck-main.json" "$D/duck-dlq.json" || fail "A: after maintain"
 echo "A: dead letters exact"
 
 # ---------------------------------------------------------------- B
