@@ -202,6 +202,9 @@ int icp_columns_new_except(const icp_ice_schema *schema, const icp_ice_schema *w
 		return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
 	icp_buf_init(&x->text, 0);
 	icp_buf_init(&x->doc.scratch, 0);
+	/* a JSON value is bounded by its size (and 32-bit indices), not by
+	 * the decoders' node limit */
+	x->doc.max_nodes = UINT32_MAX / 2;
 	for (i = 0; i < schema->root.n_fields; i++)
 		n += schema->root.fields[i].id > 8 &&
 		     keep_field(schema->root.fields[i].name, prefix, include, skip);

@@ -23,22 +23,7 @@ static void ws(cj_p *p)
 
 static int new_node(cj_p *p, uint32_t *idx)
 {
-	cj_doc *d = p->d;
-
-	if (d->n == d->cap) {
-		size_t nc = d->cap ? d->cap * 2 : 64;
-		cj_node *nn;
-		if (nc > UINT32_MAX / 2)
-			return ICP_ERR_TOO_LARGE;
-		nn = icp_realloc(d->nodes, nc * sizeof(*nn));
-		if (!nn)
-			return ICP_ERR_NOMEM;
-		d->nodes = nn;
-		d->cap = nc;
-	}
-	*idx = (uint32_t)d->n++;
-	memset(&d->nodes[*idx], 0, sizeof(cj_node));
-	return ICP_OK;
+	return icp_vt_push(p->d, ICP_VT_NULL, idx);
 }
 
 /* At the opening quote. Sets *s and *len to the unescaped string: the input

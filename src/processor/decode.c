@@ -29,7 +29,7 @@
  * Ownership: the table owns its icp_decode; the registry client is the
  * processor's (borrowed). Main thread only.
  */
-#include "processor/proc_int.h"
+#include "processor/decode_int.h"
 
 #include "avro/avro.h"
 #include "jsonschema/jsonschema.h"

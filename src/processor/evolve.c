@@ -24,7 +24,7 @@
  * column; one that has it with another type is refused (columns.md).
  */
 #include "columns/columns.h"
-#include "processor/proc_int.h"
+#include "processor/decode_int.h"
 #include "log/log.h"
 #include "registry/registry.h"
 #include "avro/avro.h"

@@ -10,7 +10,7 @@
  * into a private buffer once per poll round and swaps it in, so a scrape
  * never walks processor structures that the loop is changing.
  */
-#include "processor/proc_int.h"
+#include "processor/txn_int.h"
 
 #include "budget/budget.h"
 #include "log/log.h"

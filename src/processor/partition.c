@@ -17,7 +17,7 @@
  * holds nothing new; any other is read (from the index entry for the read
  * position, see segread.c).
  */
-#include "processor/proc_int.h"
+#include "processor/txn_int.h"
 
 #include "log/log.h"
 

@@ -6,7 +6,7 @@
  * those files back (only the transaction state and the metrics), so the
  * module has no call cycle through the position.
  */
-#include "processor/proc_int.h"
+#include "processor/txn_int.h"
 
 /* The only way the read position moves back: forgets what was read past
  * `next`: the listing cursor and the transaction state and queue. The

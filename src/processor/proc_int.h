@@ -37,68 +37,9 @@ int icp_offsets_to_json(const icp_offsets *o, icp_buf *out);
  * whose summary has kafscale.offsets (empty when none). */
 int icp_offsets_from_table(const icp_ice_metadata *m, icp_offsets *out, icp_error *err);
 
-/* ------------------------------------------------ transactions (txn.c)
- * One per partition under read_committed (see txn.c for the model). */
-
+/* transactions (txn.c): one per partition under read_committed; its
+ * interface is txn_int.h (txn.c and the files that read partitions). */
 typedef struct icp_txn icp_txn;
-
-typedef enum icp_txn_decision {
-	ICP_TXN_WRITE,         /* decided: write its records */
-	ICP_TXN_SKIP_ABORTED,  /* a batch of an aborted transaction */
-	ICP_TXN_SKIP_CONTROL,  /* a marker: occupies offsets, no data */
-	ICP_TXN_BLOCKED        /* at or past the LSO: not decided yet */
-} icp_txn_decision;
-
-typedef struct icp_txn_open_info {
-	int64_t producer_id;
-	int16_t producer_epoch;
-	int64_t first_offset;
-} icp_txn_open_info;
-
-/* State knowing the log from offset `from` on (NULL: out of memory). */
-icp_txn *icp_txn_new(int64_t from);
-void icp_txn_free(icp_txn *x);
-/* Forgets everything (and the queue): the log is known from `from`. */
-void icp_txn_reset(icp_txn *x, int64_t from);
-/* Offset up to which transactions are known (the next one to learn). */
-int64_t icp_txn_scan_pos(const icp_txn *x);
-/* First offset of the earliest open transaction, -1 when none. */
-int64_t icp_txn_stable_offset(const icp_txn *x);
-/* Learns a batch (no-op below scan_pos): opens or closes transactions.
- * ICP_OK or ICP_ERR_NOMEM. */
-int icp_txn_learn(icp_txn *x, const icp_batch *b, icp_error *err);
-/* The fate of a batch below scan_pos. */
-icp_txn_decision icp_txn_decide(const icp_txn *x, const icp_batch *b);
-/* The writing position moved to w: drops aborted spans below it. */
-void icp_txn_advance(icp_txn *x, int64_t w);
-/* Copies up to max open transactions into out; returns how many are open. */
-size_t icp_txn_open_list(const icp_txn *x, size_t max, icp_txn_open_info *out);
-size_t icp_txn_aborted_spans(const icp_txn *x);
-
-/* The queue of raw batches read past the LSO. push copies them;
- * ICP_ERR_TOO_LARGE when `limit` bytes would be passed (the queue is then
- * empty); front fills *out (pointers valid until the next push, pop or
- * clear) and returns 0 when empty. */
-typedef struct icp_txn_queued {
-	icp_slice key;         /* segment object key */
-	int64_t seg_base;      /* its base offset (name) */
-	uint64_t position;     /* the batch's byte position in it */
-	icp_slice bytes;
-} icp_txn_queued;
-int icp_txn_queue_push(icp_txn *x, size_t limit, const char *key, int64_t seg_base,
-                       uint64_t position, icp_slice bytes, icp_error *err);
-int icp_txn_queue_front(const icp_txn *x, icp_txn_queued *out);
-void icp_txn_queue_pop(icp_txn *x);
-void icp_txn_queue_clear(icp_txn *x);
-/* Charges the queue's allocation to budget b (NULL: none) while the total
- * used stays under ceiling (0: the limit): a push whose growth is refused
- * fails as a full queue does (ICP_ERR_TOO_LARGE, queue emptied: the
- * partition re-reads instead). Clearing frees the allocation and gives
- * it back; so does icp_txn_free. */
-struct icp_budget;
-void icp_txn_set_budget(icp_txn *x, struct icp_budget *b, uint64_t ceiling);
-size_t icp_txn_queue_len(const icp_txn *x);
-size_t icp_txn_queue_bytes(const icp_txn *x);
 
 /* ------------------------------------------------------------ tables */
 
@@ -521,38 +462,10 @@ size_t icp_proc_read_ahead(icp_processor *p, uint64_t bytes, size_t min_depth,
 int icp_proc_mem_try_keep(icp_processor *p, uint64_t n);
 void icp_proc_mem_release(icp_processor *p, uint64_t n);
 
-/* decode.c: values of a schema.source confluent mapping (issue 18): the
- * wire-format prefix, the schemas by id (the processor's registry client,
- * p->csr), and one compiled decoder per writer schema resolved into the
- * table's reader schema (the subject's version the table follows). */
+/* decode.c: values of a schema.source confluent mapping (issue 18);
+ * its interface is decode_int.h. */
 typedef struct icp_decode icp_decode;
-struct icp_csr;
-int icp_decode_new(struct icp_csr *csr, const icp_config_mapping *m, icp_decode **out,
-                   icp_error *err);
 void icp_decode_free(icp_decode *d);
-int icp_decode_mode(const icp_decode *d);
-/* Fetches and compiles schema id `id` unless known (*first = 1 when it
- * was not). An unknown id (40403) or one that does not compile is
- * remembered as such (its records are invalid). ICP_ERR_RETRYABLE (or
- * INVALID: refused credentials) when the registry does not answer. */
-int icp_decode_learn(icp_decode *d, int32_t id, int *first, icp_error *err);
-/* 1 when id is known and compiled. */
-int icp_decode_id_ok(icp_decode *d, int32_t id);
-/* The version the table follows (0: none yet), and setting it after the
- * table evolved to it (learnt if needed: errors as _learn). */
-int32_t icp_decode_reader(const icp_decode *d);
-int icp_decode_set_reader(icp_decode *d, int32_t id, icp_error *err);
-/* One value, decoded: a tree (Avro, Protobuf) or JSON text (JSON
- * Schema), valid until the next call. */
-typedef struct icp_decoded {
-	const icp_vt_doc *tree;
-	icp_slice json;
-	int is_json;
-	int32_t schema_id;
-} icp_decoded;
-/* 1 decoded; 0 invalid (why filled, its strings valid until the next
- * call); ICP_ERR_NOMEM. */
-int icp_decode_value(icp_decode *d, icp_slice v, icp_decoded *out, icp_invalid *why);
 
 /* filter.c: the per-record stage (LFS, invalid-record policy). _open is a
  * no-op for mappings that need none. _batch gives in *out either b itself
@@ -638,41 +551,6 @@ void icp_obs_publish(icp_processor *p);
  * due), so /status and lag are right while a backlog is read. */
 void icp_obs_tick(icp_processor *p);
 
-/* route.c: the rows of one batch grouped by partition tuple. _begin
- * forgets the last batch; _add computes a row's partition values from its
- * source values (src[i] for spec field i; a transform that fails gives a
- * null value) and puts it into its group; _finish lists each group's rows
- * in row order; then per group: its rows (indices in add order) and its
- * tuple (key, values and "name=value/..." path, valid until the next
- * _group_tuple call). _values: scratch for n values, owned by the route.
- * No allocation per row once warm. */
-typedef struct icp_route icp_route;
-icp_route *icp_route_new(void);
-void icp_route_free(icp_route *r);
-void icp_route_begin(icp_route *r);
-icp_pspec_value *icp_route_values(icp_route *r, size_t n);
-int icp_route_add(icp_route *r, const icp_pspec *spec, const icp_pspec_value *src,
-                  icp_error *err);
-int icp_route_finish(icp_route *r);
-size_t icp_route_groups(const icp_route *r);
-size_t icp_route_rows(const icp_route *r);
-const uint32_t *icp_route_group_rows(const icp_route *r, size_t g, size_t *n);
-int icp_route_group_tuple(icp_route *r, const icp_pspec *spec, size_t g, icp_slice *key,
-                          const icp_pspec_value **vals, const char **path, icp_error *err);
-
-/* rowsort.c: the sort keys of rows to be written sorted (sort_by) and
- * their sort. _new takes the sort columns' types (f[i].source_type; the
- * fields are not kept); _add copies one row's n values (row index = rows
- * added since _reset); _sort orders row indices by those keys, ascending,
- * nulls first, stable. _bytes: memory held for the keys. */
-typedef struct icp_rowsort icp_rowsort;
-icp_rowsort *icp_rowsort_new(const icp_pspec_field *f, size_t n);
-void icp_rowsort_free(icp_rowsort *rs);
-void icp_rowsort_reset(icp_rowsort *rs);
-int icp_rowsort_add(icp_rowsort *rs, const icp_pspec_value *v);
-int icp_rowsort_sort(icp_rowsort *rs, uint32_t *rows, size_t n);
-size_t icp_rowsort_bytes(const icp_rowsort *rs);
-
 /* rows.c: appends one batch's records at or above `from` to the table's
  * open data file. A record the typed-column extractor refuses (a required
  * column missing or not coercible) is invalid: with `strict` nothing at or
@@ -756,13 +634,15 @@ int icp_evolve_sort_order(icp_processor *p, icp_table *t, icp_ice_metadata **met
  * meta: its default order when that is exactly what sort_by asks for,
  * else 0 (unsorted). */
 int32_t icp_sort_order_of(const icp_table *t, const icp_ice_metadata *meta);
-/* table.c: for a registry-sourced table with nothing buffered, evolves
+/* tschema.c: for a registry-sourced table with nothing buffered, evolves
  * the table when the registry's document changed since the schema was
  * decided (cheap otherwise: the registry answers from its cache). An
  * evolution the rules refuse is returned as the error; the table keeps
  * writing with its current schema, and the same document is not tried
  * again. */
 int icp_table_registry_recheck(icp_processor *p, icp_table *t, icp_error *err);
+/* table.c: the table's Parquet fields from t->schema (after evolution). */
+int icp_table_build_pfields(icp_table *t, icp_error *err);
 /* mappings[].on_invalid dead_letter: opens (creates) t's dead-letter
  * table (t->dlq); a no-op for other mappings. */
 int icp_table_open_dlq(icp_processor *p, icp_table *t, icp_error *err);

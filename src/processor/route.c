@@ -14,7 +14,7 @@
  * bytes): the source values a row's tuple was computed from borrow
  * buffers that later rows may move, the key does not.
  */
-#include "processor/proc_int.h"
+#include "processor/rows_int.h"
 
 typedef struct group {
 	size_t key_off;

@@ -37,6 +37,7 @@
  */
 #include "columns/columns.h"
 #include "log/log.h"
+#include "processor/decode_int.h"
 #include "processor/rows_int.h"
 
 #include <stdio.h>

@@ -9,7 +9,7 @@
  * The sort is a stable merge sort: rows with equal keys keep their
  * offset order.
  */
-#include "processor/proc_int.h"
+#include "processor/rows_int.h"
 
 typedef struct skey {
 	int64_t i;

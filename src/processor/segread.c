@@ -21,7 +21,7 @@
  * only scanned, and the partition re-reads from its position once the
  * marker is seen (ICP_AGAIN).
  */
-#include "processor/proc_int.h"
+#include "processor/txn_int.h"
 
 #include "budget/budget.h"
 #include "log/log.h"

@@ -36,7 +36,7 @@
  * (decided: committed) is re-learnt from its next batch and closed by
  * its marker with the same outcome.
  */
-#include "processor/proc_int.h"
+#include "processor/txn_int.h"
 
 #include "budget/budget.h"
 

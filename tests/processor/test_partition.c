@@ -3,7 +3,7 @@
  * are the only writers of its read and commit positions, timestamps and
  * stop state, and what moving back forgets.
  */
-#include "processor/proc_int.h"
+#include "processor/txn_int.h"
 
 #include "../test.h"
 

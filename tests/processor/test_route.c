@@ -4,7 +4,7 @@
  * decoded back from its key with its path, nulls, and reuse across
  * batches (begin forgets everything).
  */
-#include "processor/proc_int.h"
+#include "processor/rows_int.h"
 
 #include "../test.h"
 

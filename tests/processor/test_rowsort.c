@@ -3,7 +3,7 @@
  * (string, then long), nulls first, unsigned byte order for strings,
  * signed for numbers, stable for equal keys, and reuse after reset.
  */
-#include "processor/proc_int.h"
+#include "processor/rows_int.h"
 
 #include "../test.h"
 

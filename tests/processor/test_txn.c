@@ -3,7 +3,7 @@
  * batches are decided, skipped or blocked as Kafka's read_committed
  * consumer would have it, and the bounded queue of raw batches.
  */
-#include "processor/proc_int.h"
+#include "processor/txn_int.h"
 
 #include "budget/budget.h"
 
