@@ -200,7 +200,7 @@ int icp_decode_learn(icp_decode *d, int32_t id, int *first, icp_error *err)
 		/* unreachable, 5xx, refused credentials: not the record's fault;
 		 * nothing is decided, the batch is read again later */
 		return icp_error_set(err, rc == ICP_ERR_INVALID ? ICP_ERR_INVALID : ICP_ERR_RETRYABLE,
-		                     "schema registry: %s", fe.msg);
+		                     "%s", fe.msg);
 	if (d->n_ids == d->cap_ids) {
 		size_t nc = d->cap_ids ? d->cap_ids * 2 : 8;
 		dec_id *n = icp_realloc(d->ids, nc * sizeof(*n));

@@ -158,8 +158,10 @@ int icp_table_decode_prepare(icp_processor *p, icp_table *t, icp_part *pt, const
 			last = id;
 			rc = icp_decode_learn(d, id, &first, err);
 			if (rc != ICP_OK) {
-				icp_error_prefix(err, "topic %s partition %d offset %lld: schema id %d",
-				                 pt->topic, pt->partition, (long long)r->offset, (int)id);
+				/* (the partition's log line and /status name topic and
+				 * partition) */
+				icp_error_prefix(err, "offset %lld: schema id %d", (long long)r->offset,
+				                 (int)id);
 				return rc;
 			}
 			if (first && icp_decode_id_ok(d, id) && id != icp_decode_reader(d))
@@ -178,7 +180,6 @@ int icp_table_decode_prepare(icp_processor *p, icp_table *t, icp_part *pt, const
 	if (rc != ICP_OK) {
 		/* a record of an unseen version may be newer than the table:
 		 * written now, its new fields would be lost; wait instead */
-		icp_error_prefix(err, "topic %s partition %d", pt->topic, pt->partition);
 		return rc == ICP_ERR_NOMEM ? rc : ICP_ERR_RETRYABLE;
 	}
 	if (t->refused && t->refused_gen == (uint64_t)(uint32_t)latest->id)
