@@ -189,6 +189,11 @@ const text = readFileSync(args.schema, 'utf8');
 let proto = null;
 const options = {};
 if (args.type === 'AVRO') options[SchemaType.AVRO] = { wrapUnions: args.wrapUnions || 'auto' };
+// ajv ships no format validators (ajv-formats is not used): the string
+// formats a schema may name are declared, not asserted, so that schemas
+// with "format" compile in ajv's strict mode
+if (args.type === 'JSON')
+  options[SchemaType.JSON] = { formats: { 'date-time': true, date: true, time: true, uuid: true } };
 if (args.type === 'PROTOBUF') {
   proto = messagePath(text, args.messageType);
   options[SchemaType.PROTOBUF] = { messageName: proto.rel };

@@ -161,7 +161,8 @@ static int compile(icp_decode *d, dec_id *e, const icp_csr_schema *s, icp_error 
 		icp_slice *files = icp_calloc(s->n_refs + 1, sizeof(*files));
 		if (!files)
 			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-		memcpy(files, s->refs, s->n_refs * sizeof(*files));
+		if (s->n_refs) /* memcpy from NULL is undefined even for 0 bytes */
+			memcpy(files, s->refs, s->n_refs * sizeof(*files));
 		files[s->n_refs] = s->text;
 		rc = icp_proto_schema_new(files, s->n_refs + 1, &e->proto, &ce);
 		icp_free(files);

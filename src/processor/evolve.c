@@ -143,7 +143,8 @@ static int confluent_defs(icp_processor *p, const icp_config_mapping *m, icp_are
 		icp_slice *files = icp_arena_alloc(a, (s->n_refs + 1) * sizeof(*files));
 		if (!files)
 			return icp_error_set(err, ICP_ERR_NOMEM, "out of memory");
-		memcpy(files, s->refs, s->n_refs * sizeof(*files));
+		if (s->n_refs) /* memcpy from NULL is undefined even for 0 bytes */
+			memcpy(files, s->refs, s->n_refs * sizeof(*files));
 		files[s->n_refs] = s->text;
 		rc = icp_proto_schema_new(files, s->n_refs + 1, &ps, err);
 		/* the configured message, else the file's first (Confluent's
