@@ -39,7 +39,8 @@
 //   {"<branch type name>": value}; always: every non-null union value is
 //   wrapped, as in Avro's JSON encoding).
 // - PROTOBUF: values as protobufjs Type.create/verify take them: field names
-//   as in the .proto (camelCase also accepted by protobufjs), enums as
+//   in protobufjs's camelCase (order_id -> orderId; a snake_case key of a
+//   multi-word field is silently DROPPED by protobufjs), enums as
 //   numbers, int64 as numbers, google.protobuf.Timestamp as {seconds, nanos}.
 //   The message is --message-type (full name) or, as the library does,
 //   the first message of the file.
