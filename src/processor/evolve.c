@@ -325,8 +325,20 @@ int icp_evolve_table(icp_processor *p, icp_table *t, icp_ice_metadata **meta, ic
 			eo.wanted_by = "the registry schema";
 			rc = icp_columns_evolve_with(t->map->table, cur, want, &eo, &next, err);
 		} else {
-			rc = icp_columns_evolve(t->map->table, cur, want,
-			                        t->map->schema.allow_type_widening, &next, err);
+			/* a mapping column no longer required becomes optional
+			 * (any depth); the record-time column is the processor's,
+			 * not the mapping's: it keeps what the table has */
+			icp_columns_evolve_opts eo;
+			const char *tsn = t->map->timestamp_column;
+			const icp_ice_field *hf = tsn && *tsn ? icp_ice_schema_find(cur, tsn) : NULL;
+			size_t k;
+			for (k = 0; hf && hf->required && k < want->root.n_fields; k++)
+				if (strcmp(want->root.fields[k].name, tsn) == 0)
+					want->root.fields[k].required = 1;
+			memset(&eo, 0, sizeof(eo));
+			eo.allow_widening = t->map->schema.allow_type_widening;
+			eo.relax_required = t->map->schema.source == ICP_SOURCE_MAPPING;
+			rc = icp_columns_evolve_with(t->map->table, cur, want, &eo, &next, err);
 		}
 		if (rc != ICP_OK)
 			goto out;

@@ -166,6 +166,10 @@ int icp_table_decode_prepare(icp_processor *p, icp_table *t, icp_part *pt, const
 			}
 			if (first && icp_decode_id_ok(d, id) && id != icp_decode_reader(d))
 				newer = 1;
+			/* a version the table refused stays refused (its records
+			 * wait) until the subject moves on */
+			if (t->refused && t->refused_gen == (uint64_t)(uint32_t)id)
+				newer = 1;
 		}
 	}
 	if (!newer && icp_decode_reader(d))

@@ -17,16 +17,16 @@ EOF
   --records-per-partition 2 --value-json "$D/values.jsonl" --codec zstd --seed 5 --quiet
 cp -r "$D/all/prod" "$D/segments/bucket/"
 
-config() { # $1 = the address column's type
+config() { # $1 = the address column's type [$2 = id's required: true]
   write_config "$D"
-  $PY - "$D/config.yaml" "$1" <<'PY'
+  $PY - "$D/config.yaml" "$1" "${2:-true}" <<'PY'
 import sys
-p, t = sys.argv[1:]
+p, t, req = sys.argv[1:]
 s = open(p).read()
 head, _ = s.split("mappings:\n")
 open(p, "w").write(head + "mappings:\n  - topic: orders\n    table: shop.orders\n"
     "    create_table_if_missing: true\n    schema:\n      columns: [{name: id, type: long, "
-    "required: true}, {name: address, type: '" + t + "'}]\n")
+    "required: " + req + "}, {name: address, type: '" + t + "'}]\n")
 PY
 }
 meta_file() { read -r url file < <(metadata_of "$D" shop.orders); echo "${url#file://}/metadata/$file"; }
@@ -88,4 +88,16 @@ fi
 grep -q "table shop.orders: column address.geo.lat is double in the table, the mapping wants float" \
   "$D/err.txt" || { cat "$D/err.txt"; exit 1; }
 [ "$before" = "$(snaps)" ] || { echo "snapshots changed on a refused run"; exit 1; }
+# run 4: the mapping no longer requires id: the column becomes optional
+# (same id), nothing else changes
+config "struct<city:string,geo:struct<lat:double,lon:double>,zip:long>" false
+"$BIN" --once -config="$D/config.yaml"
+$PY - "$(meta_file)" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+s = [x for x in m["schemas"] if x["schema-id"] == m["current-schema-id"]][0]
+f = [x for x in s["fields"] if x["name"] == "id"][0]
+assert (f["id"], f["required"]) == (9, False), f
+assert m["last-column-id"] == 15 and len(m["schemas"]) == 3, (m["last-column-id"], len(m["schemas"]))
+PY
 echo "nested evolution ok: $ids2"
