@@ -44,19 +44,88 @@ static int is_zero(const icp_dec *x)
 	return !(x->m[0] | x->m[1] | x->m[2] | x->m[3]);
 }
 
-/* 1 when the magnitude is >= 10^p (p <= 38). */
-static int ge_pow10(const icp_dec *x, int p)
+/* 10^0 .. 10^38 as four little-endian 32-bit limbs */
+static const uint32_t pow10_limbs[39][4] = {
+	{0x1u, 0x0u, 0x0u, 0x0u}, {0xau, 0x0u, 0x0u, 0x0u},
+	{0x64u, 0x0u, 0x0u, 0x0u}, {0x3e8u, 0x0u, 0x0u, 0x0u},
+	{0x2710u, 0x0u, 0x0u, 0x0u}, {0x186a0u, 0x0u, 0x0u, 0x0u},
+	{0xf4240u, 0x0u, 0x0u, 0x0u}, {0x989680u, 0x0u, 0x0u, 0x0u},
+	{0x5f5e100u, 0x0u, 0x0u, 0x0u}, {0x3b9aca00u, 0x0u, 0x0u, 0x0u},
+	{0x540be400u, 0x2u, 0x0u, 0x0u}, {0x4876e800u, 0x17u, 0x0u, 0x0u},
+	{0xd4a51000u, 0xe8u, 0x0u, 0x0u}, {0x4e72a000u, 0x918u, 0x0u, 0x0u},
+	{0x107a4000u, 0x5af3u, 0x0u, 0x0u}, {0xa4c68000u, 0x38d7eu, 0x0u, 0x0u},
+	{0x6fc10000u, 0x2386f2u, 0x0u, 0x0u}, {0x5d8a0000u, 0x1634578u, 0x0u, 0x0u},
+	{0xa7640000u, 0xde0b6b3u, 0x0u, 0x0u}, {0x89e80000u, 0x8ac72304u, 0x0u, 0x0u},
+	{0x63100000u, 0x6bc75e2du, 0x5u, 0x0u}, {0xdea00000u, 0x35c9adc5u, 0x36u, 0x0u},
+	{0xb2400000u, 0x19e0c9bau, 0x21eu, 0x0u}, {0xf6800000u, 0x2c7e14au, 0x152du, 0x0u},
+	{0xa1000000u, 0x1bceccedu, 0xd3c2u, 0x0u}, {0x4a000000u, 0x16140148u, 0x84595u, 0x0u},
+	{0xe4000000u, 0xdcc80cd2u, 0x52b7d2u, 0x0u}, {0xe8000000u, 0x9fd0803cu, 0x33b2e3cu, 0x0u},
+	{0x10000000u, 0x3e250261u, 0x204fce5eu, 0x0u}, {0xa0000000u, 0x6d7217cau, 0x431e0faeu, 0x1u},
+	{0x40000000u, 0x4674edeau, 0x9f2c9cd0u, 0xcu}, {0x80000000u, 0xc0914b26u, 0x37be2022u, 0x7eu},
+	{0x0u, 0x85acef81u, 0x2d6d415bu, 0x4eeu}, {0x0u, 0x38c15b0au, 0xc6448d93u, 0x314du},
+	{0x0u, 0x378d8e64u, 0xbead87c0u, 0x1ed09u}, {0x0u, 0x2b878fe8u, 0x72c74d82u, 0x134261u},
+	{0x0u, 0xb34b9f10u, 0x7bc90715u, 0xc097ceu}, {0x0u, 0xf436a0u, 0xd5da46d9u, 0x785ee10u},
+	{0x0u, 0x98a2240u, 0x5a86c47au, 0x4b3b4ca8u},
+};
+
+int icp_dec_ge_pow10(const icp_dec *x, int p)
 {
-	icp_dec lim;
 	int i;
 
-	memset(&lim, 0, sizeof(lim));
-	lim.m[0] = 1;
-	for (i = 0; i < p; i++)
-		mul10_add(&lim, 0);
 	for (i = 3; i >= 0; i--)
-		if (x->m[i] != lim.m[i])
-			return x->m[i] > lim.m[i];
+		if (x->m[i] != pow10_limbs[p][i])
+			return x->m[i] > pow10_limbs[p][i];
+	return 1;
+}
+
+void icp_dec_mul10(icp_dec *x)
+{
+	mul10_add(x, 0);
+}
+
+unsigned icp_dec_div10(icp_dec *x)
+{
+	uint64_t r = 0;
+	int i;
+
+	for (i = 3; i >= 0; i--) {
+		uint64_t v = r << 32 | x->m[i];
+		x->m[i] = (uint32_t)(v / 10);
+		r = v % 10;
+	}
+	return (unsigned)r;
+}
+
+int icp_dec_is_zero(const icp_dec *x)
+{
+	return is_zero(x);
+}
+
+int icp_dec_from_be(const uint8_t *b, size_t n, icp_dec *out)
+{
+	uint8_t sx;
+	uint64_t c = 1;
+	int i;
+
+	memset(out, 0, sizeof(*out));
+	if (n == 0)
+		return 0;
+	out->neg = b[0] >> 7;
+	sx = out->neg ? 0xff : 0;
+	for (; n > 16; b++, n--)
+		if (b[0] != sx || (b[1] >> 7) != out->neg)
+			return 0;
+	/* sign-extended to 128 bits, limb by limb from the last byte */
+	for (i = 0; i < 16; i++) {
+		uint8_t v = (size_t)i < n ? b[n - 1 - (size_t)i] : sx;
+		out->m[i / 4] |= (uint32_t)v << (8 * (i % 4));
+	}
+	if (out->neg) /* magnitude: invert and add one (-2^127 stays 2^127) */
+		for (i = 0; i < 4; i++) {
+			c += (uint32_t)~out->m[i];
+			out->m[i] = (uint32_t)c;
+			c >>= 32;
+		}
 	return 1;
 }
 
@@ -133,7 +202,7 @@ int icp_dec_parse(const char *s, size_t n, int scale, int max_digits, int mode, 
 	}
 	if (mode == ICP_DEC_HALF_UP ? round_up : (out->neg && dropped_nz))
 		add1(out);
-	if (ge_pow10(out, max_digits))
+	if (icp_dec_ge_pow10(out, max_digits))
 		return ICP_ERR_TOO_LARGE; /* 999.995 rounded to 1000.00 in (5,2) */
 	if (is_zero(out))
 		out->neg = 0;

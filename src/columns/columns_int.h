@@ -67,6 +67,17 @@ int icp_dec_parse(const char *s, size_t n, int scale, int max_digits, int mode, 
 /* 1 with the value when it fits an int64, else 0. */
 int icp_dec_to_i64(const icp_dec *x, int64_t *out);
 void icp_dec_to_be(const icp_dec *x, uint8_t be[16]);
+/* Big-endian two's complement (1..16 bytes, or more when the extra
+ * leading bytes only extend the sign) to sign and magnitude: 1, or 0 when
+ * empty or wider than 128 bits. */
+int icp_dec_from_be(const uint8_t *b, size_t n, icp_dec *out);
+/* 1 when the magnitude is >= 10^p (0 <= p <= 38). */
+int icp_dec_ge_pow10(const icp_dec *x, int p);
+/* magnitude * 10 (the caller keeps it below 10^37); / 10, returning the
+ * remainder. */
+void icp_dec_mul10(icp_dec *x);
+unsigned icp_dec_div10(icp_dec *x);
+int icp_dec_is_zero(const icp_dec *x);
 /* Binary: decodes standard base64 (padded, length % 4 == 0) into out when
  * the string is valid base64, else appends the string's UTF-8 bytes. */
 int icp_cc_binary(const cj_node *v, icp_buf *out);

@@ -635,48 +635,37 @@ int icp_rows_append(icp_table *t, icp_part *pt, const icp_batch *b, int64_t from
 				continue;
 			}
 		}
-		if (typed && t->decode && !r->value_null) {
-			/* schema.source confluent: the wire format decoded with
-			 * its writer schema into the table's version */
+		if (typed) {
+			/* schema.source confluent: the wire format decoded with its
+			 * writer schema into the table's version; otherwise JSON
+			 * (the value, or a dead-letter row's error object) */
+			int decoded = t->decode && !r->value_null, added = 0;
 			icp_decoded dv;
 			icp_invalid iv;
-			rc = icp_decode_value(t->decode, r->value, &dv, &iv);
-			if (rc > 0)
-				rc = dv.is_json ? icp_columns_add(t->columns, dv.json.ptr, dv.json.len, 0)
-				                : icp_columns_add_tree(t->columns, dv.tree);
-			else if (rc == 0 && (rc = icp_rows_invalid(t, pt, r, policy, &iv, out)) >= 0)
-				rc = rc > 0 ? 2 : 3;
+			rc = decoded ? icp_decode_value(t->decode, r->value, &dv, &iv) : 1;
+			if (rc > 0) {
+				if (decoded)
+					rc = dv.is_json ? icp_columns_add(t->columns, dv.json.ptr,
+					                                  dv.json.len, 0)
+					                : icp_columns_add_tree(t->columns, dv.tree);
+				else if (t->extract_src)
+					rc = icp_columns_add(t->columns, t->extract_src[i].ptr,
+					                     t->extract_src[i].len, !t->extract_src[i].ptr);
+				else
+					rc = icp_columns_add(t->columns, r->value.ptr, r->value.len,
+					                     r->value_null);
+				added = rc > 0;
+				if (rc == 0)
+					rc = refused(t, pt, r, policy, out, NULL);
+			} else if (rc == 0) {
+				rc = icp_rows_invalid(t, pt, r, policy, &iv, out);
+			}
 			if (rc < 0)
 				return icp_error_set(err, rc, "out of memory converting records");
-			if (rc == 3)
-				break; /* stopped: rows before it are kept */
-			if (rc == 2)
-				continue;
-			if (rc == 0) {
-				rc = refused(t, pt, r, policy, out, NULL);
-				if (rc < 0)
-					return icp_error_set(err, rc, "out of memory converting records");
-				if (rc == 0)
-					break;
-				continue;
-			}
-		} else if (typed) {
-			if (t->extract_src)
-				rc = icp_columns_add(t->columns, t->extract_src[i].ptr,
-				                     t->extract_src[i].len, !t->extract_src[i].ptr);
-			else
-				rc = icp_columns_add(t->columns, r->value.ptr, r->value.len,
-				                     r->value_null);
-			if (rc < 0)
-				return icp_error_set(err, rc, "out of memory converting records");
-			if (rc == 0) {
-				rc = refused(t, pt, r, policy, out, NULL);
-				if (rc < 0)
-					return icp_error_set(err, rc, "out of memory converting records");
-				if (rc == 0)
-					break; /* rows before it are kept; nothing from it on */
-				continue;
-			}
+			if (rc == 0)
+				break; /* stopped: rows before it are kept; nothing from it on */
+			if (!added)
+				continue; /* invalid: dropped or dead-lettered */
 		}
 		if (t->lfs_columns) {
 			/* optional columns: never invalid */
